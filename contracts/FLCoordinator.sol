@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IFLCoordinator} from "./interfaces/IFLCoordinator.sol";
+import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {Bitmaps} from "./libraries/Bitmaps.sol";
+import {Commitments} from "./libraries/Commitments.sol";
+import {MemberFlags} from "./libraries/MemberFlags.sol";
+import {SlashReasons} from "./libraries/SlashReasons.sol";
+import {TaskConfig, Task, TaskStatus, Round, RoundStatus, RoundPhase, Member, Tally} from "./types/DataTypes.sol";
+
+/// @title FLCoordinator
+/// @notice Tasks, stakes, rounds (commit / reveal / attest / finalize), rewards and slashing of
+/// flchain. See IFLCoordinator for the protocol. No function loops over members or updates:
+/// every member's outcome is applied by `_settle` in O(1) before its balances change.
+contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    uint256 private constant _BPS = 10_000;
+    uint256 private constant _MAX_MEMBERS = 256;
+
+    IModelRegistry private immutable _registry;
+
+    uint256 private _taskCount;
+    mapping(uint256 taskId => Task) private _tasks;
+    mapping(uint256 taskId => mapping(uint32 round => Round)) private _rounds;
+    mapping(uint256 taskId => mapping(address participant => Member)) private _members;
+    mapping(uint256 taskId => mapping(uint32 round => mapping(bytes32 result => Tally))) private _tallies;
+
+    /// @param registry_ The model registry (wired to this coordinator after deployment).
+    constructor(IModelRegistry registry_) {
+        _registry = registry_;
+    }
+
+    // ------------------------------------------------------------------ tasks and membership
+
+    /// @inheritdoc IFLCoordinator
+    function createTask(TaskConfig calldata config) external nonReentrant returns (uint256 taskId) {
+        _validateConfig(config);
+        uint256 escrow = uint256(config.rewardPerRound) * config.numRounds;
+        if (escrow > type(uint128).max) revert TaskInvalidConfig("rewardPerRound * numRounds");
+
+        taskId = ++_taskCount;
+        Task storage task = _tasks[taskId];
+        task.owner = msg.sender;
+        task.status = TaskStatus.Active;
+        task.token = config.token;
+        task.numRounds = config.numRounds;
+        task.quorumBps = config.quorumBps;
+        task.slashBps = config.slashBps;
+        task.attesterShareBps = config.attesterShareBps;
+        task.maxParticipants = config.maxParticipants;
+        task.commitDuration = config.commitDuration;
+        task.revealDuration = config.revealDuration;
+        task.attestDuration = config.attestDuration;
+        task.aggregationRule = config.aggregationRule;
+        task.minStake = config.minStake;
+        task.rewardPerRound = config.rewardPerRound;
+        task.rewardPool = uint128(escrow);
+        task.modelSpecDigest = config.modelSpecDigest;
+        task.modelSpecCodec = config.modelSpecCodec;
+        task.aggregationParams = config.aggregationParams;
+        _emitTaskCreated(taskId, config);
+
+        _registry.recordModel(taskId, 0, 0, config.initialModelDigest, config.initialModelCodec, bytes32(0), 0);
+        _pullExact(config.token, msg.sender, escrow);
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function join(uint256 taskId, uint128 stake, bytes32 encryptionKey) external nonReentrant {
+        Task storage task = _activeTask(taskId);
+        Member storage member = _members[taskId][msg.sender];
+        if (member.flags & MemberFlags.JOINED != 0) revert MemberAlreadyJoined(taskId, msg.sender);
+        if (stake < task.minStake) revert MemberStakeTooLow(taskId, stake, task.minStake);
+        if (task.memberCount >= task.maxParticipants) revert MemberLimitReached(taskId, task.maxParticipants);
+
+        uint32 firstRound = task.currentRound + 1;
+        member.stake = stake;
+        member.firstRound = firstRound;
+        member.flags = MemberFlags.JOINED;
+        // Non-zero placeholders: later per-round writes then update a slot instead of creating one.
+        member.commitment = bytes32(uint256(1));
+        member.attestedResult = bytes32(uint256(1));
+        member.encryptionKey = encryptionKey;
+        task.memberCount += 1;
+        task.totalStake += stake;
+        emit ParticipantJoined(taskId, msg.sender, stake, encryptionKey, firstRound);
+
+        _pullExact(task.token, msg.sender, stake);
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function setEncryptionKey(uint256 taskId, bytes32 encryptionKey) external {
+        Member storage member = _member(taskId, msg.sender);
+        member.encryptionKey = encryptionKey;
+        emit EncryptionKeySet(taskId, msg.sender, encryptionKey);
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function leave(uint256 taskId) external nonReentrant {
+        Task storage task = _existingTask(taskId);
+        Member storage member = _member(taskId, msg.sender);
+        _settle(taskId, task, msg.sender, member);
+        if (member.activeRound != 0) revert MemberHasOpenObligations(taskId, msg.sender, member.activeRound);
+
+        uint128 stake = member.stake;
+        uint128 rewards = member.rewards;
+        task.totalStake -= stake;
+        task.unclaimedRewards -= rewards;
+        task.memberCount -= 1;
+        delete _members[taskId][msg.sender];
+        emit ParticipantLeft(taskId, msg.sender, stake, rewards);
+
+        task.token.safeTransfer(msg.sender, uint256(stake) + rewards);
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function closeTask(uint256 taskId) external nonReentrant {
+        Task storage task = _existingTask(taskId);
+        if (msg.sender != task.owner) revert TaskUnauthorized(taskId, msg.sender);
+        if (task.status == TaskStatus.Closed) revert TaskNotActive(taskId);
+        _requireNoLiveRound(taskId, task);
+
+        uint128 refund = task.rewardPool;
+        task.rewardPool = 0;
+        task.status = TaskStatus.Closed;
+        emit TaskClosed(taskId, refund);
+
+        task.token.safeTransfer(msg.sender, refund);
+    }
+
+    // ------------------------------------------------------------------ rounds
+
+    /// @inheritdoc IFLCoordinator
+    function startRound(uint256 taskId) external returns (uint32 round) {
+        Task storage task = _activeTask(taskId);
+        uint32 previous = task.currentRound;
+        _requireNoLiveRound(taskId, task);
+        // The owner opens the first round; once a round has failed, anyone may retry, so that a
+        // silent owner cannot stall the task.
+        if (previous == 0 && msg.sender != task.owner) revert TaskUnauthorized(taskId, msg.sender);
+        if (previous != 0 && _rounds[taskId][previous].status != RoundStatus.Finalized) {
+            emit RoundFailed(taskId, previous);
+        }
+        round = _openRound(taskId, task);
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function commit(uint256 taskId, bytes32 commitment) external {
+        if (commitment == bytes32(0)) revert CommitEmpty();
+        Task storage task = _existingTask(taskId);
+        uint32 round = task.currentRound;
+        Round storage r = _rounds[taskId][round];
+        _requirePhase(taskId, round, r, RoundPhase.Commit);
+        Member storage member = _workingMember(taskId, task, round, msg.sender);
+        if (member.flags & MemberFlags.COMMITTED != 0) revert CommitAlreadyExists(taskId, round, msg.sender);
+
+        member.activeRound = round;
+        member.flags |= MemberFlags.COMMITTED;
+        member.commitment = commitment;
+        // unchecked: at most maxParticipants (<= 256) members can commit once per round.
+        unchecked {
+            r.commitCount += 1;
+        }
+        emit UpdateCommitted(taskId, round, msg.sender, commitment);
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function reveal(uint256 taskId, bytes32 cidDigest, uint8 codec, bytes32 salt) external {
+        uint32 round = _existingTask(taskId).currentRound;
+        Round storage r = _rounds[taskId][round];
+        _requirePhase(taskId, round, r, RoundPhase.Reveal);
+        Member storage member = _members[taskId][msg.sender];
+        uint8 flags = member.flags;
+        if (member.activeRound != round || flags & MemberFlags.COMMITTED == 0) {
+            revert RevealWithoutCommit(taskId, round, msg.sender);
+        }
+        if (flags & MemberFlags.REVEALED != 0) revert RevealAlreadyDone(taskId, round, msg.sender);
+        bytes32 expected =
+            Commitments.compute(cidDigest, codec, salt, msg.sender, taskId, round, block.chainid, address(this));
+        if (expected != member.commitment) revert RevealMismatch(taskId, round, msg.sender);
+
+        uint16 index = r.revealCount;
+        member.flags = flags | MemberFlags.REVEALED;
+        // Fits: reveal indices are < maxParticipants <= 256.
+        member.revealIndex = uint8(index);
+        // unchecked: at most 256 members reveal once per round, far below 2**16.
+        unchecked {
+            r.revealCount = index + 1;
+        }
+        emit UpdateRevealed(taskId, round, msg.sender, uint8(index), cidDigest, codec);
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function attest(uint256 taskId, bytes32 modelDigest, uint8 codec, uint256 acceptedBitmap, bytes32 metricsDigest)
+        external
+    {
+        if (modelDigest == bytes32(0)) revert AttestEmptyModel();
+        Task storage task = _existingTask(taskId);
+        uint32 round = task.currentRound;
+        Round storage r = _rounds[taskId][round];
+        _requirePhase(taskId, round, r, RoundPhase.Attest);
+        uint16 revealCount = r.revealCount;
+        if (revealCount < 256 && acceptedBitmap >> revealCount != 0) {
+            revert AttestInvalidAcceptedSet(acceptedBitmap, revealCount);
+        }
+        Member storage member = _workingMember(taskId, task, round, msg.sender);
+        if (member.flags & MemberFlags.ATTESTED != 0) revert AttestAlreadyDone(taskId, round, msg.sender);
+
+        bytes32 result = _resultId(modelDigest, codec, acceptedBitmap, metricsDigest);
+        uint128 weight = member.stake;
+        member.activeRound = round;
+        member.flags |= MemberFlags.ATTESTED;
+        member.attestedResult = result;
+        Tally storage tally = _tallies[taskId][round][result];
+        uint128 tallied = tally.stake + weight;
+        tally.stake = tallied;
+        // unchecked: at most 256 members attest once per round.
+        unchecked {
+            tally.attesters += 1;
+        }
+        emit ResultAttested(taskId, round, msg.sender, result, modelDigest, codec, acceptedBitmap, metricsDigest, weight);
+
+        if (uint256(tallied) * _BPS >= uint256(r.totalStake) * task.quorumBps) {
+            // quorumBps > 5000, so at most one result per round can get here.
+            r.status = RoundStatus.QuorumReached;
+            r.winningResult = result;
+            emit QuorumReached(taskId, round, result, tallied);
+        }
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function finalizeRound(
+        uint256 taskId,
+        bytes32 modelDigest,
+        uint8 codec,
+        uint256 acceptedBitmap,
+        bytes32 metricsDigest
+    ) external {
+        Task storage task = _existingTask(taskId);
+        uint32 round = task.currentRound;
+        Round storage r = _rounds[taskId][round];
+        _requirePhase(taskId, round, r, RoundPhase.QuorumReached);
+        bytes32 result = _resultId(modelDigest, codec, acceptedBitmap, metricsDigest);
+        if (result != r.winningResult) revert FinalizeResultMismatch(taskId, round, r.winningResult, result);
+
+        uint32 contributors = uint32(Bitmaps.popcount(acceptedBitmap));
+        uint32 attesters = _tallies[taskId][round][result].attesters;
+        (uint128 perContributor, uint128 perAttester) = _allotRewards(task, contributors, attesters);
+
+        r.status = RoundStatus.Finalized;
+        r.acceptedBitmap = acceptedBitmap;
+        r.acceptedCount = contributors;
+        r.winningAttesters = attesters;
+        r.rewardPerContributor = perContributor;
+        r.rewardPerAttester = perAttester;
+        uint32 parent = r.parentRound;
+        task.lastFinalizedRound = round;
+        task.finalizedRounds += 1;
+        emit RoundFinalized(
+            taskId, round, modelDigest, codec, acceptedBitmap, metricsDigest, contributors, attesters,
+            perContributor, perAttester
+        );
+
+        _registry.recordModel(taskId, round, parent, modelDigest, codec, metricsDigest, contributors);
+        if (task.finalizedRounds == task.numRounds) {
+            task.status = TaskStatus.Completed;
+        } else {
+            _openRound(taskId, task);
+        }
+    }
+
+    // ------------------------------------------------------------------ rewards
+
+    /// @inheritdoc IFLCoordinator
+    function settle(uint256 taskId, address participant) external returns (bool settled) {
+        Task storage task = _existingTask(taskId);
+        Member storage member = _member(taskId, participant);
+        uint32 before = member.activeRound;
+        _settle(taskId, task, participant, member);
+        settled = before != 0 && member.activeRound == 0;
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function claim(uint256 taskId) external nonReentrant returns (uint128 amount) {
+        Task storage task = _existingTask(taskId);
+        Member storage member = _member(taskId, msg.sender);
+        _settle(taskId, task, msg.sender, member);
+        amount = member.rewards;
+        if (amount == 0) revert MemberNothingToClaim(taskId, msg.sender);
+        member.rewards = 0;
+        task.unclaimedRewards -= amount;
+        emit RewardClaimed(taskId, msg.sender, amount);
+
+        task.token.safeTransfer(msg.sender, amount);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IFLCoordinator
+    function roundPhase(uint256 taskId, uint32 round) external view returns (RoundPhase) {
+        return _phase(_rounds[taskId][round]);
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function getTask(uint256 taskId) external view returns (Task memory) {
+        return _existingTask(taskId);
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function getRound(uint256 taskId, uint32 round) external view returns (Round memory) {
+        return _rounds[taskId][round];
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function getMember(uint256 taskId, address participant) external view returns (Member memory) {
+        return _members[taskId][participant];
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function getTally(uint256 taskId, uint32 round, bytes32 result) external view returns (Tally memory) {
+        return _tallies[taskId][round][result];
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function taskCount() external view returns (uint256) {
+        return _taskCount;
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function registry() external view returns (address) {
+        return address(_registry);
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function resultId(bytes32 modelDigest, uint8 codec, uint256 acceptedBitmap, bytes32 metricsDigest)
+        external
+        pure
+        returns (bytes32)
+    {
+        return _resultId(modelDigest, codec, acceptedBitmap, metricsDigest);
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function computeCommitment(
+        bytes32 cidDigest,
+        uint8 codec,
+        bytes32 salt,
+        address participant,
+        uint256 taskId,
+        uint32 round
+    ) external view returns (bytes32) {
+        return Commitments.compute(cidDigest, codec, salt, participant, taskId, round, block.chainid, address(this));
+    }
+
+    // ------------------------------------------------------------------ internals: rounds
+
+    function _openRound(uint256 taskId, Task storage task) private returns (uint32 round) {
+        if (task.finalizedRounds >= task.numRounds) revert TaskRoundsExhausted(taskId);
+        uint128 stake = task.totalStake;
+        if (stake == 0) revert TaskNoStake(taskId);
+        round = task.currentRound + 1;
+        task.currentRound = round;
+        uint64 commitDeadline = uint64(block.timestamp) + task.commitDuration;
+        uint64 revealDeadline = commitDeadline + task.revealDuration;
+        uint64 attestDeadline = revealDeadline + task.attestDuration;
+        Round storage r = _rounds[taskId][round];
+        r.commitDeadline = commitDeadline;
+        r.revealDeadline = revealDeadline;
+        r.attestDeadline = attestDeadline;
+        r.status = RoundStatus.Open;
+        r.totalStake = stake;
+        r.parentRound = task.lastFinalizedRound;
+        emit RoundStarted(taskId, round, r.parentRound, commitDeadline, revealDeadline, attestDeadline, stake);
+    }
+
+    function _phase(Round storage r) private view returns (RoundPhase) {
+        RoundStatus status = r.status;
+        if (status == RoundStatus.None) return RoundPhase.None;
+        if (status == RoundStatus.Finalized) return RoundPhase.Finalized;
+        if (status == RoundStatus.QuorumReached) return RoundPhase.QuorumReached;
+        // slither-disable-next-line timestamp -- phases are defined by block time by design.
+        if (block.timestamp < r.commitDeadline) return RoundPhase.Commit;
+        if (block.timestamp < r.revealDeadline) return RoundPhase.Reveal;
+        if (block.timestamp < r.attestDeadline) return RoundPhase.Attest;
+        return RoundPhase.Failed;
+    }
+
+    function _requirePhase(uint256 taskId, uint32 round, Round storage r, RoundPhase wanted) private view {
+        RoundPhase phase = _phase(r);
+        if (phase != wanted) revert RoundWrongPhase(taskId, round, phase);
+    }
+
+    /// @dev A round is live while it runs or awaits finalization; Finalized/Failed/None are not.
+    function _requireNoLiveRound(uint256 taskId, Task storage task) private view {
+        uint32 round = task.currentRound;
+        RoundPhase phase = _phase(_rounds[taskId][round]);
+        if (phase != RoundPhase.None && phase != RoundPhase.Finalized && phase != RoundPhase.Failed) {
+            revert TaskRoundInProgress(taskId, round);
+        }
+    }
+
+    function _allotRewards(Task storage task, uint32 contributors, uint32 attesters)
+        private
+        returns (uint128 perContributor, uint128 perAttester)
+    {
+        uint256 reward = task.rewardPerRound;
+        uint256 attesterPool = (reward * task.attesterShareBps) / _BPS;
+        uint256 contributorPool = reward - attesterPool;
+        // Rounding dust and the share of an empty set stay in the pool.
+        if (contributors != 0) perContributor = uint128(contributorPool / contributors);
+        if (attesters != 0) perAttester = uint128(attesterPool / attesters);
+        uint128 allotted = perContributor * contributors + perAttester * attesters;
+        // Cannot underflow: allotted <= rewardPerRound, and the pool holds rewardPerRound for
+        // each round still to be finalized (slashes only add to it).
+        task.rewardPool -= allotted;
+        task.unclaimedRewards += allotted;
+    }
+
+    function _resultId(bytes32 modelDigest, uint8 codec, uint256 acceptedBitmap, bytes32 metricsDigest)
+        private
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(modelDigest, codec, acceptedBitmap, metricsDigest));
+    }
+
+    // ------------------------------------------------------------------ internals: members
+
+    /// @dev The member about to work in `round`: settled, eligible, not understaked.
+    function _workingMember(uint256 taskId, Task storage task, uint32 round, address participant)
+        private
+        returns (Member storage member)
+    {
+        member = _member(taskId, participant);
+        if (member.activeRound != round) _settle(taskId, task, participant, member);
+        if (round < member.firstRound) revert MemberNotEligible(taskId, round, member.firstRound);
+        if (member.flags & MemberFlags.UNDERSTAKED != 0) revert MemberUnderstaked(taskId, participant);
+    }
+
+    /// @dev Applies the outcome of the member's active round once that round is decided.
+    /// A no-op while the round is undecided or when there is nothing to settle.
+    function _settle(uint256 taskId, Task storage task, address participant, Member storage member) private {
+        uint32 round = member.activeRound;
+        if (round == 0) return;
+        Round storage r = _rounds[taskId][round];
+        RoundPhase phase = _phase(r);
+        if (phase != RoundPhase.Finalized && phase != RoundPhase.Failed) return;
+
+        (uint128 reward, uint8 reasons) = _outcome(r, member, phase == RoundPhase.Finalized);
+        uint128 slashed;
+        if (reasons != 0) {
+            slashed = uint128((uint256(member.stake) * task.slashBps) / _BPS);
+            member.stake -= slashed;
+            task.totalStake -= slashed;
+            task.rewardPool += slashed;
+            if (member.stake < task.minStake) member.flags |= MemberFlags.UNDERSTAKED;
+            emit Slashed(taskId, round, participant, slashed, reasons);
+        }
+        if (reward != 0) member.rewards += reward;
+        member.activeRound = 0;
+        member.flags &= ~MemberFlags.ROUND_WORK;
+        emit MemberSettled(taskId, round, participant, reward, slashed);
+    }
+
+    function _outcome(Round storage r, Member storage member, bool finalized)
+        private
+        view
+        returns (uint128 reward, uint8 reasons)
+    {
+        uint8 flags = member.flags;
+        bool committed = flags & MemberFlags.COMMITTED != 0;
+        bool revealed = flags & MemberFlags.REVEALED != 0;
+        if (committed && !revealed) reasons |= SlashReasons.UNREVEALED;
+        if (!finalized) return (0, reasons);
+        if (revealed) {
+            if (Bitmaps.isSet(r.acceptedBitmap, member.revealIndex)) reward += r.rewardPerContributor;
+            else reasons |= SlashReasons.REJECTED_UPDATE;
+        }
+        if (flags & MemberFlags.ATTESTED != 0) {
+            if (member.attestedResult == r.winningResult) reward += r.rewardPerAttester;
+            else reasons |= SlashReasons.LOSING_ATTESTATION;
+        }
+    }
+
+    // ------------------------------------------------------------------ internals: lookups
+
+    function _existingTask(uint256 taskId) private view returns (Task storage task) {
+        task = _tasks[taskId];
+        if (task.status == TaskStatus.None) revert TaskNotFound(taskId);
+    }
+
+    function _activeTask(uint256 taskId) private view returns (Task storage task) {
+        task = _existingTask(taskId);
+        if (task.status != TaskStatus.Active) revert TaskNotActive(taskId);
+    }
+
+    function _member(uint256 taskId, address participant) private view returns (Member storage member) {
+        member = _members[taskId][participant];
+        if (member.flags & MemberFlags.JOINED == 0) revert MemberNotFound(taskId, participant);
+    }
+
+    // ------------------------------------------------------------------ internals: config, tokens
+
+    function _validateConfig(TaskConfig calldata c) private view {
+        if (address(c.token).code.length == 0) revert TaskInvalidConfig("token");
+        if (c.initialModelDigest == bytes32(0)) revert TaskInvalidConfig("initialModelDigest");
+        if (c.minStake == 0) revert TaskInvalidConfig("minStake");
+        if (c.numRounds == 0) revert TaskInvalidConfig("numRounds");
+        if (c.commitDuration == 0) revert TaskInvalidConfig("commitDuration");
+        if (c.revealDuration == 0) revert TaskInvalidConfig("revealDuration");
+        if (c.attestDuration == 0) revert TaskInvalidConfig("attestDuration");
+        if (c.quorumBps <= _BPS / 2 || c.quorumBps > _BPS) revert TaskInvalidConfig("quorumBps");
+        if (c.slashBps > _BPS) revert TaskInvalidConfig("slashBps");
+        if (c.attesterShareBps > _BPS) revert TaskInvalidConfig("attesterShareBps");
+        if (c.maxParticipants == 0 || c.maxParticipants > _MAX_MEMBERS) revert TaskInvalidConfig("maxParticipants");
+    }
+
+    function _emitTaskCreated(uint256 taskId, TaskConfig calldata c) private {
+        emit TaskCreated(
+            taskId,
+            msg.sender,
+            address(c.token),
+            c.initialModelDigest,
+            c.initialModelCodec,
+            c.modelSpecDigest,
+            c.modelSpecCodec,
+            c.numRounds,
+            c.minStake,
+            c.rewardPerRound,
+            c.quorumBps,
+            c.slashBps,
+            c.attesterShareBps,
+            c.maxParticipants,
+            c.aggregationRule,
+            c.aggregationParams,
+            [c.commitDuration, c.revealDuration, c.attestDuration]
+        );
+    }
+
+    /// @dev Pulls exactly `amount` or reverts: tokens that take a fee or rebase are rejected.
+    function _pullExact(IERC20 token, address from, uint256 amount) private {
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(from, address(this), amount);
+        uint256 received = token.balanceOf(address(this)) - before;
+        if (received != amount) revert TaskTokenTransferMismatch(amount, received);
+    }
+}

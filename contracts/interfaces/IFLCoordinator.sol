@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {TaskConfig, RoundPhase, Task, Round, Member, Tally} from "../types/DataTypes.sol";
+
+/// @title IFLCoordinator
+/// @notice Runs federated-learning tasks: members stake, commit and reveal model updates,
+/// attest the aggregate, and are paid or slashed by the outcome of each round.
+///
+/// A round: commit (hash of update CID + salt, bound to sender/task/round/chain/contract) ->
+/// reveal (CID + salt) -> attest (model digest, codec, accepted-set bitmap, metrics digest) ->
+/// finalize once one result holds >= quorum of the round's stake. A round with no quorum by
+/// its attest deadline has failed; anyone may then start the next attempt.
+///
+/// Outcomes are applied per member, lazily and in O(1) (`settle`): accepted contributors and
+/// attesters of the winning result share the round reward; a commit never revealed, an update
+/// outside the accepted set, or an attestation of another result is slashed `slashBps` of
+/// stake (once per round). Slashed stake is added to the task's reward pool, which the owner
+/// gets back when closing the task.
+interface IFLCoordinator {
+    // ------------------------------------------------------------------ events
+
+    /// @notice A task was created and its reward escrow pulled from the owner.
+    event TaskCreated(
+        uint256 indexed taskId,
+        address indexed owner,
+        address indexed token,
+        bytes32 initialModelDigest,
+        uint8 initialModelCodec,
+        bytes32 modelSpecDigest,
+        uint8 modelSpecCodec,
+        uint32 numRounds,
+        uint128 minStake,
+        uint128 rewardPerRound,
+        uint16 quorumBps,
+        uint16 slashBps,
+        uint16 attesterShareBps,
+        uint16 maxParticipants,
+        uint8 aggregationRule,
+        bytes aggregationParams,
+        uint64[3] phaseDurations
+    );
+    /// @notice A participant joined a task with `stake`; it may work from `firstRound` on.
+    event ParticipantJoined(
+        uint256 indexed taskId, address indexed participant, uint128 stake, bytes32 encryptionKey, uint32 firstRound
+    );
+    /// @notice A participant changed its X25519 public key.
+    event EncryptionKeySet(uint256 indexed taskId, address indexed participant, bytes32 encryptionKey);
+    /// @notice A participant left and was paid its stake and unclaimed rewards.
+    event ParticipantLeft(uint256 indexed taskId, address indexed participant, uint128 stake, uint128 rewards);
+    /// @notice A round opened.
+    event RoundStarted(
+        uint256 indexed taskId,
+        uint32 indexed round,
+        uint32 parentRound,
+        uint64 commitDeadline,
+        uint64 revealDeadline,
+        uint64 attestDeadline,
+        uint128 totalStake
+    );
+    /// @notice A round's attest deadline passed without quorum (emitted when the next attempt starts).
+    event RoundFailed(uint256 indexed taskId, uint32 indexed round);
+    /// @notice A participant committed an update.
+    event UpdateCommitted(uint256 indexed taskId, uint32 indexed round, address indexed participant, bytes32 commitment);
+    /// @notice A participant revealed its update's CID; `revealIndex` is its bit in accepted sets.
+    event UpdateRevealed(
+        uint256 indexed taskId,
+        uint32 indexed round,
+        address indexed participant,
+        uint8 revealIndex,
+        bytes32 cidDigest,
+        uint8 codec
+    );
+    /// @notice An aggregator attested a result; `weight` is its stake.
+    event ResultAttested(
+        uint256 indexed taskId,
+        uint32 indexed round,
+        address indexed attester,
+        bytes32 resultId,
+        bytes32 modelDigest,
+        uint8 codec,
+        uint256 acceptedBitmap,
+        bytes32 metricsDigest,
+        uint128 weight
+    );
+    /// @notice Attestations for `resultId` reached the quorum; the round can be finalized.
+    event QuorumReached(uint256 indexed taskId, uint32 indexed round, bytes32 resultId, uint128 stake);
+    /// @notice A round was finalized: its model is in the registry and rewards are allotted.
+    event RoundFinalized(
+        uint256 indexed taskId,
+        uint32 indexed round,
+        bytes32 modelDigest,
+        uint8 codec,
+        uint256 acceptedBitmap,
+        bytes32 metricsDigest,
+        uint32 contributors,
+        uint32 attesters,
+        uint128 rewardPerContributor,
+        uint128 rewardPerAttester
+    );
+    /// @notice A member's work in a round was settled: `reward` credited, `slashed` taken.
+    event MemberSettled(
+        uint256 indexed taskId, uint32 indexed round, address indexed participant, uint128 reward, uint128 slashed
+    );
+    /// @notice A member's stake was slashed; `reasons` is a bitmask of SlashReason bits.
+    event Slashed(
+        uint256 indexed taskId, uint32 indexed round, address indexed participant, uint128 amount, uint8 reasons
+    );
+    /// @notice A member claimed its rewards.
+    event RewardClaimed(uint256 indexed taskId, address indexed participant, uint128 amount);
+    /// @notice The owner closed the task and got back the unspent reward pool.
+    event TaskClosed(uint256 indexed taskId, uint128 refund);
+
+    // ------------------------------------------------------------------ errors
+
+    /// @notice No task has this id.
+    error TaskNotFound(uint256 taskId);
+    /// @notice The task is not active (completed or closed).
+    error TaskNotActive(uint256 taskId);
+    /// @notice A task parameter is out of range; `parameter` names it.
+    error TaskInvalidConfig(string parameter);
+    /// @notice The stake/reward token moved a different amount than requested (fee-on-transfer
+    /// or rebasing tokens are not supported).
+    error TaskTokenTransferMismatch(uint256 expected, uint256 received);
+    /// @notice Only the task owner may do this.
+    error TaskUnauthorized(uint256 taskId, address caller);
+    /// @notice A round of the task is still running (or awaiting finalization).
+    error TaskRoundInProgress(uint256 taskId, uint32 round);
+    /// @notice The task has already finalized all its rounds.
+    error TaskRoundsExhausted(uint256 taskId);
+    /// @notice Nobody has stake in the task, so no round can reach a quorum.
+    error TaskNoStake(uint256 taskId);
+
+    /// @notice The caller already is a member of the task.
+    error MemberAlreadyJoined(uint256 taskId, address participant);
+    /// @notice The caller is not a member of the task.
+    error MemberNotFound(uint256 taskId, address participant);
+    /// @notice The stake is below the task's minimum.
+    error MemberStakeTooLow(uint256 taskId, uint256 stake, uint256 minStake);
+    /// @notice The task has its maximum number of members.
+    error MemberLimitReached(uint256 taskId, uint16 maxParticipants);
+    /// @notice The member joined during this round; it may work from `firstRound` on.
+    error MemberNotEligible(uint256 taskId, uint32 round, uint32 firstRound);
+    /// @notice A slash left the member's stake below the minimum: it may only leave.
+    error MemberUnderstaked(uint256 taskId, address participant);
+    /// @notice The member has work in a round not yet decided; it may leave once it is.
+    error MemberHasOpenObligations(uint256 taskId, address participant, uint32 round);
+    /// @notice The member has nothing to claim.
+    error MemberNothingToClaim(uint256 taskId, address participant);
+
+    /// @notice The round is not in the phase this call needs.
+    error RoundWrongPhase(uint256 taskId, uint32 round, RoundPhase phase);
+    /// @notice The member already committed in this round.
+    error CommitAlreadyExists(uint256 taskId, uint32 round, address participant);
+    /// @notice The commitment is zero.
+    error CommitEmpty();
+    /// @notice The member did not commit in this round.
+    error RevealWithoutCommit(uint256 taskId, uint32 round, address participant);
+    /// @notice The member already revealed in this round.
+    error RevealAlreadyDone(uint256 taskId, uint32 round, address participant);
+    /// @notice (cid, salt) does not hash to the member's commitment.
+    error RevealMismatch(uint256 taskId, uint32 round, address participant);
+    /// @notice The member already attested in this round.
+    error AttestAlreadyDone(uint256 taskId, uint32 round, address participant);
+    /// @notice The accepted set names reveal indices that do not exist in this round.
+    error AttestInvalidAcceptedSet(uint256 acceptedBitmap, uint16 revealCount);
+    /// @notice The model digest is zero.
+    error AttestEmptyModel();
+    /// @notice The result given to `finalizeRound` is not the one that reached the quorum.
+    error FinalizeResultMismatch(uint256 taskId, uint32 round, bytes32 expected, bytes32 given);
+
+    // ------------------------------------------------------------------ tasks and membership
+
+    /// @notice Creates a task and pulls its reward escrow (`rewardPerRound * numRounds`) from the
+    /// caller via SafeERC20. The initial model is recorded in the registry as round 0.
+    /// Requirements: token is a contract; minStake > 0; numRounds > 0; every phase duration > 0;
+    /// 5000 < quorumBps <= 10000; slashBps, attesterShareBps <= 10000;
+    /// 0 < maxParticipants <= 256; initial model digest non-zero; allowance covers the escrow.
+    /// @param config The task's parameters.
+    /// @return taskId The new task's id (starting at 1).
+    function createTask(TaskConfig calldata config) external returns (uint256 taskId);
+
+    /// @notice Joins a task by staking `stake` tokens (pulled via SafeERC20).
+    /// Requirements: task active; not a member; stake >= minStake; member limit not reached.
+    /// @param taskId The task.
+    /// @param stake The stake, >= the task's minimum.
+    /// @param encryptionKey X25519 public key for encrypted updates (0 for none).
+    function join(uint256 taskId, uint128 stake, bytes32 encryptionKey) external;
+
+    /// @notice Replaces the caller's X25519 public key. Requirements: caller is a member.
+    /// @param taskId The task.
+    /// @param encryptionKey The new key.
+    function setEncryptionKey(uint256 taskId, bytes32 encryptionKey) external;
+
+    /// @notice Leaves the task: settles the caller's last round, then pays back its stake and
+    /// unclaimed rewards. Requirements: caller is a member; its last round is decided
+    /// (finalized or failed), i.e. it has no open obligations.
+    /// @param taskId The task.
+    function leave(uint256 taskId) external;
+
+    /// @notice Closes a task and refunds the unspent reward pool to the owner. Members keep
+    /// their stakes and rewards and leave as usual. Requirements: caller is the owner; no round
+    /// is running or awaiting finalization.
+    /// @param taskId The task.
+    function closeTask(uint256 taskId) external;
+
+    // ------------------------------------------------------------------ rounds
+
+    /// @notice Opens the next round. The owner starts the first round; after a failed round
+    /// anyone may start the next attempt. Requirements: task active with rounds left; no
+    /// round running or awaiting finalization; the task has stake.
+    /// @param taskId The task.
+    /// @return round The opened round.
+    function startRound(uint256 taskId) external returns (uint32 round);
+
+    /// @notice Commits an update in the current round (commit phase). Settles the caller's
+    /// previous round first. Requirements: member eligible for the round and not understaked;
+    /// no commit yet in this round; commitment non-zero.
+    /// @param taskId The task.
+    /// @param commitment keccak256(abi.encode(cidDigest, codec, salt, msg.sender, taskId, round,
+    /// block.chainid, address(this))).
+    function commit(uint256 taskId, bytes32 commitment) external;
+
+    /// @notice Reveals the committed update's CID (reveal phase). Requirements: committed in
+    /// this round, not yet revealed; the (cid, salt) pair matches the commitment.
+    /// @param taskId The task.
+    /// @param cidDigest The update CID's sha2-256 digest.
+    /// @param codec The update CID's codec byte.
+    /// @param salt The commitment's salt.
+    function reveal(uint256 taskId, bytes32 cidDigest, uint8 codec, bytes32 salt) external;
+
+    /// @notice Attests the round's result (attest phase), weighted by the caller's stake; emits
+    /// QuorumReached when this result's weight reaches the quorum. Requirements: member
+    /// eligible and not understaked; not attested yet in this round; model digest non-zero;
+    /// the bitmap only names revealed updates; no result has reached the quorum yet.
+    /// @param taskId The task.
+    /// @param modelDigest The new global model CID's digest.
+    /// @param codec The new global model CID's codec byte.
+    /// @param acceptedBitmap Bit i set: the update with reveal index i is accepted.
+    /// @param metricsDigest Digest of the round's metrics document (may be 0).
+    function attest(uint256 taskId, bytes32 modelDigest, uint8 codec, uint256 acceptedBitmap, bytes32 metricsDigest)
+        external;
+
+    /// @notice Finalizes the current round with the result that reached the quorum (anyone
+    /// may call): records the model in the registry, allots rewards, and opens the next round
+    /// unless the task is complete. Requirements: quorum reached; the arguments hash to it.
+    /// @param taskId The task.
+    /// @param modelDigest The winning model digest.
+    /// @param codec The winning model codec byte.
+    /// @param acceptedBitmap The winning accepted set.
+    /// @param metricsDigest The winning metrics digest.
+    function finalizeRound(
+        uint256 taskId,
+        bytes32 modelDigest,
+        uint8 codec,
+        uint256 acceptedBitmap,
+        bytes32 metricsDigest
+    ) external;
+
+    // ------------------------------------------------------------------ rewards
+
+    /// @notice Applies the outcome of `participant`'s last round if it is decided (anyone may
+    /// call; the outcome does not depend on who calls). Returns whether anything was settled.
+    /// @param taskId The task.
+    /// @param participant The member.
+    function settle(uint256 taskId, address participant) external returns (bool settled);
+
+    /// @notice Settles the caller's last round, then pays out its credited rewards.
+    /// Requirements: caller is a member with rewards > 0 after settlement.
+    /// @param taskId The task.
+    /// @return amount The amount paid.
+    function claim(uint256 taskId) external returns (uint128 amount);
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The phase of `round` of `taskId` at the current block time.
+    function roundPhase(uint256 taskId, uint32 round) external view returns (RoundPhase);
+
+    /// @notice A task as stored; reverts with TaskNotFound if none.
+    function getTask(uint256 taskId) external view returns (Task memory);
+
+    /// @notice A round as stored (all zero if it never opened).
+    function getRound(uint256 taskId, uint32 round) external view returns (Round memory);
+
+    /// @notice A member as stored (all zero if not a member).
+    function getMember(uint256 taskId, address participant) external view returns (Member memory);
+
+    /// @notice The attestation weight behind `result` in `round`.
+    function getTally(uint256 taskId, uint32 round, bytes32 result) external view returns (Tally memory);
+
+    /// @notice Number of tasks created (ids run from 1 to taskCount()).
+    function taskCount() external view returns (uint256);
+
+    /// @notice The model registry this coordinator records finalized models in.
+    function registry() external view returns (address);
+
+    /// @notice The id of a result as attested: keccak256(abi.encode(modelDigest, codec,
+    /// acceptedBitmap, metricsDigest)).
+    function resultId(bytes32 modelDigest, uint8 codec, uint256 acceptedBitmap, bytes32 metricsDigest)
+        external
+        pure
+        returns (bytes32);
+
+    /// @notice The commitment a participant must send for an update (a helper for clients).
+    function computeCommitment(
+        bytes32 cidDigest,
+        uint8 codec,
+        bytes32 salt,
+        address participant,
+        uint256 taskId,
+        uint32 round
+    ) external view returns (bytes32);
+}

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title MemberFlags
+/// @notice Bits of `Member.flags`.
+library MemberFlags {
+    uint8 internal constant JOINED = 1;
+    uint8 internal constant COMMITTED = 2;
+    uint8 internal constant REVEALED = 4;
+    uint8 internal constant ATTESTED = 8;
+    /// @dev Set when a slash leaves the stake below the task's minimum: the member may only leave.
+    uint8 internal constant UNDERSTAKED = 16;
+
+    /// @dev The bits that describe work in `activeRound`, cleared on settlement.
+    uint8 internal constant ROUND_WORK = COMMITTED | REVEALED | ATTESTED;
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+/// @notice Lifecycle of a task.
+enum TaskStatus {
+    None, // no task with this id
+    Active, // accepting members; rounds run until `numRounds` are finalized
+    Completed, // every round finalized; members withdraw, the owner closes
+    Closed // the owner took back the unspent reward pool; no round will start
+}
+
+/// @notice Stored status of a round. `Failed` is never stored: a round whose attest deadline
+/// passed while still `Open` has failed (see `FLCoordinator.roundPhase`).
+enum RoundStatus {
+    None,
+    Open,
+    QuorumReached,
+    Finalized
+}
+
+/// @notice The phase a round is in, derived from its stored status and the block time.
+enum RoundPhase {
+    None,
+    Commit,
+    Reveal,
+    Attest,
+    QuorumReached,
+    Finalized,
+    Failed
+}
+
+/// @notice What a task creator chooses. Immutable once the task exists.
+struct TaskConfig {
+    IERC20 token; // stake and reward token (plain ERC-20; fee-on-transfer tokens are rejected)
+    bytes32 initialModelDigest; // sha2-256 digest of the initial global model's CID
+    uint8 initialModelCodec; // CID codec byte (0x00 CIDv0, 0x70 dag-pb, 0x55 raw)
+    bytes32 modelSpecDigest; // digest of the model spec's CID
+    uint8 modelSpecCodec;
+    uint32 numRounds; // rounds to finalize
+    uint64 commitDuration; // seconds
+    uint64 revealDuration;
+    uint64 attestDuration;
+    uint128 minStake; // > 0
+    uint128 rewardPerRound; // escrowed up front: rewardPerRound * numRounds
+    uint16 quorumBps; // share of the round's stake that must attest one result, in (5000, 10000]
+    uint16 slashBps; // share of stake slashed per faulty round, <= 10000
+    uint16 attesterShareBps; // share of the round reward paid to winning attesters
+    uint16 maxParticipants; // <= 256 (accepted sets are 256-bit bitmaps of reveal indices)
+    uint8 aggregationRule; // rule id, interpreted off chain
+    bytes aggregationParams; // rule parameters, interpreted off chain
+}
+
+/// @notice A task as stored.
+struct Task {
+    // slot 0
+    address owner;
+    uint32 currentRound; // latest opened round (0: none yet)
+    uint32 finalizedRounds;
+    uint16 memberCount;
+    TaskStatus status;
+    // slot 1
+    IERC20 token;
+    uint32 numRounds;
+    uint16 quorumBps;
+    uint16 slashBps;
+    uint16 attesterShareBps;
+    uint16 maxParticipants;
+    // slot 2
+    uint64 commitDuration;
+    uint64 revealDuration;
+    uint64 attestDuration;
+    uint32 lastFinalizedRound; // parent of the next finalized round (0: the initial model)
+    uint8 aggregationRule;
+    // slot 3
+    uint128 minStake;
+    uint128 rewardPerRound;
+    // slot 4
+    uint128 totalStake; // sum of members' stakes (slashes applied as members settle)
+    uint128 rewardPool; // escrow not yet allotted to a round (slashed stake flows in here)
+    // slot 5
+    uint128 unclaimedRewards; // allotted to finalized rounds, not yet paid out
+    // slot 6
+    bytes32 modelSpecDigest;
+    // slot 7
+    uint8 modelSpecCodec;
+    // slot 8..
+    bytes aggregationParams;
+}
+
+/// @notice One round of one task.
+struct Round {
+    // slot 0
+    uint64 commitDeadline; // commits accepted while block.timestamp < commitDeadline
+    uint64 revealDeadline; // reveals while commitDeadline <= t < revealDeadline
+    uint64 attestDeadline; // attestations while revealDeadline <= t < attestDeadline
+    uint16 commitCount;
+    uint16 revealCount;
+    RoundStatus status;
+    // slot 1
+    uint128 totalStake; // snapshot of the task's stake when the round opened (quorum base)
+    uint32 parentRound;
+    uint32 winningAttesters;
+    uint32 acceptedCount;
+    // slot 2
+    bytes32 winningResult; // keccak256 of (model digest, codec, accepted bitmap, metrics digest)
+    // slot 3
+    uint256 acceptedBitmap; // bit i set: the update revealed i-th is in the accepted set
+    // slot 4
+    uint128 rewardPerContributor;
+    uint128 rewardPerAttester;
+}
+
+/// @notice A participant of one task. Holds the participant's work in its latest active round
+/// (a participant is active in at most one unsettled round at a time).
+struct Member {
+    // slot 0
+    uint128 stake;
+    uint32 firstRound; // first round the member may commit or attest in
+    uint32 activeRound; // round of the work below (0: none pending settlement)
+    uint8 flags; // MemberFlags bits
+    uint8 revealIndex; // valid when REVEALED
+    // slot 1
+    bytes32 commitment; // commit of `activeRound`
+    // slot 2
+    bytes32 attestedResult; // result attested in `activeRound`
+    // slot 3
+    uint128 rewards; // credited, not yet claimed
+    // slot 4
+    bytes32 encryptionKey; // X25519 public key for encrypted updates (0: none)
+}
+
+/// @notice Attestation weight behind one result in one round.
+struct Tally {
+    // slot 0
+    uint128 stake;
+    uint32 attesters;
+}

@@ -1,0 +1,1 @@
+"""flchain.chain layer (see DESIGN.md)."""

@@ -1,0 +1,50 @@
+"""The ``flchain`` command: assembles the command groups."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import typer
+from rich.console import Console
+
+from flchain.errors import FlchainError
+
+app = typer.Typer(
+    name="flchain",
+    help="Federated learning coordinated by Ethereum smart contracts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# (module under flchain.cli, group name); a module exposes `app` (a typer.Typer).
+_GROUPS: tuple[tuple[str, str], ...] = (
+    ("devnet", "devnet"),
+    ("ipfs", "ipfs"),
+)
+
+
+def _register_groups() -> None:
+    """Attach every command group; each lives in its own module."""
+    for module_name, group in _GROUPS:
+        module = importlib.import_module(f"flchain.cli.{module_name}")
+        app.add_typer(module.app, name=group)
+
+
+_register_groups()
+
+
+def run() -> None:
+    """Entry point: run the app, turning flchain errors into one readable line."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    err = Console(stderr=True)
+    try:
+        app()
+    except FlchainError as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted[/]: stopped; nothing was left half-written.")
+        sys.exit(130)

@@ -1,0 +1,143 @@
+"""Every exception flchain raises, in one tree.
+
+::
+
+    FlchainError
+     +-- ConfigError                 a config file, flag or argument is invalid
+     +-- ChainError                  talking to the EVM chain failed
+     |    +-- ChainUnavailableError  no node answers at the RPC URL
+     |    +-- WrongChainError        the node is not the chain the caller expected
+     |    +-- DevnetError            the local Anvil devnet cannot be started/stopped
+     |    +-- TransactionError       a transaction could not be sent or mined
+     |    |    +-- TransactionTimeoutError
+     |    |    +-- ContractRevertError   the contract rejected the call (decoded custom error)
+     |    +-- NotDeployedError       no flchain deployment on this chain
+     |    +-- ArtifactError          compiled contracts are missing or stale
+     |    +-- AccountError           no usable signing account
+     +-- StorageError                the content store failed
+     |    +-- ContentNotFoundError   no content for this CID
+     |    +-- IntegrityError         content does not match its CID / digest
+     |    +-- StoreUnavailableError  the store (e.g. a Kubo daemon) does not answer
+     |    +-- InvalidCidError        a string is not a CID flchain understands
+     +-- LearningError               training, encoding or aggregation failed
+          +-- EncodingError          bytes are not a valid flchain model encoding
+          +-- AggregationError       an aggregation rule cannot be applied
+
+Messages state the facts and the next step, in one sentence where possible.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AccountError",
+    "AggregationError",
+    "ArtifactError",
+    "ChainError",
+    "ChainUnavailableError",
+    "ConfigError",
+    "ContentNotFoundError",
+    "ContractRevertError",
+    "DevnetError",
+    "EncodingError",
+    "FlchainError",
+    "IntegrityError",
+    "InvalidCidError",
+    "LearningError",
+    "NotDeployedError",
+    "StorageError",
+    "StoreUnavailableError",
+    "TransactionError",
+    "TransactionTimeoutError",
+    "WrongChainError",
+]
+
+
+class FlchainError(Exception):
+    """Base of every error raised by flchain."""
+
+
+class ConfigError(FlchainError):
+    """A configuration file, flag or argument is invalid."""
+
+
+class ChainError(FlchainError):
+    """Talking to the EVM chain failed."""
+
+
+class ChainUnavailableError(ChainError):
+    """No node answers at the RPC URL."""
+
+
+class WrongChainError(ChainError):
+    """The node answers, but it is not the chain the caller expected."""
+
+
+class DevnetError(ChainError):
+    """The local Anvil devnet cannot be started, found or stopped."""
+
+
+class TransactionError(ChainError):
+    """A transaction could not be sent or mined."""
+
+
+class TransactionTimeoutError(TransactionError):
+    """A sent transaction was not mined in time."""
+
+
+class ContractRevertError(TransactionError):
+    """The contract rejected the call; carries the decoded custom error.
+
+    Attributes:
+        error_name: the Solidity custom error's name (e.g. ``TaskNotFound``), or
+            ``"Error"``/``"Panic"`` for string reverts and panics, or ``""`` if unknown.
+        args: the error's arguments by name.
+    """
+
+    def __init__(self, message: str, error_name: str = "", args: dict[str, object] | None = None):
+        super().__init__(message)
+        self.error_name = error_name
+        self.error_args: dict[str, object] = dict(args or {})
+
+
+class NotDeployedError(ChainError):
+    """The chain has no (or no longer has the recorded) flchain deployment."""
+
+
+class ArtifactError(ChainError):
+    """Compiled contract artifacts are missing, truncated or stale."""
+
+
+class AccountError(ChainError):
+    """No usable signing account (missing key, wrong password, devnet key off devnet)."""
+
+
+class StorageError(FlchainError):
+    """The content store failed."""
+
+
+class ContentNotFoundError(StorageError):
+    """The store has no content for this CID."""
+
+
+class IntegrityError(StorageError):
+    """Content does not match the CID or digest it was requested by."""
+
+
+class StoreUnavailableError(StorageError):
+    """The store (for example a Kubo daemon) does not answer."""
+
+
+class InvalidCidError(StorageError):
+    """A string or byte sequence is not a CID that flchain understands."""
+
+
+class LearningError(FlchainError):
+    """Training, model encoding or aggregation failed."""
+
+
+class EncodingError(LearningError):
+    """Bytes are not a valid flchain model encoding."""
+
+
+class AggregationError(LearningError):
+    """An aggregation rule cannot be applied to the given updates."""

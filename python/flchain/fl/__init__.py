@@ -1,0 +1,1 @@
+"""flchain.fl layer (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""flchain.protocol layer (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""flchain.roles layer (see DESIGN.md)."""

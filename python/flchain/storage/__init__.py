@@ -1,0 +1,1 @@
+"""flchain.storage layer (see DESIGN.md)."""
