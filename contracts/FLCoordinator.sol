@@ -42,7 +42,8 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     function createTask(TaskConfig calldata config) external nonReentrant returns (uint256 taskId) {
         _validateConfig(config);
         uint256 escrow = uint256(config.rewardPerRound) * config.numRounds;
-        if (escrow > type(uint128).max) revert TaskInvalidConfig("rewardPerRound * numRounds");
+        // Bounding the escrow bounds every reward a member can be credited (uint96 in Member).
+        if (escrow > type(uint96).max) revert TaskInvalidConfig("rewardPerRound * numRounds");
 
         taskId = ++_taskCount;
         Task storage task = _tasks[taskId];
@@ -76,11 +77,13 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         Member storage member = _members[taskId][msg.sender];
         if (member.flags & MemberFlags.JOINED != 0) revert MemberAlreadyJoined(taskId, msg.sender);
         if (stake < task.minStake) revert MemberStakeTooLow(taskId, stake, task.minStake);
+        if (stake > type(uint96).max) revert MemberStakeTooHigh(taskId, stake, type(uint96).max);
         if (task.memberCount >= task.maxParticipants) revert MemberLimitReached(taskId, task.maxParticipants);
 
         uint32 firstRound = task.currentRound + 1;
-        member.stake = stake;
-        member.firstRound = firstRound;
+        // Casts fit: stake checked above; rounds are capped at 2**24 - 1 by _openRound.
+        member.stake = uint96(stake);
+        member.firstRound = uint24(firstRound);
         member.flags = MemberFlags.JOINED;
         // Non-zero placeholders: later per-round writes then update a slot instead of creating one.
         member.commitment = bytes32(uint256(1));
@@ -107,8 +110,8 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         _settle(taskId, task, msg.sender, member);
         if (member.activeRound != 0) revert MemberHasOpenObligations(taskId, msg.sender, member.activeRound);
 
-        uint128 stake = member.stake;
-        uint128 rewards = member.rewards;
+        uint96 stake = member.stake;
+        uint96 rewards = member.rewards;
         task.totalStake -= stake;
         task.unclaimedRewards -= rewards;
         task.memberCount -= 1;
@@ -150,28 +153,24 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IFLCoordinator
-    function commit(uint256 taskId, bytes32 commitment) external {
+    function commit(uint256 taskId, uint32 round, bytes32 commitment) external {
         if (commitment == bytes32(0)) revert CommitEmpty();
-        Task storage task = _existingTask(taskId);
-        uint32 round = task.currentRound;
+        // Only the task's current round can be in its commit phase (a round opens only once the
+        // previous one is decided), so the phase check also proves the task and round exist.
         Round storage r = _rounds[taskId][round];
         _requirePhase(taskId, round, r, RoundPhase.Commit);
-        Member storage member = _workingMember(taskId, task, round, msg.sender);
+        Member storage member = _workingMember(taskId, _tasks[taskId], round, msg.sender);
         if (member.flags & MemberFlags.COMMITTED != 0) revert CommitAlreadyExists(taskId, round, msg.sender);
 
-        member.activeRound = round;
+        member.activeRound = uint24(round);
         member.flags |= MemberFlags.COMMITTED;
         member.commitment = commitment;
-        // unchecked: at most maxParticipants (<= 256) members can commit once per round.
-        unchecked {
-            r.commitCount += 1;
-        }
         emit UpdateCommitted(taskId, round, msg.sender, commitment);
     }
 
     /// @inheritdoc IFLCoordinator
-    function reveal(uint256 taskId, bytes32 cidDigest, uint8 codec, bytes32 salt) external {
-        uint32 round = _existingTask(taskId).currentRound;
+    function reveal(uint256 taskId, uint32 round, bytes32 cidDigest, uint8 codec, bytes32 salt) external {
+        // As in commit: being in the reveal phase makes `round` the task's current round.
         Round storage r = _rounds[taskId][round];
         _requirePhase(taskId, round, r, RoundPhase.Reveal);
         Member storage member = _members[taskId][msg.sender];
@@ -213,7 +212,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
 
         bytes32 result = _resultId(modelDigest, codec, acceptedBitmap, metricsDigest);
         uint128 weight = member.stake;
-        member.activeRound = round;
+        member.activeRound = uint24(round);
         member.flags |= MemberFlags.ATTESTED;
         member.attestedResult = result;
         Tally storage tally = _tallies[taskId][round][result];
@@ -280,7 +279,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     function settle(uint256 taskId, address participant) external returns (bool settled) {
         Task storage task = _existingTask(taskId);
         Member storage member = _member(taskId, participant);
-        uint32 before = member.activeRound;
+        uint24 before = member.activeRound;
         _settle(taskId, task, participant, member);
         settled = before != 0 && member.activeRound == 0;
     }
@@ -290,8 +289,9 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         Task storage task = _existingTask(taskId);
         Member storage member = _member(taskId, msg.sender);
         _settle(taskId, task, msg.sender, member);
-        amount = member.rewards;
-        if (amount == 0) revert MemberNothingToClaim(taskId, msg.sender);
+        uint96 rewards = member.rewards;
+        amount = rewards;
+        if (rewards == 0) revert MemberNothingToClaim(taskId, msg.sender);
         member.rewards = 0;
         task.unclaimedRewards -= amount;
         emit RewardClaimed(taskId, msg.sender, amount);
@@ -364,6 +364,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         uint128 stake = task.totalStake;
         if (stake == 0) revert TaskNoStake(taskId);
         round = task.currentRound + 1;
+        if (round > type(uint24).max) revert TaskRoundsExhausted(taskId);
         task.currentRound = round;
         uint64 commitDeadline = uint64(block.timestamp) + task.commitDuration;
         uint64 revealDeadline = commitDeadline + task.revealDuration;
@@ -446,6 +447,8 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     /// A no-op while the round is undecided or when there is nothing to settle.
     function _settle(uint256 taskId, Task storage task, address participant, Member storage member) private {
         uint32 round = member.activeRound;
+        // One read of slot 0 for the checks below happens through `member`; the write at the end
+        // is the only storage write settlement makes for the member.
         if (round == 0) return;
         Round storage r = _rounds[taskId][round];
         RoundPhase phase = _phase(r);
@@ -455,13 +458,15 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         uint128 slashed;
         if (reasons != 0) {
             slashed = uint128((uint256(member.stake) * task.slashBps) / _BPS);
-            member.stake -= slashed;
+            // Fits: slashed <= stake, a uint96.
+            member.stake -= uint96(slashed);
             task.totalStake -= slashed;
             task.rewardPool += slashed;
             if (member.stake < task.minStake) member.flags |= MemberFlags.UNDERSTAKED;
             emit Slashed(taskId, round, participant, slashed, reasons);
         }
-        if (reward != 0) member.rewards += reward;
+        // Fits: a member's credited rewards never exceed its task's escrow, capped at uint96.
+        if (reward != 0) member.rewards += uint96(reward);
         member.activeRound = 0;
         member.flags &= ~MemberFlags.ROUND_WORK;
         emit MemberSettled(taskId, round, participant, reward, slashed);

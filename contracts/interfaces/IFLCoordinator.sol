@@ -137,6 +137,8 @@ interface IFLCoordinator {
     error MemberNotFound(uint256 taskId, address participant);
     /// @notice The stake is below the task's minimum.
     error MemberStakeTooLow(uint256 taskId, uint256 stake, uint256 minStake);
+    /// @notice The stake exceeds what a member may hold (uint96).
+    error MemberStakeTooHigh(uint256 taskId, uint256 stake, uint256 maxStake);
     /// @notice The task has its maximum number of members.
     error MemberLimitReached(uint256 taskId, uint16 maxParticipants);
     /// @notice The member joined during this round; it may work from `firstRound` on.
@@ -217,17 +219,19 @@ interface IFLCoordinator {
     /// previous round first. Requirements: member eligible for the round and not understaked;
     /// no commit yet in this round; commitment non-zero.
     /// @param taskId The task.
+    /// @param round The task's current round (the one in its commit phase).
     /// @param commitment keccak256(abi.encode(cidDigest, codec, salt, msg.sender, taskId, round,
     /// block.chainid, address(this))).
-    function commit(uint256 taskId, bytes32 commitment) external;
+    function commit(uint256 taskId, uint32 round, bytes32 commitment) external;
 
     /// @notice Reveals the committed update's CID (reveal phase). Requirements: committed in
     /// this round, not yet revealed; the (cid, salt) pair matches the commitment.
     /// @param taskId The task.
+    /// @param round The task's current round (the one in its reveal phase).
     /// @param cidDigest The update CID's sha2-256 digest.
     /// @param codec The update CID's codec byte.
     /// @param salt The commitment's salt.
-    function reveal(uint256 taskId, bytes32 cidDigest, uint8 codec, bytes32 salt) external;
+    function reveal(uint256 taskId, uint32 round, bytes32 cidDigest, uint8 codec, bytes32 salt) external;
 
     /// @notice Attests the round's result (attest phase), weighted by the caller's stake; emits
     /// QuorumReached when this result's weight reaches the quorum. Requirements: member

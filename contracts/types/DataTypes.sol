@@ -95,8 +95,7 @@ struct Round {
     uint64 commitDeadline; // commits accepted while block.timestamp < commitDeadline
     uint64 revealDeadline; // reveals while commitDeadline <= t < revealDeadline
     uint64 attestDeadline; // attestations while revealDeadline <= t < attestDeadline
-    uint16 commitCount;
-    uint16 revealCount;
+    uint16 revealCount; // commits are counted by their events, not here, to keep commit cheap
     RoundStatus status;
     // slot 1
     uint128 totalStake; // snapshot of the task's stake when the round opened (quorum base)
@@ -113,12 +112,14 @@ struct Round {
 }
 
 /// @notice A participant of one task. Holds the participant's work in its latest active round
-/// (a participant is active in at most one unsettled round at a time).
+/// (a participant is active in at most one unsettled round at a time). Amounts are uint96
+/// (up to ~7.9e28 base units) and rounds uint24 (up to ~16.7M), checked where they enter.
 struct Member {
-    // slot 0
-    uint128 stake;
-    uint32 firstRound; // first round the member may commit or attest in
-    uint32 activeRound; // round of the work below (0: none pending settlement)
+    // slot 0: everything settlement touches, so that settling writes one slot
+    uint96 stake;
+    uint96 rewards; // credited, not yet claimed
+    uint24 firstRound; // first round the member may commit or attest in
+    uint24 activeRound; // round of the work below (0: none pending settlement)
     uint8 flags; // MemberFlags bits
     uint8 revealIndex; // valid when REVEALED
     // slot 1
@@ -126,8 +127,6 @@ struct Member {
     // slot 2
     bytes32 attestedResult; // result attested in `activeRound`
     // slot 3
-    uint128 rewards; // credited, not yet claimed
-    // slot 4
     bytes32 encryptionKey; // X25519 public key for encrypted updates (0: none)
 }
 

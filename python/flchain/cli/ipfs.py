@@ -2,6 +2,84 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+from flchain.errors import ConfigError
+from flchain.storage.cid import Cid
+from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
+from flchain.storage.server import DEFAULT_HOST, DEFAULT_PORT, StoreServer
 
 app = typer.Typer(help="Content store commands (IPFS-compatible CIDs).", no_args_is_help=True)
+
+RootOption = Annotated[
+    Path,
+    typer.Option(
+        "--root",
+        envvar="FLCHAIN_STORE",
+        help="Store directory (env FLCHAIN_STORE).",
+        file_okay=False,
+    ),
+]
+
+
+@app.command()
+def add(
+    file: Annotated[Path, typer.Argument(help="File to add; '-' reads standard input.")],
+    cid_version: Annotated[
+        int, typer.Option("--cid-version", min=0, max=1, help="0 (Qm...) or 1 (b..., raw leaves).")
+    ] = 1,
+    root: RootOption = DEFAULT_STORE_ROOT,
+) -> None:
+    """Add FILE to the store and print its CID (the one `ipfs add` would print)."""
+    data = sys.stdin.buffer.read() if str(file) == "-" else _read(file)
+    cid = LocalStore(root, cid_version=cid_version).put(data)
+    typer.echo(str(cid))
+
+
+@app.command()
+def cat(
+    cid: Annotated[str, typer.Argument(help="CID of the content (Qm... or b...).")],
+    root: RootOption = DEFAULT_STORE_ROOT,
+) -> None:
+    """Write the content of CID to standard output, verified against the CID."""
+    data = LocalStore(root).get(Cid.parse(cid))
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (keep it loopback).")] = (
+        DEFAULT_HOST
+    ),
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = (
+        DEFAULT_PORT
+    ),
+    root: RootOption = DEFAULT_STORE_ROOT,
+) -> None:
+    """Serve the store over Kubo's HTTP RPC (add, cat, pin/add, version, dag import/export).
+
+    Prints the API URL on the first line of standard output, then serves until Ctrl-C.
+    """
+    server = StoreServer(LocalStore(root), host=host, port=port)
+    typer.echo(server.url)
+    sys.stdout.flush()
+    Console(stderr=True).print(f"serving store [bold]{root}[/] at {server.url}; Ctrl-C stops it")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+def _read(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {file}: {exc.strerror}; check the path.") from exc

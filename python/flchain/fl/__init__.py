@@ -1,1 +1,84 @@
-"""flchain.fl layer (see DESIGN.md)."""
+"""The learning layer: models, data, local training, model encoding, aggregation.
+
+Pure PyTorch and NumPy: nothing here knows of the chain or the store (see DESIGN.md).
+"""
+
+from __future__ import annotations
+
+from flchain.fl.aggregation import (
+    RULE_IDS,
+    RULES,
+    AggregationResult,
+    AggregationRule,
+    fedavg,
+    rule_by_id,
+    rule_name,
+    stack_updates,
+)
+from flchain.fl.data import (
+    DIGITS_INPUT_SHAPE,
+    ArrayDataset,
+    from_arrays,
+    load_digits_dataset,
+    train_test_split,
+)
+from flchain.fl.encoding import (
+    decode_state,
+    encode_model,
+    encode_state,
+    flatten_state,
+    load_into,
+    unflatten_state,
+)
+from flchain.fl.idx import MNIST_INPUT_SHAPE, load_idx_dataset, load_mnist, read_idx
+from flchain.fl.models import ModelFamily, ModelSpec, build_model, select_device
+from flchain.fl.partition import partition, partition_dirichlet, partition_iid, shard
+from flchain.fl.simulation import (
+    RoundMetrics,
+    SimulationConfig,
+    SimulationResult,
+    simulate_fedavg,
+)
+from flchain.fl.training import OptimizerName, TrainStats, evaluate, train_local
+
+__all__ = [
+    "DIGITS_INPUT_SHAPE",
+    "MNIST_INPUT_SHAPE",
+    "RULES",
+    "RULE_IDS",
+    "AggregationResult",
+    "AggregationRule",
+    "ArrayDataset",
+    "ModelFamily",
+    "ModelSpec",
+    "OptimizerName",
+    "RoundMetrics",
+    "SimulationConfig",
+    "SimulationResult",
+    "TrainStats",
+    "build_model",
+    "decode_state",
+    "encode_model",
+    "encode_state",
+    "evaluate",
+    "fedavg",
+    "flatten_state",
+    "from_arrays",
+    "load_digits_dataset",
+    "load_idx_dataset",
+    "load_into",
+    "load_mnist",
+    "partition",
+    "partition_dirichlet",
+    "partition_iid",
+    "read_idx",
+    "rule_by_id",
+    "rule_name",
+    "select_device",
+    "shard",
+    "simulate_fedavg",
+    "stack_updates",
+    "train_local",
+    "train_test_split",
+    "unflatten_state",
+]

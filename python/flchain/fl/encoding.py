@@ -136,7 +136,9 @@ def unflatten_state(
         )
     flat = torch.from_numpy(np.array(vector, dtype=np.float32, copy=True))
     pieces = torch.split(flat, sizes)
-    return {name: piece.reshape(shape) for name, piece, shape in zip(names, pieces, shapes, strict=True)}
+    return {
+        name: piece.reshape(shape) for name, piece, shape in zip(names, pieces, shapes, strict=True)
+    }
 
 
 def _check_fits(expected: Mapping[str, torch.Tensor], state: Mapping[str, torch.Tensor]) -> None:
@@ -159,7 +161,7 @@ def _as_float32_array(name: str, tensor: torch.Tensor) -> npt.NDArray[np.float32
     if tensor.is_complex():
         raise EncodingError(f"Tensor {name!r} is complex ({tensor.dtype}); encode real tensors.")
     values = tensor.detach().to(device="cpu", dtype=torch.float32).contiguous().numpy()
-    return np.ascontiguousarray(values, dtype=_LITTLE_F32)
+    return values.astype(_LITTLE_F32, copy=False)  # keeps 0-d shapes, unlike ascontiguousarray
 
 
 def _sorted_names(state: Mapping[str, torch.Tensor]) -> list[str]:

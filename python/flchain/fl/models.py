@@ -124,9 +124,10 @@ def build_model(spec: ModelSpec, seed: int) -> nn.Module:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         if spec.family == "logreg":
-            return nn.Sequential(nn.Flatten(), nn.Linear(_features(spec.input_shape), spec.num_classes))
+            in_features = math.prod(spec.input_shape)
+            return nn.Sequential(nn.Flatten(), nn.Linear(in_features, spec.num_classes))
         if spec.family == "mlp":
-            return nn.Sequential(nn.Flatten(), *_dense_stack(_features(spec.input_shape), spec))
+            return nn.Sequential(nn.Flatten(), *_dense_stack(math.prod(spec.input_shape), spec))
         return _build_cnn(spec)
 
 
@@ -153,10 +154,6 @@ def _dense_stack(in_features: int, spec: ModelSpec) -> list[nn.Module]:
         in_features = width
     layers.append(nn.Linear(in_features, spec.num_classes))
     return layers
-
-
-def _features(shape: tuple[int, ...]) -> int:
-    return math.prod(shape)
 
 
 def _check_cnn_shape(shape: tuple[int, ...], channels: tuple[int, ...]) -> None:

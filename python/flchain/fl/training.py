@@ -68,7 +68,11 @@ def train_local(
 
 
 def evaluate(
-    model: nn.Module, data: ArrayDataset, *, batch_size: int = 1024, device: torch.device | str = "cpu"
+    model: nn.Module,
+    data: ArrayDataset,
+    *,
+    batch_size: int = 1024,
+    device: torch.device | str = "cpu",
 ) -> tuple[float, float]:
     """Return ``(accuracy, mean cross-entropy loss)`` of ``model`` on ``data``."""
     if len(data) == 0:
@@ -101,7 +105,7 @@ def _run_epoch(
         batch = order[start : start + batch_size]
         optimizer.zero_grad(set_to_none=True)
         loss = nn.functional.cross_entropy(model(features[batch]), labels[batch])
-        loss.backward()
+        torch.autograd.backward(loss)
         optimizer.step()
         total += float(loss.detach()) * len(batch)
         steps += 1
@@ -117,7 +121,13 @@ def _make_optimizer(name: OptimizerName, model: nn.Module, lr: float) -> torch.o
 
 
 def _tensors(data: ArrayDataset, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    return torch.from_numpy(data.features).to(device), torch.from_numpy(data.labels).to(device)
+    # torch.from_numpy warns on read-only arrays (e.g. np.frombuffer); copy those.
+    features, labels = data.features, data.labels
+    if not features.flags.writeable:
+        features = features.copy()
+    if not labels.flags.writeable:
+        labels = labels.copy()
+    return torch.from_numpy(features).to(device), torch.from_numpy(labels).to(device)
 
 
 def _check_arguments(data: ArrayDataset, epochs: int, batch_size: int, lr: float) -> None:

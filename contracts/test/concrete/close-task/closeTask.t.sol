@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IFLCoordinator} from "../../../interfaces/IFLCoordinator.sol";
+import {TaskConfig, TaskStatus} from "../../../types/DataTypes.sol";
+import {Base} from "../../Base.t.sol";
+
+contract CloseTaskTest is Base {
+    function close() private {
+        vm.prank(owner);
+        coordinator.closeTask(taskId);
+    }
+
+    function test_RevertWhen_TaskDoesNotExist() external {
+        vm.expectRevert(err(IFLCoordinator.TaskNotFound.selector, 7));
+        vm.prank(owner);
+        coordinator.closeTask(7);
+    }
+
+    function test_RevertWhen_CallerIsNotOwner() external {
+        vm.expectRevert(err(IFLCoordinator.TaskUnauthorized.selector, taskId, alice));
+        vm.prank(alice);
+        coordinator.closeTask(taskId);
+    }
+
+    function test_RevertWhen_AlreadyClosed() external {
+        close();
+        vm.expectRevert(err(IFLCoordinator.TaskNotActive.selector, taskId));
+        close();
+    }
+
+    function test_RevertWhen_RoundIsRunning() external {
+        uint32 round = joinThreeAndStart();
+        vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.TaskRoundInProgress.selector, taskId, round));
+        close();
+        warpToReveal();
+        vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.TaskRoundInProgress.selector, taskId, round));
+        close();
+        warpToAttest();
+        vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.TaskRoundInProgress.selector, taskId, round));
+        close();
+    }
+
+    function test_RevertWhen_RoundAwaitsFinalization() external {
+        uint32 round = joinThreeAndStart();
+        warpToAttest();
+        attestAs(alice, MODEL, 0);
+        attestAs(bob, MODEL, 0);
+        attestAs(carol, MODEL, 0);
+        warpPastAttest();
+        vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.TaskRoundInProgress.selector, taskId, round));
+        close();
+    }
+
+    function test_CloseTask_RefundsWholeEscrowBeforeAnyRound() external {
+        uint256 before = balanceOf(owner);
+        close();
+        assertEq(balanceOf(owner), before + uint256(REWARD_PER_ROUND) * NUM_ROUNDS, "refund");
+    }
+
+    function test_CloseTask_ZeroesPoolAndMarksClosed() external {
+        close();
+        assertEq(task_().rewardPool, 0, "rewardPool");
+        assertEq(uint256(task_().status), uint256(TaskStatus.Closed), "status");
+    }
+
+    function test_CloseTask_EmitsTaskClosed() external {
+        vm.expectEmit(address(coordinator));
+        emit IFLCoordinator.TaskClosed(taskId, REWARD_PER_ROUND * NUM_ROUNDS);
+        close();
+    }
+
+    function test_CloseTask_AfterFailedRound() external {
+        joinThreeAndStart();
+        playFullRound(); // round 1 finalized, round 2 opens
+        warpPastAttest(); // round 2 fails
+        uint256 before = balanceOf(owner);
+        uint128 pool = task_().rewardPool;
+        assertEq(pool, REWARD_PER_ROUND * 2, "two rounds' escrow left");
+        close();
+        assertEq(balanceOf(owner), before + pool, "refund");
+    }
+
+    function test_CloseTask_AfterCompletionRefundsDustAndSlashes() external {
+        TaskConfig memory config = defaultConfig();
+        config.numRounds = 1;
+        config.rewardPerRound = 1000; // 800 for 3 contributors, 200 for 3 attesters: 2 + 2 wei of dust
+        taskId = createTask(config);
+        joinThreeAndStart();
+        commitAs(alice);
+        commitAs(bob);
+        commitAs(carol);
+        warpToReveal();
+        revealAs(alice);
+        revealAs(bob);
+        revealAs(carol);
+        warpToAttest();
+        attestAs(alice, MODEL, 0x7);
+        attestAs(bob, MODEL, 0x7);
+        attestAs(carol, MODEL, 0x7);
+        finalize(MODEL, 0x7);
+        assertEq(uint256(task_().status), uint256(TaskStatus.Completed), "completed");
+        coordinator.settle(taskId, alice);
+        coordinator.settle(taskId, bob);
+        coordinator.settle(taskId, carol);
+
+        uint256 before = balanceOf(owner);
+        close();
+        // 800 / 3 = 266 each; 200 / 3 = 66 each: 996 allotted, 4 wei of dust back.
+        assertEq(balanceOf(owner), before + 4, "dust refunded");
+        assertEq(task_().unclaimedRewards, 266 * 3 + 66 * 3, "rewards stay with members");
+        assertEq(task_().totalStake, STAKE * 3, "stakes stay with members");
+    }
+
+    function test_CloseTask_StopsRoundsAndMembers() external {
+        join(alice);
+        close();
+        vm.expectRevert(err(IFLCoordinator.TaskNotActive.selector, taskId));
+        startRound();
+        vm.expectRevert(err(IFLCoordinator.TaskNotActive.selector, taskId));
+        join(bob);
+    }
+
+    /// @dev Documents a gap (reported to the lead): a slash applied after the task was closed
+    /// (a member settling an unrevealed commit of the failed last round) enters the pool of a
+    /// closed task, which nobody can withdraw any more.
+    function test_CloseTask_SlashAfterCloseStaysInClosedPool() external {
+        joinThreeAndStart();
+        commitAs(alice);
+        warpPastAttest();
+        close();
+        vm.prank(alice);
+        coordinator.leave(taskId);
+        uint128 slash = STAKE * SLASH_BPS / 10_000;
+        assertEq(task_().rewardPool, slash, "stranded slash");
+        vm.expectRevert(err(IFLCoordinator.TaskNotActive.selector, taskId));
+        close();
+    }
+}

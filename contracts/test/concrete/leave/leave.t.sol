@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IFLCoordinator} from "../../../interfaces/IFLCoordinator.sol";
+import {Member} from "../../../types/DataTypes.sol";
+import {SlashReasons} from "../../../libraries/SlashReasons.sol";
+import {Base} from "../../Base.t.sol";
+
+contract LeaveTest is Base {
+    function leave(address who) private {
+        vm.prank(who);
+        coordinator.leave(taskId);
+    }
+
+    function test_RevertWhen_TaskDoesNotExist() external {
+        vm.expectRevert(err(IFLCoordinator.TaskNotFound.selector, 42));
+        vm.prank(alice);
+        coordinator.leave(42);
+    }
+
+    function test_RevertWhen_NotAMember() external {
+        vm.expectRevert(err(IFLCoordinator.MemberNotFound.selector, taskId, alice));
+        leave(alice);
+    }
+
+    function test_RevertWhen_CommittedInRunningRound() external {
+        uint32 round = joinThreeAndStart();
+        commitAs(alice);
+        vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.MemberHasOpenObligations.selector, taskId, alice, round));
+        leave(alice);
+    }
+
+    function test_RevertWhen_RevealPending() external {
+        uint32 round = joinThreeAndStart();
+        commitAs(alice);
+        warpToReveal();
+        vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.MemberHasOpenObligations.selector, taskId, alice, round));
+        leave(alice);
+    }
+
+    function test_RevertWhen_RoundAwaitsFinalization() external {
+        uint32 round = joinThreeAndStart();
+        warpToAttest();
+        attestAs(alice, MODEL, 0);
+        attestAs(bob, MODEL, 0);
+        attestAs(carol, MODEL, 0);
+        warpPastAttest(); // quorum reached: the round stays undecided until finalized
+        vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.MemberHasOpenObligations.selector, taskId, alice, round));
+        leave(alice);
+    }
+
+    function test_Leave_PaysBackStake() external {
+        join(alice);
+        uint256 before = balanceOf(alice);
+        leave(alice);
+        assertEq(balanceOf(alice), before + STAKE, "stake back");
+    }
+
+    function test_Leave_DeletesMember() external {
+        join(alice);
+        join(bob);
+        leave(alice);
+        Member memory m = member(alice);
+        assertEq(m.flags, 0, "flags");
+        assertEq(m.stake, 0, "stake");
+        assertEq(m.encryptionKey, bytes32(0), "key");
+        assertEq(task_().memberCount, 1, "memberCount");
+        assertEq(task_().totalStake, STAKE, "totalStake");
+    }
+
+    function test_Leave_EmitsParticipantLeft() external {
+        join(alice);
+        vm.expectEmit(address(coordinator));
+        emit IFLCoordinator.ParticipantLeft(taskId, alice, STAKE, 0);
+        leave(alice);
+    }
+
+    function test_Leave_DuringRoundWithoutWork() external {
+        joinThreeAndStart();
+        commitAs(bob);
+        leave(alice);
+        assertEq(task_().memberCount, 2, "memberCount");
+    }
+
+    function test_Leave_SettlesThenPaysStakeAndRewards() external {
+        joinThreeAndStart();
+        playFullRound();
+        uint128 reward = coordinator.getRound(taskId, 1).rewardPerContributor + coordinator.getRound(taskId, 1).rewardPerAttester;
+        uint128 unclaimed = task_().unclaimedRewards;
+        uint256 before = balanceOf(alice);
+
+        vm.expectEmit(address(coordinator));
+        emit IFLCoordinator.MemberSettled(taskId, 1, alice, reward, 0);
+        vm.expectEmit(address(coordinator));
+        emit IFLCoordinator.ParticipantLeft(taskId, alice, STAKE, reward);
+        leave(alice);
+
+        assertEq(balanceOf(alice), before + STAKE + reward, "stake + rewards");
+        assertEq(task_().unclaimedRewards, unclaimed - reward, "unclaimedRewards");
+    }
+
+    function test_Leave_SlashesUnrevealedCommitOfFailedRound() external {
+        joinThreeAndStart();
+        commitAs(alice);
+        warpPastAttest();
+        uint128 slash = STAKE * SLASH_BPS / 10_000;
+        uint256 before = balanceOf(alice);
+        uint128 pool = task_().rewardPool;
+
+        vm.expectEmit(address(coordinator));
+        emit IFLCoordinator.Slashed(taskId, 1, alice, slash, SlashReasons.UNREVEALED);
+        leave(alice);
+
+        assertEq(balanceOf(alice), before + STAKE - slash, "stake minus slash");
+        assertEq(task_().rewardPool, pool + slash, "slash into pool");
+        assertEq(task_().totalStake, STAKE * 2, "others' stake");
+    }
+
+    function test_Leave_WorksOnClosedTask() external {
+        join(alice);
+        vm.prank(owner);
+        coordinator.closeTask(taskId);
+        uint256 before = balanceOf(alice);
+        leave(alice);
+        assertEq(balanceOf(alice), before + STAKE, "stake back");
+    }
+}

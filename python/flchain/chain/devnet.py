@@ -1,0 +1,378 @@
+"""The local devnet: an Anvil process on a free loopback port, its chain kept in a state dir.
+
+A state dir (default ``./.flchain/devnet``, or ``$FLCHAIN_HOME/devnet``) holds:
+
+- ``state.json``: Anvil's chain state, loaded at start and dumped when Anvil exits on
+  SIGINT/SIGTERM (``anvil --state``), so contracts and transactions survive a restart;
+- ``devnet.json``: the running devnet's URL and pid, read by ``status``/``stop`` and by
+  :func:`flchain.chain.connection.resolve_rpc_url`;
+- ``anvil.log`` / ``anvil.stderr.log``: Anvil's output of its latest run.
+
+Use it attached (``with Devnet(state_dir=...) as dn: dn.rpc_url``, stopped on exit) or
+detached (:func:`start_devnet` returns while Anvil keeps running; :func:`stop_devnet`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from flchain.chain.anvil import (
+    find_anvil,
+    pid_is_anvil,
+    rpc_request,
+    stop_pid,
+    stop_process,
+    wait_until_listening,
+)
+from flchain.errors import DevnetError
+
+__all__ = [
+    "DEFAULT_STARTUP_TIMEOUT",
+    "DEVNET_CHAIN_ID",
+    "HOME_ENV",
+    "Devnet",
+    "DevnetInfo",
+    "DevnetStatus",
+    "default_state_dir",
+    "devnet_status",
+    "read_devnet_info",
+    "reset_devnet",
+    "start_devnet",
+    "stop_devnet",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Anvil's default chain id; dev accounts are only allowed on it.
+DEVNET_CHAIN_ID = 31337
+#: Environment variable for flchain's home; the devnet lives in ``$FLCHAIN_HOME/devnet``.
+HOME_ENV = "FLCHAIN_HOME"
+DEFAULT_STARTUP_TIMEOUT = 20.0
+
+_INFO_FILE = "devnet.json"
+_CHAIN_STATE_FILE = "state.json"
+_STDOUT_LOG = "anvil.log"
+_STDERR_LOG = "anvil.stderr.log"
+
+# Detached Anvil processes started by this Python process, by pid. Holding the Popen keeps
+# it from warning "still running" when collected, and lets a stop in the same process reap it.
+_DETACHED: dict[int, subprocess.Popen[bytes]] = {}
+
+
+def default_state_dir() -> Path:
+    """``$FLCHAIN_HOME/devnet`` if FLCHAIN_HOME is set, else ``./.flchain/devnet``."""
+    home = os.environ.get(HOME_ENV)
+    return (Path(home) if home else Path.cwd() / ".flchain") / "devnet"
+
+
+@dataclass(frozen=True)
+class DevnetInfo:
+    """What ``devnet.json`` records about a running devnet."""
+
+    rpc_url: str
+    pid: int
+    chain_id: int
+    state_dir: Path
+    started_at: str
+    persistent: bool
+    anvil: str
+
+    def to_json(self) -> str:
+        record = dataclasses.asdict(self) | {"state_dir": str(self.state_dir)}
+        return json.dumps(record, indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, source: Path) -> DevnetInfo:
+        try:
+            record = json.loads(text)
+            return cls(
+                rpc_url=str(record["rpc_url"]),
+                pid=int(record["pid"]),
+                chain_id=int(record["chain_id"]),
+                state_dir=Path(record["state_dir"]),
+                started_at=str(record["started_at"]),
+                persistent=bool(record["persistent"]),
+                anvil=str(record["anvil"]),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DevnetError(
+                f"{source} is not a devnet record ({exc}); delete it or run `flchain devnet reset`."
+            ) from exc
+
+
+@dataclass(frozen=True)
+class DevnetStatus:
+    """The answer of :func:`devnet_status`: is the recorded devnet alive and answering?"""
+
+    state_dir: Path
+    running: bool
+    detail: str
+    info: DevnetInfo | None = None
+    block_number: int | None = None
+
+
+def _resolve_dir(state_dir: Path | str | None) -> Path:
+    return Path(state_dir).resolve() if state_dir is not None else default_state_dir().resolve()
+
+
+def read_devnet_info(state_dir: Path | str | None = None) -> DevnetInfo | None:
+    """The record in ``<state_dir>/devnet.json``, or None if there is none (alive or not)."""
+    path = _resolve_dir(state_dir) / _INFO_FILE
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise DevnetError(f"Cannot read {path}: {exc}.") from exc
+    return DevnetInfo.from_json(text, path)
+
+
+def _write_info(info: DevnetInfo) -> None:
+    path = info.state_dir / _INFO_FILE
+    partial = path.with_suffix(".json.partial")
+    partial.write_text(info.to_json())
+    os.replace(partial, path)
+
+
+def _remove_info(state_dir: Path, pid: int) -> None:
+    """Delete ``devnet.json`` if it still describes ``pid`` (another start may have replaced it)."""
+    try:
+        current = read_devnet_info(state_dir)
+    except DevnetError:
+        current = None
+    if current is None or current.pid == pid:
+        (state_dir / _INFO_FILE).unlink(missing_ok=True)
+
+
+def _block_number(url: str) -> int | None:
+    try:
+        return int(str(rpc_request(url, "eth_blockNumber")), 16)
+    except (OSError, DevnetError, ValueError):
+        return None
+
+
+def devnet_status(state_dir: Path | str | None = None) -> DevnetStatus:
+    """Whether the devnet recorded in the state dir runs (its pid is Anvil) and answers RPC."""
+    directory = _resolve_dir(state_dir)
+    info = read_devnet_info(directory)
+    if info is None:
+        return DevnetStatus(directory, False, f"no devnet is recorded in {directory}")
+    if not pid_is_anvil(info.pid):
+        return DevnetStatus(
+            directory, False, f"the recorded Anvil (pid {info.pid}) is not running", info
+        )
+    block = _block_number(info.rpc_url)
+    if block is None:
+        detail = f"Anvil (pid {info.pid}) runs but does not answer at {info.rpc_url}"
+        return DevnetStatus(directory, False, detail, info)
+    return DevnetStatus(directory, True, f"answers at {info.rpc_url}", info, block)
+
+
+def _continue_clock(url: str) -> None:
+    """Keep block time monotonic after a reload.
+
+    Anvil 1.7.1 restores blocks from ``--state`` but not the clock offset added by
+    ``evm_increaseTime``: the next block would take the wall-clock time, earlier than the
+    saved head if time had been moved forward. Restore just enough offset that the next
+    block comes after the head; a head in the past needs nothing (wall clock continues).
+    """
+    head = rpc_request(url, "eth_getBlockByNumber", ["latest", False])
+    if not isinstance(head, dict):
+        return
+    head_time = int(str(head["timestamp"]), 16)
+    ahead = head_time - int(time.time())
+    if ahead >= 0:
+        rpc_request(url, "evm_increaseTime", [ahead + 1])
+        logger.info("Reloaded chain head is %ss ahead of the clock; time offset restored", ahead)
+
+
+class Devnet:
+    """An Anvil devnet owned by this object: ``start()``/``stop()`` or a ``with`` block.
+
+    ``state_dir=None`` runs an ephemeral chain in a temporary directory. With a state dir,
+    ``persist=True`` (the default) keeps the chain there across stop/start. ``detached=True``
+    starts Anvil in its own session so it outlives this process (used by ``start_devnet``).
+    """
+
+    def __init__(
+        self,
+        state_dir: Path | str | None = None,
+        *,
+        port: int = 0,
+        persist: bool = True,
+        detached: bool = False,
+        mining: bool = True,
+        anvil: Path | None = None,
+        extra_args: tuple[str, ...] = (),
+        startup_timeout: float = DEFAULT_STARTUP_TIMEOUT,
+    ) -> None:
+        self._temp: tempfile.TemporaryDirectory[str] | None = None
+        if state_dir is None:
+            self._temp = tempfile.TemporaryDirectory(prefix="flchain-devnet-")
+            state_dir, persist = self._temp.name, False
+        self.state_dir = Path(state_dir).resolve()
+        self._port = port
+        self._persist = persist
+        self._detached = detached
+        self._mining = mining
+        self._anvil = anvil
+        self._extra_args = extra_args
+        self._startup_timeout = startup_timeout
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._info: DevnetInfo | None = None
+
+    @property
+    def info(self) -> DevnetInfo:
+        if self._info is None:
+            raise DevnetError("The devnet is not running; call start() or use it in a `with`.")
+        return self._info
+
+    @property
+    def rpc_url(self) -> str:
+        return self.info.rpc_url
+
+    @property
+    def pid(self) -> int:
+        return self.info.pid
+
+    @property
+    def chain_state_path(self) -> Path:
+        return self.state_dir / _CHAIN_STATE_FILE
+
+    def _command(self, anvil: Path) -> list[str]:
+        command = [str(anvil), "--host", "127.0.0.1", "--port", str(self._port)]
+        if self._persist:
+            command += ["--state", str(self.chain_state_path)]
+        if not self._mining:
+            command.append("--no-mining")
+        return [*command, *self._extra_args]
+
+    def _refuse_if_running(self) -> None:
+        status = devnet_status(self.state_dir)
+        if status.running and status.info is not None:
+            raise DevnetError(
+                f"A devnet already runs at {status.info.rpc_url} (pid {status.info.pid}) "
+                f"for {self.state_dir}; stop it with `flchain devnet stop` or use another "
+                "state dir."
+            )
+
+    def start(self) -> DevnetInfo:
+        """Start Anvil and wait until it answers; returns what ``devnet.json`` records."""
+        if self._info is not None:
+            return self._info
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self._refuse_if_running()
+        anvil = self._anvil or find_anvil()
+        reloading = self._persist and self.chain_state_path.is_file()
+        stdout_log, stderr_log = self.state_dir / _STDOUT_LOG, self.state_dir / _STDERR_LOG
+        with stdout_log.open("wb") as out, stderr_log.open("wb") as err:
+            try:
+                proc = subprocess.Popen(
+                    self._command(anvil),
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=err,
+                    start_new_session=self._detached,
+                )
+            except OSError as exc:
+                raise DevnetError(f"Cannot run {anvil}: {exc}; reinstall with `npm ci`.") from exc
+        url, chain_id = wait_until_listening(proc, stdout_log, stderr_log, self._startup_timeout)
+        if reloading:
+            try:
+                _continue_clock(url)
+            except (OSError, DevnetError) as exc:
+                stop_process(proc)
+                raise DevnetError(f"Anvil at {url} failed right after start: {exc}.") from exc
+        if self._detached:
+            _DETACHED[proc.pid] = proc
+        else:
+            self._proc = proc
+        started_at = datetime.now(UTC).isoformat(timespec="seconds")
+        self._info = DevnetInfo(
+            url, proc.pid, chain_id, self.state_dir, started_at, self._persist, str(anvil)
+        )
+        _write_info(self._info)
+        logger.info("Devnet started at %s (pid %s, chain %s)", url, proc.pid, chain_id)
+        return self._info
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop Anvil (SIGINT -> SIGTERM -> SIGKILL); with persistence, it dumps its state."""
+        if self._info is not None:
+            _stop_recorded(self._info, timeout, self._proc)
+            self._info, self._proc = None, None
+        if self._temp is not None:
+            self._temp.cleanup()
+            self._temp = None
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _stop_recorded(
+    info: DevnetInfo, timeout: float, proc: subprocess.Popen[bytes] | None = None
+) -> None:
+    proc = proc or _DETACHED.pop(info.pid, None)
+    if proc is not None:
+        stop_process(proc, timeout)
+    elif pid_is_anvil(info.pid):
+        stop_pid(info.pid, timeout)
+    _remove_info(info.state_dir, info.pid)
+    logger.info("Devnet at %s (pid %s) stopped", info.rpc_url, info.pid)
+
+
+def start_devnet(
+    state_dir: Path | str | None = None,
+    *,
+    port: int = 0,
+    startup_timeout: float = DEFAULT_STARTUP_TIMEOUT,
+) -> DevnetInfo:
+    """Start a persistent devnet in the background and return once it answers."""
+    return Devnet(
+        _resolve_dir(state_dir), port=port, detached=True, startup_timeout=startup_timeout
+    ).start()
+
+
+def stop_devnet(state_dir: Path | str | None = None, timeout: float = 10.0) -> DevnetInfo | None:
+    """Stop the devnet recorded in the state dir; None if none was running."""
+    directory = _resolve_dir(state_dir)
+    info = read_devnet_info(directory)
+    if info is None:
+        return None
+    running = pid_is_anvil(info.pid)
+    _stop_recorded(info, timeout)
+    return info if running else None
+
+
+def reset_devnet(state_dir: Path | str | None = None) -> DevnetInfo | None:
+    """Stop the devnet (if running) and delete its chain, so the next start is a fresh chain."""
+    directory = _resolve_dir(state_dir)
+    stopped = stop_devnet(directory)
+    for name in (_CHAIN_STATE_FILE, _INFO_FILE, _STDOUT_LOG, _STDERR_LOG):
+        path = directory / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    logger.info("Devnet state in %s deleted", directory)
+    return stopped

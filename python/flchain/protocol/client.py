@@ -1,0 +1,270 @@
+"""The typed Python API over flchain's contracts: one object per (chain, account).
+
+Writes go through :class:`flchain.chain.transactions.TxSender` (EIP-1559 fees, a nonce
+manager safe under threads, receipts with timeout, custom errors decoded). Reads return the
+frozen dataclasses of :mod:`flchain.protocol.records`, never raw tuples.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from web3 import Web3
+from web3.contract import Contract
+from web3.exceptions import Web3Exception
+from web3.logs import DISCARD
+
+from flchain.chain.revert import RevertDecoder
+from flchain.chain.transactions import TxResult, TxSender
+from flchain.errors import ChainError, ContractRevertError, NotDeployedError
+from flchain.protocol.artifacts import load_artifact
+from flchain.protocol.commitments import compute_commitment
+from flchain.protocol.deployment import Deployment
+from flchain.protocol.records import (
+    MemberInfo,
+    ModelRecord,
+    RoundId,
+    RoundInfo,
+    RoundPhase,
+    TaskConfig,
+    TaskId,
+    TaskInfo,
+)
+
+__all__ = ["FLClient", "Revealed"]
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """An update revealed in a round, from its ``UpdateRevealed`` event."""
+
+    participant: str
+    reveal_index: int
+    cid_digest: bytes
+    codec: int
+    block_number: int
+
+
+class FLClient:
+    """flchain's contracts seen by one account (``sender``; None for read-only use)."""
+
+    def __init__(self, w3: Web3, deployment: Deployment, sender: TxSender | None = None) -> None:
+        self.w3 = w3
+        self.deployment = deployment
+        self._sender = sender
+        coordinator_art = load_artifact("FLCoordinator")
+        registry_art = load_artifact("ModelRegistry")
+        token_art = load_artifact("FLDevToken")
+        # One decoder knowing every error the coordinator may bubble up (registry, token).
+        self._error_abi = [*coordinator_art.abi, *registry_art.abi, *token_art.abi]
+        self.decoder = RevertDecoder(self._error_abi, "FLCoordinator")
+        self.coordinator: Contract = w3.eth.contract(address=deployment.coordinator, abi=coordinator_art.abi)
+        self.registry: Contract = w3.eth.contract(address=deployment.registry, abi=registry_art.abi)
+        self._token_abi = token_art.abi
+        self._check_code()
+
+    def _check_code(self) -> None:
+        for name, address in (("FLCoordinator", self.deployment.coordinator), ("ModelRegistry", self.deployment.registry)):
+            if len(self.w3.eth.get_code(Web3.to_checksum_address(address))) == 0:
+                raise NotDeployedError(
+                    f"No {name} contract at {address} on chain {self.deployment.chain_id} (was the "
+                    "devnet reset?); run `flchain deploy` again."
+                )
+
+    # ------------------------------------------------------------------ plumbing
+
+    @property
+    def address(self) -> str:
+        """The sending account's address."""
+        return self._require_sender().address
+
+    def _require_sender(self) -> TxSender:
+        if self._sender is None:
+            raise ChainError("This client is read-only; give it an account (--account) to send transactions.")
+        return self._sender
+
+    def _send(self, call: Any) -> TxResult:
+        return self._require_sender().transact(call, abi=self._error_abi, contract_name="FLCoordinator")
+
+    def _events(self, event: Any, result: TxResult) -> list[Any]:
+        return list(event.process_receipt({"logs": result.logs}, errors=DISCARD))
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        try:
+            return fn()
+        except Web3Exception as exc:
+            decoded = self.decoder.from_exception(exc)
+            if decoded is not None:
+                raise decoded from exc
+            raise ChainError(f"Reading from chain {self.deployment.chain_id} failed: {exc}") from exc
+
+    def token(self, address: str | None = None) -> Contract:
+        """An ERC-20 contract object (the deployment's dev token by default)."""
+        return self.w3.eth.contract(address=Web3.to_checksum_address(address or self.deployment.token), abi=self._token_abi)
+
+    def _ensure_allowance(self, token: str, amount: int) -> None:
+        erc20 = self.token(token)
+        allowance = self._call(lambda: int(erc20.functions.allowance(self.address, self.deployment.coordinator).call()))
+        if allowance < amount:
+            self._send(erc20.functions.approve(self.deployment.coordinator, amount))
+
+    # ------------------------------------------------------------------ tasks and membership
+
+    def create_task(self, config: TaskConfig) -> tuple[TaskId, TxResult]:
+        """Create a task (approving its reward escrow first); returns its id."""
+        self._ensure_allowance(config.token, config.escrow)
+        result = self._send(self.coordinator.functions.createTask(config.as_tuple()))
+        events = self._events(self.coordinator.events.TaskCreated(), result)
+        task_id = TaskId(int(events[0]["args"]["taskId"]))
+        logger.info("Task %s created (tx %s)", task_id, result.tx_hash)
+        return task_id, result
+
+    def join(self, task_id: int, stake: int, encryption_key: bytes = bytes(32)) -> TxResult:
+        """Join a task with ``stake`` (approving it first)."""
+        task = self.task(task_id)
+        self._ensure_allowance(task.token, stake)
+        return self._send(self.coordinator.functions.join(task_id, stake, encryption_key))
+
+    def set_encryption_key(self, task_id: int, encryption_key: bytes) -> TxResult:
+        """Replace this member's X25519 public key."""
+        return self._send(self.coordinator.functions.setEncryptionKey(task_id, encryption_key))
+
+    def leave(self, task_id: int) -> TxResult:
+        """Leave the task and take back stake and rewards."""
+        return self._send(self.coordinator.functions.leave(task_id))
+
+    def close_task(self, task_id: int) -> TxResult:
+        """Close a task (owner) and take back the unspent reward pool."""
+        return self._send(self.coordinator.functions.closeTask(task_id))
+
+    # ------------------------------------------------------------------ rounds
+
+    def start_round(self, task_id: int) -> tuple[RoundId, TxResult]:
+        """Open the task's next round."""
+        result = self._send(self.coordinator.functions.startRound(task_id))
+        events = self._events(self.coordinator.events.RoundStarted(), result)
+        return RoundId(int(events[0]["args"]["round"])), result
+
+    def commitment(self, task_id: int, round_id: int, cid_digest: bytes, codec: int, salt: bytes) -> bytes:
+        """The commitment this account sends for an update."""
+        return compute_commitment(
+            cid_digest, codec, salt, self.address, task_id, round_id, self.deployment.chain_id, self.deployment.coordinator
+        )
+
+    def commit(self, task_id: int, round_id: int, cid_digest: bytes, codec: int, salt: bytes) -> TxResult:
+        """Commit an update's CID (hidden by ``salt``) in ``round_id``."""
+        commitment = self.commitment(task_id, round_id, cid_digest, codec, salt)
+        return self._send(self.coordinator.functions.commit(task_id, round_id, commitment))
+
+    def reveal(self, task_id: int, round_id: int, cid_digest: bytes, codec: int, salt: bytes) -> TxResult:
+        """Reveal the update committed in ``round_id``."""
+        return self._send(self.coordinator.functions.reveal(task_id, round_id, cid_digest, codec, salt))
+
+    def attest(
+        self, task_id: int, model_digest: bytes, codec: int, accepted_bitmap: int, metrics_digest: bytes
+    ) -> tuple[TxResult, bool]:
+        """Attest a result; returns whether this attestation reached the quorum."""
+        result = self._send(
+            self.coordinator.functions.attest(task_id, model_digest, codec, accepted_bitmap, metrics_digest)
+        )
+        quorum = bool(self._events(self.coordinator.events.QuorumReached(), result))
+        return result, quorum
+
+    def finalize_round(
+        self, task_id: int, model_digest: bytes, codec: int, accepted_bitmap: int, metrics_digest: bytes
+    ) -> TxResult:
+        """Finalize the round with the result that reached the quorum."""
+        return self._send(
+            self.coordinator.functions.finalizeRound(task_id, model_digest, codec, accepted_bitmap, metrics_digest)
+        )
+
+    def settle(self, task_id: int, participant: str) -> TxResult:
+        """Apply the outcome of ``participant``'s last decided round."""
+        return self._send(self.coordinator.functions.settle(task_id, Web3.to_checksum_address(participant)))
+
+    def claim(self, task_id: int) -> TxResult:
+        """Claim this account's rewards."""
+        return self._send(self.coordinator.functions.claim(task_id))
+
+    # ------------------------------------------------------------------ reads
+
+    def task_count(self) -> int:
+        """Number of tasks (ids 1..task_count())."""
+        return self._call(lambda: int(self.coordinator.functions.taskCount().call()))
+
+    def task(self, task_id: int) -> TaskInfo:
+        """A task; ContractRevertError(TaskNotFound) if there is none."""
+        raw = self._call(lambda: self.coordinator.functions.getTask(task_id).call())
+        return TaskInfo.from_abi(task_id, raw)
+
+    def tasks(self) -> Iterator[TaskInfo]:
+        """Every task, oldest first."""
+        for task_id in range(1, self.task_count() + 1):
+            yield self.task(task_id)
+
+    def round(self, task_id: int, round_id: int) -> RoundInfo:
+        """A round with its current phase."""
+        raw = self._call(lambda: self.coordinator.functions.getRound(task_id, round_id).call())
+        phase = self._call(lambda: self.coordinator.functions.roundPhase(task_id, round_id).call())
+        return RoundInfo.from_abi(task_id, round_id, raw, phase)
+
+    def phase(self, task_id: int, round_id: int) -> RoundPhase:
+        """The phase of a round at the latest block."""
+        return RoundPhase(self._call(lambda: self.coordinator.functions.roundPhase(task_id, round_id).call()))
+
+    def member(self, task_id: int, participant: str) -> MemberInfo:
+        """A member of a task (``joined`` is False if the address is not one)."""
+        address = Web3.to_checksum_address(participant)
+        raw = self._call(lambda: self.coordinator.functions.getMember(task_id, address).call())
+        return MemberInfo.from_abi(address, raw)
+
+    def model_at(self, task_id: int, round_id: int) -> ModelRecord:
+        """The registry's model of ``round_id`` (0: the initial model)."""
+        raw = self._call(lambda: self.registry.functions.modelAt(task_id, round_id).call())
+        return ModelRecord.from_abi(task_id, raw)
+
+    def latest_model(self, task_id: int) -> ModelRecord:
+        """The newest model of a task."""
+        raw = self._call(lambda: self.registry.functions.latestModel(task_id).call())
+        return ModelRecord.from_abi(task_id, raw)
+
+    def models(self, task_id: int, page_size: int = 100) -> list[ModelRecord]:
+        """Every model of a task, oldest first, read page by page."""
+        count = self._call(lambda: int(self.registry.functions.modelCount(task_id).call()))
+        records: list[ModelRecord] = []
+        for offset in range(0, count, page_size):
+            page = self._call(lambda o=offset: self.registry.functions.listModels(task_id, o, page_size).call())
+            records.extend(ModelRecord.from_abi(task_id, raw) for raw in page)
+        return records
+
+    def revealed_updates(self, task_id: int, round_id: int, from_block: int | None = None) -> list[Revealed]:
+        """The updates revealed in a round, ordered by reveal index."""
+        event = self.coordinator.events.UpdateRevealed()
+        logs = self._call(
+            lambda: event.get_logs(
+                from_block=from_block if from_block is not None else self.deployment.start_block,
+                argument_filters={"taskId": task_id, "round": round_id},
+            )
+        )
+        found = [
+            Revealed(
+                str(log["args"]["participant"]),
+                int(log["args"]["revealIndex"]),
+                bytes(log["args"]["cidDigest"]),
+                int(log["args"]["codec"]),
+                int(log["blockNumber"]),
+            )
+            for log in logs
+        ]
+        return sorted(found, key=lambda r: r.reveal_index)
+
+
+def is_revert(exc: BaseException, name: str) -> bool:
+    """Whether ``exc`` is the contract's custom error ``name``."""
+    return isinstance(exc, ContractRevertError) and exc.error_name == name

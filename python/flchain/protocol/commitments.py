@@ -1,0 +1,53 @@
+"""The commit of a model update, computed exactly as contracts/libraries/Commitments.sol does."""
+
+from __future__ import annotations
+
+import secrets
+
+from eth_abi import encode
+from eth_utils import keccak, to_checksum_address
+
+__all__ = ["compute_commitment", "new_salt", "result_id"]
+
+
+def compute_commitment(
+    cid_digest: bytes,
+    codec: int,
+    salt: bytes,
+    sender: str,
+    task_id: int,
+    round_id: int,
+    chain_id: int,
+    coordinator: str,
+) -> bytes:
+    """keccak256(abi.encode(cidDigest, codec, salt, sender, taskId, round, chainid, coordinator))."""
+    return keccak(
+        encode(
+            ["bytes32", "uint8", "bytes32", "address", "uint256", "uint256", "uint256", "address"],
+            [
+                cid_digest,
+                codec,
+                salt,
+                to_checksum_address(sender),
+                task_id,
+                round_id,
+                chain_id,
+                to_checksum_address(coordinator),
+            ],
+        )
+    )
+
+
+def result_id(model_digest: bytes, codec: int, accepted_bitmap: int, metrics_digest: bytes) -> bytes:
+    """The id of an attested result: keccak256(abi.encode(digest, codec, bitmap, metrics))."""
+    return keccak(
+        encode(
+            ["bytes32", "uint8", "uint256", "bytes32"],
+            [model_digest, codec, accepted_bitmap, metrics_digest],
+        )
+    )
+
+
+def new_salt() -> bytes:
+    """32 random bytes for a commitment."""
+    return secrets.token_bytes(32)

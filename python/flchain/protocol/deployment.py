@@ -1,0 +1,124 @@
+"""Where flchain is deployed on a chain: the record ``deployments/<chainId>.json``.
+
+The record lists every applied migration step with the addresses, transaction hashes, blocks
+and artifact hashes it produced. The contract addresses everyone needs are read from it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flchain.errors import NotDeployedError
+
+__all__ = ["Deployment", "DeploymentRecord", "StepRecord", "deployments_dir", "record_path"]
+
+DEPLOYMENTS_ENV = "FLCHAIN_DEPLOYMENTS"
+
+
+def deployments_dir(root: Path | None = None) -> Path:
+    """``$FLCHAIN_DEPLOYMENTS`` if set, else ``<project>/deployments``."""
+    env = os.environ.get(DEPLOYMENTS_ENV)
+    if env:
+        return Path(env)
+    if root is None:
+        from flchain.protocol.artifacts import find_project_root
+
+        root = find_project_root()
+    return root / "deployments"
+
+
+def record_path(chain_id: int, directory: Path | None = None) -> Path:
+    """The record file of ``chain_id``."""
+    return (directory or deployments_dir()) / f"{chain_id}.json"
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One applied migration step."""
+
+    name: str
+    contracts: dict[str, str] = field(default_factory=dict)  # contract name -> address
+    transactions: list[str] = field(default_factory=list)
+    blocks: list[int] = field(default_factory=list)
+    artifact_hashes: dict[str, str] = field(default_factory=dict)  # contract name -> sha256
+
+
+@dataclass
+class DeploymentRecord:
+    """The mutable record of a chain's deployment, written atomically after each step."""
+
+    chain_id: int
+    steps: list[StepRecord] = field(default_factory=list)
+
+    @property
+    def applied(self) -> set[str]:
+        """Names of the applied steps."""
+        return {step.name for step in self.steps}
+
+    def address(self, contract: str) -> str | None:
+        """The recorded address of ``contract`` (the latest step that deployed it)."""
+        for step in reversed(self.steps):
+            if contract in step.contracts:
+                return step.contracts[contract]
+        return None
+
+    def to_json(self) -> str:
+        """Stable JSON for the record file."""
+        steps = [step.__dict__ for step in self.steps]
+        return json.dumps({"chainId": self.chain_id, "steps": steps}, indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def load(cls, path: Path, chain_id: int) -> DeploymentRecord:
+        """The record at ``path``; an empty one if the file does not exist."""
+        if not path.is_file():
+            return cls(chain_id)
+        try:
+            data: dict[str, Any] = json.loads(path.read_text())
+            steps = [StepRecord(**step) for step in data["steps"]]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise NotDeployedError(
+                f"The deployment record {path} is unreadable ({exc}); move it away and run "
+                "`flchain deploy` again."
+            ) from exc
+        if data.get("chainId") != chain_id:
+            raise NotDeployedError(f"The deployment record {path} is for chain {data.get('chainId')}, not {chain_id}.")
+        return cls(chain_id, steps)
+
+    def save(self, path: Path) -> None:
+        """Write atomically: a crash leaves the old record or the new one, never half of one."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        with os.fdopen(fd, "w") as handle:
+            handle.write(self.to_json())
+        os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The addresses of one flchain deployment."""
+
+    chain_id: int
+    token: str
+    registry: str
+    coordinator: str
+    start_block: int
+
+    @classmethod
+    def from_record(cls, record: DeploymentRecord, path: Path) -> Deployment:
+        """The deployment a complete record describes, or NotDeployedError naming what lacks."""
+        names = ("FLDevToken", "ModelRegistry", "FLCoordinator")
+        addresses = [record.address(name) for name in names]
+        missing = [name for name, address in zip(names, addresses, strict=True) if address is None]
+        if missing:
+            raise NotDeployedError(
+                f"Chain {record.chain_id} has no complete flchain deployment ({path} lacks "
+                f"{', '.join(missing)}); run `flchain deploy` first."
+            )
+        blocks = [b for step in record.steps for b in step.blocks]
+        token, registry, coordinator = (str(a) for a in addresses)
+        return cls(record.chain_id, token, registry, coordinator, min(blocks, default=0))

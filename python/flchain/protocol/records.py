@@ -1,0 +1,257 @@
+"""On-chain records as frozen dataclasses, decoded from the contracts' views and events.
+
+Values mirror contracts/types/DataTypes.sol and contracts/interfaces/IModelRegistry.sol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, NewType
+
+__all__ = [
+    "MemberInfo",
+    "ModelRecord",
+    "RoundInfo",
+    "RoundPhase",
+    "RoundStatus",
+    "RoundId",
+    "TaskConfig",
+    "TaskId",
+    "TaskInfo",
+    "TaskStatus",
+]
+
+TaskId = NewType("TaskId", int)
+RoundId = NewType("RoundId", int)
+
+
+class TaskStatus(IntEnum):
+    """Lifecycle of a task (TaskStatus in DataTypes.sol)."""
+
+    NONE = 0
+    ACTIVE = 1
+    COMPLETED = 2
+    CLOSED = 3
+
+
+class RoundStatus(IntEnum):
+    """Stored status of a round (RoundStatus in DataTypes.sol)."""
+
+    NONE = 0
+    OPEN = 1
+    QUORUM_REACHED = 2
+    FINALIZED = 3
+
+
+class RoundPhase(IntEnum):
+    """Phase of a round at the current block time (RoundPhase in DataTypes.sol)."""
+
+    NONE = 0
+    COMMIT = 1
+    REVEAL = 2
+    ATTEST = 3
+    QUORUM_REACHED = 4
+    FINALIZED = 5
+    FAILED = 6
+
+    @property
+    def label(self) -> str:
+        """Lower-case name for messages and tables."""
+        return self.name.lower().replace("_", " ")
+
+
+@dataclass(frozen=True)
+class TaskConfig:
+    """What a task creator chooses (TaskConfig in DataTypes.sol). Durations in seconds,
+    amounts in the token's smallest unit, shares in basis points."""
+
+    token: str
+    initial_model_digest: bytes
+    initial_model_codec: int
+    model_spec_digest: bytes
+    model_spec_codec: int
+    num_rounds: int
+    commit_duration: int
+    reveal_duration: int
+    attest_duration: int
+    min_stake: int
+    reward_per_round: int
+    quorum_bps: int = 6_667
+    slash_bps: int = 1_000
+    attester_share_bps: int = 2_000
+    max_participants: int = 64
+    aggregation_rule: int = 0
+    aggregation_params: bytes = b""
+
+    @property
+    def escrow(self) -> int:
+        """Reward escrow pulled from the creator: reward per round times rounds."""
+        return self.reward_per_round * self.num_rounds
+
+    def as_tuple(self) -> tuple[Any, ...]:
+        """The ABI tuple for ``createTask``."""
+        return (
+            self.token,
+            self.initial_model_digest,
+            self.initial_model_codec,
+            self.model_spec_digest,
+            self.model_spec_codec,
+            self.num_rounds,
+            self.commit_duration,
+            self.reveal_duration,
+            self.attest_duration,
+            self.min_stake,
+            self.reward_per_round,
+            self.quorum_bps,
+            self.slash_bps,
+            self.attester_share_bps,
+            self.max_participants,
+            self.aggregation_rule,
+            self.aggregation_params,
+        )
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """A task as stored on chain."""
+
+    task_id: TaskId
+    owner: str
+    current_round: RoundId
+    finalized_rounds: int
+    member_count: int
+    status: TaskStatus
+    token: str
+    num_rounds: int
+    quorum_bps: int
+    slash_bps: int
+    attester_share_bps: int
+    max_participants: int
+    commit_duration: int
+    reveal_duration: int
+    attest_duration: int
+    last_finalized_round: RoundId
+    aggregation_rule: int
+    min_stake: int
+    reward_per_round: int
+    total_stake: int
+    reward_pool: int
+    unclaimed_rewards: int
+    model_spec_digest: bytes
+    model_spec_codec: int
+    aggregation_params: bytes
+
+    @classmethod
+    def from_abi(cls, task_id: int, raw: Any) -> TaskInfo:
+        """Decode the ``getTask`` tuple."""
+        (owner, current, finalized, members, status, token, rounds, quorum, slash, share, maxp,
+         commit_d, reveal_d, attest_d, last_final, rule, min_stake, reward, total_stake, pool,
+         unclaimed, spec_digest, spec_codec, params) = raw  # fmt: skip
+        return cls(
+            TaskId(task_id), owner, RoundId(current), finalized, members, TaskStatus(status), token,
+            rounds, quorum, slash, share, maxp, commit_d, reveal_d, attest_d, RoundId(last_final),
+            rule, min_stake, reward, total_stake, pool, unclaimed, bytes(spec_digest), spec_codec,
+            bytes(params),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    """A round as stored on chain, with its phase at read time."""
+
+    task_id: TaskId
+    round: RoundId
+    commit_deadline: int
+    reveal_deadline: int
+    attest_deadline: int
+    reveal_count: int
+    status: RoundStatus
+    total_stake: int
+    parent_round: RoundId
+    winning_attesters: int
+    accepted_count: int
+    winning_result: bytes
+    accepted_bitmap: int
+    reward_per_contributor: int
+    reward_per_attester: int
+    phase: RoundPhase
+
+    @classmethod
+    def from_abi(cls, task_id: int, round_id: int, raw: Any, phase: int) -> RoundInfo:
+        """Decode the ``getRound`` tuple."""
+        (commit_d, reveal_d, attest_d, reveals, status, stake, parent, attesters,
+         accepted, result, bitmap, per_c, per_a) = raw  # fmt: skip
+        return cls(
+            TaskId(task_id), RoundId(round_id), commit_d, reveal_d, attest_d, reveals,
+            RoundStatus(status), stake, RoundId(parent), attesters, accepted, bytes(result), bitmap,
+            per_c, per_a, RoundPhase(phase),
+        )  # fmt: skip
+
+    def accepted_indices(self) -> list[int]:
+        """Reveal indices in the accepted set."""
+        return [i for i in range(256) if self.accepted_bitmap >> i & 1]
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    """A participant of a task as stored on chain."""
+
+    address: str
+    stake: int
+    first_round: RoundId
+    active_round: RoundId
+    flags: int
+    reveal_index: int
+    commitment: bytes
+    attested_result: bytes
+    rewards: int
+    encryption_key: bytes
+
+    JOINED = 1
+    COMMITTED = 2
+    REVEALED = 4
+    ATTESTED = 8
+    UNDERSTAKED = 16
+
+    @classmethod
+    def from_abi(cls, address: str, raw: Any) -> MemberInfo:
+        """Decode the ``getMember`` tuple."""
+        stake, rewards, first, active, flags, index, commitment, attested, key = raw
+        return cls(
+            address, stake, RoundId(first), RoundId(active), flags, index, bytes(commitment),
+            bytes(attested), rewards, bytes(key),
+        )  # fmt: skip
+
+    @property
+    def joined(self) -> bool:
+        """Whether the address is a member."""
+        return bool(self.flags & self.JOINED)
+
+    def did(self, flag: int, round_id: int) -> bool:
+        """Whether the member did ``flag`` (COMMITTED, REVEALED, ATTESTED) in ``round_id``."""
+        return self.active_round == round_id and bool(self.flags & flag)
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    """A global model in the registry (round 0: the task's initial model)."""
+
+    task_id: TaskId
+    round: RoundId
+    parent_round: RoundId
+    model_digest: bytes
+    codec: int
+    metrics_digest: bytes
+    contributors: int
+    timestamp: int
+    block_number: int
+
+    @classmethod
+    def from_abi(cls, task_id: int, raw: Any) -> ModelRecord:
+        """Decode an IModelRegistry ``ModelRecord`` tuple."""
+        digest, metrics, round_id, parent, contributors, codec, timestamp, block = raw
+        return cls(
+            TaskId(task_id), RoundId(round_id), RoundId(parent), bytes(digest), codec,
+            bytes(metrics), contributors, timestamp, block,
+        )  # fmt: skip

@@ -1,0 +1,63 @@
+"""Integration fixtures: one real Anvil for the session, isolation by evm_snapshot/evm_revert.
+
+- ``devnet``: a running :class:`Devnet` (ephemeral chain, stopped at session end:
+  SIGINT -> SIGTERM -> SIGKILL, like web3.py's own node fixtures).
+- ``w3``: a Web3 connected to it (chain 31337).
+- ``chain_snapshot``: function-scoped; snapshots before the test and reverts after, so
+  every test starts from the same chain (also forgets locally counted nonces).
+- ``probe_artifact`` / ``probe``: the test-only ``ChainProbe`` contract (see
+  fixtures/README.md): its ABI + bytecode, and a fresh deployment inside the snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from web3 import Web3
+from web3.contract import Contract
+
+from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
+from flchain.chain.connection import connect
+from flchain.chain.controls import revert, snapshot
+from flchain.chain.devnet import Devnet
+from flchain.chain.transactions import TxSender
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Devnet]:
+    with Devnet(tmp_path_factory.mktemp("devnet"), persist=False) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def w3(devnet: Devnet) -> Web3:
+    return connect(devnet.rpc_url, expected_chain_id=DEV_CHAIN_ID)
+
+
+@pytest.fixture
+def chain_snapshot(w3: Web3) -> Iterator[str]:
+    snapshot_id = snapshot(w3)
+    yield snapshot_id
+    revert(w3, snapshot_id)
+
+
+@pytest.fixture(scope="session")
+def probe_artifact() -> dict[str, Any]:
+    artifact: dict[str, Any] = json.loads((FIXTURES / "ChainProbe.json").read_text())
+    return artifact
+
+
+@pytest.fixture
+def probe(w3: Web3, chain_snapshot: str, probe_artifact: dict[str, Any]) -> Contract:
+    sender = TxSender(w3, dev_signer(0, DEV_CHAIN_ID))
+    result = sender.deploy(
+        probe_artifact["abi"], probe_artifact["bytecode"], contract_name="ChainProbe"
+    )
+    assert result.contract_address is not None
+    return w3.eth.contract(address=result.contract_address, abi=probe_artifact["abi"])
