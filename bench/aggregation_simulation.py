@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 
+import torch
+
 from flchain.fl.data import DIGITS_INPUT_SHAPE, load_digits_dataset, train_test_split
 from flchain.fl.models import ModelSpec
 from flchain.fl.simulation import SimulationConfig, simulate_fedavg
@@ -30,7 +32,8 @@ RUNS = [
 
 def main() -> None:
     train, test = train_test_split(load_digits_dataset(), test_fraction=0.2, seed=0)
-    print(f"digits: {len(train)} train / {len(test)} test samples")
+    threads = torch.get_num_threads()
+    print(f"digits: {len(train)} train / {len(test)} test samples, {threads} torch threads")
     for label, spec, config in RUNS:
         start = time.perf_counter()
         result = simulate_fedavg(spec, train, test, config)

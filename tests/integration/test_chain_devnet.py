@@ -57,7 +57,8 @@ def test_chain_persists_when_devnet_restarts(
 
     with Devnet(tmp_path) as devnet:
         w3 = connect(devnet.rpc_url)
-        code = w3.eth.get_code(deployed.contract_address or "")
+        assert deployed.contract_address is not None
+        code = w3.eth.get_code(deployed.contract_address)
         receipt = w3.eth.get_transaction_receipt(pinged.tx_hash)
         probe = w3.eth.contract(address=deployed.contract_address, abi=probe_artifact["abi"])
         counter = probe.functions.counter().call()
@@ -97,7 +98,8 @@ def test_reset_deletes_chain_when_devnet_restarts(
 
     with Devnet(tmp_path) as devnet:
         w3 = connect(devnet.rpc_url)
-        code = w3.eth.get_code(deployed.contract_address or "")
+        assert deployed.contract_address is not None
+        code = w3.eth.get_code(deployed.contract_address)
         head = w3.eth.block_number
 
     assert stopped is not None

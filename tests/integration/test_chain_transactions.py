@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from eth_account import Account
-from web3 import Web3
+from web3 import HTTPProvider, Web3
 from web3.contract import Contract
+from web3.types import RPCEndpoint, RPCResponse
 
 from flchain.chain.accounts import DEV_ACCOUNT_COUNT, DEV_CHAIN_ID, dev_signer
 from flchain.chain.connection import connect
@@ -185,6 +187,41 @@ def test_send_works_after_snapshot_revert_when_nonces_were_counted(
     result = sender.send(TxSender.request_for(probe.functions.ping(2, "")), timeout=5)
 
     assert result.status == 1
+
+
+class _LossyProvider(HTTPProvider):
+    """Fails the first eth_sendRawTransaction with a connection error, before or after
+    the node got it (a lost request or a lost response)."""
+
+    def __init__(self, url: str, deliver_first: bool) -> None:
+        super().__init__(url)
+        self.deliver_first = deliver_first
+        self.sends = 0
+
+    def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
+        if method == "eth_sendRawTransaction":
+            self.sends += 1
+            if self.sends == 1:
+                if self.deliver_first:
+                    super().make_request(method, params)
+                raise requests.ConnectionError("connection reset (simulated)")
+        return super().make_request(method, params)
+
+
+@pytest.mark.parametrize("delivered", [True, False])
+def test_send_mines_exactly_once_when_first_delivery_fails_transiently(
+    w3: Web3, probe: Contract, delivered: bool
+) -> None:
+    provider = _LossyProvider(str(w3.provider.endpoint_uri), deliver_first=delivered)  # type: ignore[attr-defined]
+    sender = TxSender(Web3(provider), dev_signer(7, DEV_CHAIN_ID))
+    nonce_before = w3.eth.get_transaction_count(sender.address)
+
+    result = sender.transact(probe.functions.ping(1, ""))
+
+    assert result.status == 1
+    assert provider.sends == (1 if delivered else 2)
+    assert w3.eth.get_transaction_count(sender.address) == nonce_before + 1
+    assert probe.functions.perSender(sender.address).call() == 1
 
 
 @pytest.fixture(scope="module")

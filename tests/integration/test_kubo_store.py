@@ -23,6 +23,7 @@ from flchain.errors import (
 from flchain.storage import (
     DAG_PB,
     RAW,
+    Block,
     Cid,
     KuboStore,
     LocalStore,
@@ -136,8 +137,6 @@ def test_get_verifies_block_by_block_when_dag_not_default_layout(server: StoreSe
     links = tuple(PBLink(cid, len(leaf)) for cid, leaf in zip(leaf_cids, leaves, strict=True))
     root_block = encode_node(PBNode(links, encode_unixfs(meta)))
     root = Cid.for_block(root_block, DAG_PB)
-    from flchain.storage import Block
-
     server.store.put_blocks([Block(root, root_block), *map(Block, leaf_cids, leaves)])
 
     with KuboStore(server.url) as store:

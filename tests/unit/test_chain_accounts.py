@@ -90,7 +90,9 @@ def test_load_signer_hides_value_when_env_key_is_malformed() -> None:
 @pytest.fixture
 def keystore(tmp_path: Path) -> Path:
     path = tmp_path / "key.json"
-    path.write_text(json.dumps(Account.encrypt(KEY, "s3cret", kdf="pbkdf2", iterations=2)))
+    path.write_text(
+        json.dumps(Account.encrypt(bytes.fromhex(KEY[2:]), "s3cret", kdf="pbkdf2", iterations=2))
+    )
     return path
 
 

@@ -62,7 +62,9 @@ def test_get_raises_integrity_error_when_block_flipped_on_disk(tmp_path: Path, w
     store = LocalStore(tmp_path)
     cid = store.put(DATA)
     root_path = store._block_path(cid)
-    target = root_path if which == "root" else next(p for p in block_files(tmp_path) if p != root_path)
+    target = (
+        root_path if which == "root" else next(p for p in block_files(tmp_path) if p != root_path)
+    )
     flip_byte(target, offset=5)
 
     with pytest.raises(IntegrityError, match="corrupt"):

@@ -33,7 +33,7 @@ def loader(blocks: dict[Cid, bytes]) -> unixfs.BlockLoader:
 
 def tiny_layout() -> mock._patch[int]:
     """4-byte chunks and 3 links per node: deep trees from small inputs."""
-    return mock.patch.multiple(unixfs, CHUNK_SIZE=4, MAX_LINKS=3)  # type: ignore[return-value]
+    return mock.patch.multiple(unixfs, CHUNK_SIZE=4, MAX_LINKS=3)
 
 
 @settings(max_examples=60, deadline=None)

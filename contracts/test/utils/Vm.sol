@@ -27,6 +27,7 @@ interface Vm {
 
     // ---------------------------------------------------------------- environment
     function warp(uint256 newTimestamp) external;
+    function roll(uint256 newHeight) external;
     function chainId(uint256 newChainId) external;
     function assume(bool condition) external pure;
     function label(address account, string calldata newLabel) external;

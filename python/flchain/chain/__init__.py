@@ -1,6 +1,8 @@
 """The chain layer: devnet process, connection, accounts, transactions, reverts, events.
 
 Generic EVM plumbing; it knows nothing of federated learning or of flchain's contracts.
+The devnet controls ``snapshot``/``revert`` live in :mod:`flchain.chain.controls` and are
+not re-exported here: ``revert`` would clash with the :mod:`flchain.chain.revert` module.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from flchain.chain.accounts import (
     parse_account_spec,
 )
 from flchain.chain.connection import RPC_URL_ENV, connect, redact_url, resolve_rpc_url
-from flchain.chain.controls import increase_time, mine, revert, set_next_block_timestamp, snapshot
+from flchain.chain.controls import increase_time, mine, set_next_block_timestamp
 from flchain.chain.devnet import (
     Devnet,
     DevnetInfo,
@@ -62,10 +64,8 @@ __all__ = [
     "redact_url",
     "reset_devnet",
     "resolve_rpc_url",
-    "revert",
     "revert_data_from_exception",
     "set_next_block_timestamp",
-    "snapshot",
     "start_devnet",
     "stop_devnet",
 ]

@@ -25,6 +25,7 @@ from flchain.errors import DevnetError
 
 __all__ = [
     "ANVIL_ENV",
+    "continue_clock",
     "find_anvil",
     "pid_alive",
     "pid_is_anvil",
@@ -210,3 +211,24 @@ def stop_pid(pid: int, timeout: float = 10.0) -> None:
             return
         logger.warning("Anvil (pid %s) still running after %.0fs; escalating", pid, wait)
     raise DevnetError(f"Anvil (pid {pid}) survived SIGKILL; check it with `ps -p {pid}`.")
+
+
+def continue_clock(url: str) -> None:
+    """Keep block time monotonic after a reload.
+
+    Anvil 1.7.1 restores blocks from ``--state`` but not the clock offset added by
+    ``evm_increaseTime``: the next block would take the wall-clock time, earlier than the
+    saved head if time had been moved forward. Restore just enough offset that the next
+    block comes after the head; a head in the past needs nothing (wall clock continues).
+    """
+    try:
+        head = rpc_request(url, "eth_getBlockByNumber", ["latest", False])
+        if not isinstance(head, dict):
+            return
+        ahead = int(str(head["timestamp"]), 16) - int(time.time())
+        if ahead >= 0:
+            rpc_request(url, "evm_increaseTime", [ahead + 1])
+    except (OSError, DevnetError, KeyError, ValueError) as exc:
+        raise DevnetError(f"Anvil at {url} failed right after loading its state: {exc}.") from exc
+    if ahead >= 0:
+        logger.info("Reloaded chain head is %ss ahead of the clock; time offset restored", ahead)

@@ -21,7 +21,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ from types import TracebackType
 from typing import Self
 
 from flchain.chain.anvil import (
+    continue_clock,
     find_anvil,
     pid_is_anvil,
     rpc_request,
@@ -180,24 +180,6 @@ def devnet_status(state_dir: Path | str | None = None) -> DevnetStatus:
     return DevnetStatus(directory, True, f"answers at {info.rpc_url}", info, block)
 
 
-def _continue_clock(url: str) -> None:
-    """Keep block time monotonic after a reload.
-
-    Anvil 1.7.1 restores blocks from ``--state`` but not the clock offset added by
-    ``evm_increaseTime``: the next block would take the wall-clock time, earlier than the
-    saved head if time had been moved forward. Restore just enough offset that the next
-    block comes after the head; a head in the past needs nothing (wall clock continues).
-    """
-    head = rpc_request(url, "eth_getBlockByNumber", ["latest", False])
-    if not isinstance(head, dict):
-        return
-    head_time = int(str(head["timestamp"]), 16)
-    ahead = head_time - int(time.time())
-    if ahead >= 0:
-        rpc_request(url, "evm_increaseTime", [ahead + 1])
-        logger.info("Reloaded chain head is %ss ahead of the clock; time offset restored", ahead)
-
-
 class Devnet:
     """An Anvil devnet owned by this object: ``start()``/``stop()`` or a ``with`` block.
 
@@ -272,14 +254,19 @@ class Devnet:
         """Start Anvil and wait until it answers; returns what ``devnet.json`` records."""
         if self._info is not None:
             return self._info
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        self._refuse_if_running()
-        anvil = self._anvil or find_anvil()
-        reloading = self._persist and self.chain_state_path.is_file()
+        try:
+            return self._start()
+        except BaseException:
+            if self._temp is not None:
+                self._temp.cleanup()
+                self._temp = None
+            raise
+
+    def _spawn(self, anvil: Path) -> subprocess.Popen[bytes]:
         stdout_log, stderr_log = self.state_dir / _STDOUT_LOG, self.state_dir / _STDERR_LOG
         with stdout_log.open("wb") as out, stderr_log.open("wb") as err:
             try:
-                proc = subprocess.Popen(
+                return subprocess.Popen(
                     self._command(anvil),
                     stdin=subprocess.DEVNULL,
                     stdout=out,
@@ -288,13 +275,33 @@ class Devnet:
                 )
             except OSError as exc:
                 raise DevnetError(f"Cannot run {anvil}: {exc}; reinstall with `npm ci`.") from exc
-        url, chain_id = wait_until_listening(proc, stdout_log, stderr_log, self._startup_timeout)
-        if reloading:
-            try:
-                _continue_clock(url)
-            except (OSError, DevnetError) as exc:
-                stop_process(proc)
-                raise DevnetError(f"Anvil at {url} failed right after start: {exc}.") from exc
+
+    def _start(self) -> DevnetInfo:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self._refuse_if_running()
+        anvil = self._anvil or find_anvil()
+        reloading = self._persist and self.chain_state_path.is_file()
+        proc = self._spawn(anvil)
+        try:
+            url, chain_id = wait_until_listening(
+                proc,
+                self.state_dir / _STDOUT_LOG,
+                self.state_dir / _STDERR_LOG,
+                self._startup_timeout,
+            )
+            if reloading:
+                continue_clock(url)
+        except DevnetError as exc:
+            stop_process(proc)
+            if not reloading:
+                raise
+            raise DevnetError(
+                f"{exc}\nIf the saved chain {self.chain_state_path} is damaged, "
+                "`flchain devnet reset` deletes it so the next start is a fresh chain."
+            ) from exc
+        except BaseException:
+            stop_process(proc)
+            raise
         if self._detached:
             _DETACHED[proc.pid] = proc
         else:

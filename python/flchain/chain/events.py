@@ -18,6 +18,7 @@ from typing import Any
 import requests
 from eth_abi.abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError
+from eth_typing import HexStr
 from eth_utils.abi import collapse_if_tuple, event_abi_to_log_topic
 from eth_utils.address import to_checksum_address
 from hexbytes import HexBytes
@@ -52,7 +53,7 @@ class EventRecord:
     address: str
     block_number: int
     log_index: int
-    tx_hash: str
+    tx_hash: HexStr
     block_hash: str
 
 
@@ -125,7 +126,7 @@ class EventDecoder:
             address=to_checksum_address(log["address"]),
             block_number=int(log["blockNumber"]),
             log_index=int(log["logIndex"]),
-            tx_hash=HexBytes(log["transactionHash"]).to_0x_hex(),
+            tx_hash=HexStr(HexBytes(log["transactionHash"]).to_0x_hex()),
             block_hash=HexBytes(log["blockHash"]).to_0x_hex(),
         )
 

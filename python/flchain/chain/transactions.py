@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from eth_typing import ChecksumAddress
+from eth_typing import ChecksumAddress, HexStr
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract.contract import ContractFunction
 from web3.exceptions import TransactionNotFound, Web3Exception, Web3RPCError
-from web3.types import LogReceipt, TxParams, TxReceipt
+from web3.types import LogReceipt, TxParams, TxReceipt, Wei
 
 from flchain.chain.accounts import Signer
 from flchain.chain.nonces import account_nonces
@@ -81,7 +81,7 @@ class TxRequest:
 class PendingTx:
     """A transaction the node accepted, not yet known to be mined."""
 
-    tx_hash: str
+    tx_hash: HexStr
     sender: ChecksumAddress
     nonce: int
     gas: int
@@ -92,7 +92,7 @@ class PendingTx:
 class TxResult:
     """A mined, successful transaction."""
 
-    tx_hash: str
+    tx_hash: HexStr
     block_number: int
     gas_used: int
     status: int
@@ -234,7 +234,7 @@ class TxSender:
 
     def _estimate(self, request: TxRequest) -> int:
         call: TxParams = {"from": self.address, "data": HexBytes(request.data)}
-        call["value"] = request.value  # type: ignore[typeddict-item]
+        call["value"] = Wei(request.value)
         if request.to is not None:
             call["to"] = request.to
         try:
@@ -257,16 +257,16 @@ class TxSender:
             return False
         return True
 
-    def _deliver(self, signed: Any) -> str:
+    def _deliver(self, signed: Any) -> HexStr:
         """``eth_sendRawTransaction``, re-delivering the same bytes after transient failures."""
         tx_hash = HexBytes(signed.hash)
         for attempt in range(_SEND_ATTEMPTS):
             try:
                 self.w3.eth.send_raw_transaction(signed.raw_transaction)
-                return tx_hash.to_0x_hex()
+                return HexStr(tx_hash.to_0x_hex())
             except _TRANSIENT as exc:
                 if self._known(tx_hash):
-                    return tx_hash.to_0x_hex()
+                    return HexStr(tx_hash.to_0x_hex())
                 logger.debug(
                     "Sending %s failed (%s); attempt %s", tx_hash.to_0x_hex(), exc, attempt
                 )
@@ -275,7 +275,7 @@ class TxSender:
                 message = _rpc_message(exc)
                 lowered = message.lower()
                 if "already known" in lowered or self._known(tx_hash):
-                    return tx_hash.to_0x_hex()
+                    return HexStr(tx_hash.to_0x_hex())
                 if "nonce too low" in lowered or "replacement transaction" in lowered:
                     raise _NonceConflictError(message) from exc
                 self._nonces.invalidate()
@@ -328,7 +328,7 @@ class TxSender:
         block = int(receipt["blockNumber"])
         where = f"transaction {pending.tx_hash}, block {block}"
         call: TxParams = {"from": pending.sender, "data": HexBytes(pending.request.data)}
-        call["value"] = pending.request.value  # type: ignore[typeddict-item]
+        call["value"] = Wei(pending.request.value)
         call["gas"] = pending.gas
         if pending.request.to is not None:
             call["to"] = pending.request.to

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -13,6 +15,8 @@ from flchain.errors import ConfigError
 from flchain.storage.cid import Cid
 from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
 from flchain.storage.server import DEFAULT_HOST, DEFAULT_PORT, StoreServer
+
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 app = typer.Typer(help="Content store commands (IPFS-compatible CIDs).", no_args_is_help=True)
 
@@ -69,13 +73,22 @@ def serve(
     server = StoreServer(LocalStore(root), host=host, port=port)
     typer.echo(server.url)
     sys.stdout.flush()
-    Console(stderr=True).print(f"serving store [bold]{root}[/] at {server.url}; Ctrl-C stops it")
+    console = Console(stderr=True)
+    if host not in _LOOPBACK:
+        console.print(f"[yellow]warning[/]: {host} is not loopback; anyone who reaches it can add")
+    console.print(f"serving store [bold]{root}[/] at {server.url}; Ctrl-C stops it")
+    for signum in (signal.SIGINT, signal.SIGTERM):  # also when started with SIGINT ignored
+        signal.signal(signum, _interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        pass
+        console.print("stopped")
     finally:
         server.stop()
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _read(file: Path) -> bytes:

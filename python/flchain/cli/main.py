@@ -23,6 +23,7 @@ app = typer.Typer(
 _GROUPS: tuple[tuple[str, str], ...] = (
     ("devnet", "devnet"),
     ("ipfs", "ipfs"),
+    ("participant", "participant"),
 )
 
 
@@ -34,6 +35,16 @@ def _register_groups() -> None:
 
 
 _register_groups()
+
+
+def _register_commands() -> None:
+    """Attach the top-level commands (not groups)."""
+    from flchain.cli.deploy import deploy
+
+    app.command(name="deploy")(deploy)
+
+
+_register_commands()
 
 
 def run() -> None:

@@ -1,6 +1,12 @@
 """The learning layer: models, data, local training, model encoding, aggregation.
 
 Pure PyTorch and NumPy: nothing here knows of the chain or the store (see DESIGN.md).
+Loading a downloaded global model into a model of the task's spec::
+
+    from flchain.fl import ModelSpec, build_model, load_into
+
+    model = build_model(ModelSpec.from_json(spec_bytes), seed=0)
+    load_into(model, global_model_bytes)  # raises EncodingError if they do not fit
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.datasets import load_digits
 
 from flchain.errors import ConfigError
 
@@ -87,6 +86,8 @@ def load_digits_dataset() -> ArrayDataset:
     Features have shape ``(1797, 1, 8, 8)`` (see :data:`DIGITS_INPUT_SHAPE`), so the
     same data feeds a CNN as well as a flattening logistic regression or MLP.
     """
+    from sklearn.datasets import load_digits  # here, not at the top: a slow import
+
     digits = load_digits()
     features = (np.asarray(digits.images, dtype=np.float32) / np.float32(16.0)).reshape(
         -1, *DIGITS_INPUT_SHAPE

@@ -49,7 +49,11 @@ def train_local(
     seed: int = 0,
     device: torch.device | str = "cpu",
 ) -> TrainStats:
-    """Train ``model`` in place on ``data`` (moved to ``device``); return its stats."""
+    """Train ``model`` in place on ``data``; return its stats.
+
+    The model is moved to ``device`` and left there, in train mode. The optimizer is
+    new on every call (no state carried across rounds), as usual in FedAvg.
+    """
     _check_arguments(data, epochs, batch_size, lr)
     target = torch.device(device)
     model.to(target)
@@ -74,7 +78,10 @@ def evaluate(
     batch_size: int = 1024,
     device: torch.device | str = "cpu",
 ) -> tuple[float, float]:
-    """Return ``(accuracy, mean cross-entropy loss)`` of ``model`` on ``data``."""
+    """Return ``(accuracy, mean cross-entropy loss)`` of ``model`` on ``data``.
+
+    The model is moved to ``device`` and left in eval mode.
+    """
     if len(data) == 0:
         raise LearningError("Cannot evaluate on an empty dataset.")
     target = torch.device(device)

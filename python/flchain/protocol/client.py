@@ -34,7 +34,7 @@ from flchain.protocol.records import (
     TaskInfo,
 )
 
-__all__ = ["FLClient", "Revealed"]
+__all__ = ["Attestation", "FLClient", "Revealed"]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -48,6 +48,20 @@ class Revealed:
     reveal_index: int
     cid_digest: bytes
     codec: int
+    block_number: int
+
+
+@dataclass(frozen=True)
+class Attestation:
+    """A result attested in a round, from its ``ResultAttested`` event."""
+
+    attester: str
+    result_id: bytes
+    model_digest: bytes
+    codec: int
+    accepted_bitmap: int
+    metrics_digest: bytes
+    weight: int
     block_number: int
 
 
@@ -245,13 +259,7 @@ class FLClient:
 
     def revealed_updates(self, task_id: int, round_id: int, from_block: int | None = None) -> list[Revealed]:
         """The updates revealed in a round, ordered by reveal index."""
-        event = self.coordinator.events.UpdateRevealed()
-        logs = self._call(
-            lambda: event.get_logs(
-                from_block=from_block if from_block is not None else self.deployment.start_block,
-                argument_filters={"taskId": task_id, "round": round_id},
-            )
-        )
+        logs = self._logs(self.coordinator.events.UpdateRevealed(), task_id, round_id, from_block)
         found = [
             Revealed(
                 str(log["args"]["participant"]),
@@ -263,6 +271,31 @@ class FLClient:
             for log in logs
         ]
         return sorted(found, key=lambda r: r.reveal_index)
+
+    def attested_results(self, task_id: int, round_id: int, from_block: int | None = None) -> list[Attestation]:
+        """The attestations of a round, in chain order."""
+        logs = self._logs(self.coordinator.events.ResultAttested(), task_id, round_id, from_block)
+        return [
+            Attestation(
+                str(log["args"]["attester"]),
+                bytes(log["args"]["resultId"]),
+                bytes(log["args"]["modelDigest"]),
+                int(log["args"]["codec"]),
+                int(log["args"]["acceptedBitmap"]),
+                bytes(log["args"]["metricsDigest"]),
+                int(log["args"]["weight"]),
+                int(log["blockNumber"]),
+            )
+            for log in logs
+        ]
+
+    def _logs(self, event: Any, task_id: int, round_id: int, from_block: int | None) -> list[Any]:
+        start = from_block if from_block is not None else self.deployment.start_block
+        return list(
+            self._call(
+                lambda: event.get_logs(from_block=start, argument_filters={"taskId": task_id, "round": round_id})
+            )
+        )
 
 
 def is_revert(exc: BaseException, name: str) -> bool:

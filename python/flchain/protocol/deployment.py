@@ -20,16 +20,11 @@ __all__ = ["Deployment", "DeploymentRecord", "StepRecord", "deployments_dir", "r
 DEPLOYMENTS_ENV = "FLCHAIN_DEPLOYMENTS"
 
 
-def deployments_dir(root: Path | None = None) -> Path:
-    """``$FLCHAIN_DEPLOYMENTS`` if set, else ``<project>/deployments``."""
+def deployments_dir() -> Path:
+    """``$FLCHAIN_DEPLOYMENTS`` if set, else ``./deployments`` (beside ``./.flchain``, where
+    the devnet keeps its chain, so a devnet and its record live together)."""
     env = os.environ.get(DEPLOYMENTS_ENV)
-    if env:
-        return Path(env)
-    if root is None:
-        from flchain.protocol.artifacts import find_project_root
-
-        root = find_project_root()
-    return root / "deployments"
+    return Path(env) if env else Path.cwd() / "deployments"
 
 
 def record_path(chain_id: int, directory: Path | None = None) -> Path:

@@ -91,7 +91,9 @@ class KuboStore:
         files = {"file": ("data", data, "application/octet-stream")}
         with self._call("add", params=params, files=files) as response:
             lines = _ndjson(response, self._url)
-        returned = Cid.parse(str(lines[-1].get("Hash", ""))) if lines else None
+        if not lines or "Hash" not in lines[-1]:
+            raise StorageError(f"The IPFS API at {self._url} answered 'add' without a CID.")
+        returned = Cid.parse(str(lines[-1]["Hash"]))
         if returned != expected:
             raise IntegrityError(
                 f"The IPFS API at {self._url} returned CID {returned} for data whose CID is "

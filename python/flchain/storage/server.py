@@ -28,7 +28,7 @@ from flchain.errors import ContentNotFoundError, IntegrityError, InvalidCidError
 from flchain.storage.cid import Cid
 from flchain.storage.local import LocalStore
 from flchain.storage.multipart import FormPart, parse_multipart
-from flchain.storage.unixfs import CHUNK_SIZE
+from flchain.storage.unixfs import CHUNK_SIZE, build_file_dag
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "StoreServer"]
 
@@ -84,14 +84,14 @@ class StoreServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def serve_forever(self) -> None:
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
         """Serve in the calling thread until ``stop`` (or KeyboardInterrupt)."""
         logger.info("serving %s on %s", self.store, self.url)
-        self._httpd.serve_forever()
+        self._httpd.serve_forever(poll_interval)
 
     def start(self) -> StoreServer:
         """Serve in a background thread; return self."""
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         return self
 
@@ -159,10 +159,15 @@ class _Handler(BaseHTTPRequestHandler):
             raise _BadRequestError(f"only chunker size-{CHUNK_SIZE} is supported.")
         if _option(query, "hash", "sha2-256") != "sha2-256":
             raise _BadRequestError("only hash sha2-256 is supported.")
+        only_hash = _bool_option(query, "only-hash", False)
+        pin = _bool_option(query, "pin", True) and not only_hash
         lines = []
         for part in self._upload():
-            dag = self.store.put_file(part.data, cid_version=version, raw_leaves=raw_leaves)
-            if _bool_option(query, "pin", True):
+            if only_hash:
+                dag = build_file_dag(part.data, version, raw_leaves=raw_leaves)
+            else:
+                dag = self.store.put_file(part.data, cid_version=version, raw_leaves=raw_leaves)
+            if pin:
                 self.store.pin(dag.root)
             name = part.filename or str(dag.root)
             lines.append({"Name": name, "Hash": str(dag.root), "Size": str(dag.dag_size)})

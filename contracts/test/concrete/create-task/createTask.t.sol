@@ -96,11 +96,23 @@ contract CreateTaskTest is Base {
         expectInvalid(config, "maxParticipants");
     }
 
-    function test_RevertWhen_EscrowOverflowsUint128() external {
+    function test_RevertWhen_EscrowExceedsUint96() external {
         TaskConfig memory config = defaultConfig();
-        config.rewardPerRound = type(uint128).max;
+        config.rewardPerRound = type(uint96).max / 2 + 1;
         config.numRounds = 2;
         expectInvalid(config, "rewardPerRound * numRounds");
+        config.rewardPerRound = type(uint128).max;
+        config.numRounds = type(uint32).max;
+        expectInvalid(config, "rewardPerRound * numRounds");
+    }
+
+    function test_CreateTask_AcceptsEscrowOfUint96Max() external {
+        TaskConfig memory config = defaultConfig();
+        config.rewardPerRound = type(uint96).max;
+        config.numRounds = 1;
+        token.mint(owner, type(uint96).max);
+        uint256 id = createTask(config);
+        assertEq(coordinator.getTask(id).rewardPool, type(uint96).max, "rewardPool");
     }
 
     function test_RevertWhen_AllowanceDoesNotCoverEscrow() external {

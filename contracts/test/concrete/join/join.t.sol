@@ -47,6 +47,21 @@ contract JoinTest is Base {
         join(alice, 0);
     }
 
+    function test_RevertWhen_StakeAboveUint96() external {
+        uint128 stake = uint128(type(uint96).max) + 1;
+        fund(alice, stake);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFLCoordinator.MemberStakeTooHigh.selector, taskId, stake, type(uint96).max)
+        );
+        join(alice, stake);
+    }
+
+    function test_Join_AcceptsStakeOfUint96Max() external {
+        fund(alice, type(uint96).max);
+        join(alice, type(uint96).max);
+        assertEq(member(alice).stake, type(uint96).max, "stake");
+    }
+
     function test_RevertWhen_MemberLimitReached() external {
         TaskConfig memory config = defaultConfig();
         config.maxParticipants = 2;

@@ -95,7 +95,6 @@ contract StartRoundTest is Base {
         Round memory r = round_();
         assertEq(r.totalStake, STAKE * 3, "totalStake");
         assertEq(r.parentRound, 0, "parentRound");
-        assertEq(r.commitCount, 0, "commitCount");
         assertEq(r.revealCount, 0, "revealCount");
     }
 

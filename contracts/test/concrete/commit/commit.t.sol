@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IFLCoordinator} from "../../../interfaces/IFLCoordinator.sol";
+import {Member, RoundPhase} from "../../../types/DataTypes.sol";
+import {MemberFlags} from "../../../libraries/MemberFlags.sol";
+import {Base} from "../../Base.t.sol";
+
+contract CommitTest is Base {
+    bytes32 private constant COMMITMENT = keccak256("commitment");
+
+    function commitRaw(address who, bytes32 commitment) private {
+        uint32 round = currentRound();
+        vm.prank(who);
+        coordinator.commit(taskId, round, commitment);
+    }
+
+    function test_RevertWhen_CommitmentIsZero() external {
+        joinThreeAndStart();
+        vm.expectRevert(IFLCoordinator.CommitEmpty.selector);
+        commitRaw(alice, bytes32(0));
+    }
+
+    function test_RevertWhen_TaskDoesNotExist() external {
+        // No round of an unknown task is in its commit phase.
+        vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.RoundWrongPhase.selector, 5, uint32(1), RoundPhase.None));
+        vm.prank(alice);
+        coordinator.commit(5, 1, COMMITMENT);
+    }
+
+    function test_RevertWhen_RoundIsNotTheCurrentOne() external {
+        uint32 round = joinThreeAndStart();
+        vm.expectRevert(wrongPhase(round + 1, RoundPhase.None));
+        vm.prank(alice);
+        coordinator.commit(taskId, round + 1, COMMITMENT);
+    }
+
+    function test_RevertWhen_RoundIsAnEarlierFailedOne() external {
+        joinThreeAndStart();
+        warpPastAttest();
+        coordinator.startRound(taskId); // round 2 in its commit phase
+        vm.expectRevert(wrongPhase(1, RoundPhase.Failed));
+        vm.prank(alice);
+        coordinator.commit(taskId, 1, COMMITMENT);
+    }
+
+    function test_RevertWhen_NoRoundStarted() external {
+        join(alice);
+        vm.expectRevert(wrongPhase(0, RoundPhase.None));
+        commitRaw(alice, COMMITMENT);
+    }
+
+    function test_RevertWhen_RevealPhase() external {
+        uint32 round = joinThreeAndStart();
+        warpToReveal();
+        vm.expectRevert(wrongPhase(round, RoundPhase.Reveal));
+        commitRaw(alice, COMMITMENT);
+    }
+
+    function test_RevertWhen_AttestPhase() external {
+        uint32 round = joinThreeAndStart();
+        warpToAttest();
+        vm.expectRevert(wrongPhase(round, RoundPhase.Attest));
+        commitRaw(alice, COMMITMENT);
+    }
+
+    function test_RevertWhen_RoundFailed() external {
+        uint32 round = joinThreeAndStart();
+        warpPastAttest();
+        vm.expectRevert(wrongPhase(round, RoundPhase.Failed));
+        commitRaw(alice, COMMITMENT);
+    }
+
+    function test_RevertWhen_NotAMember() external {
+        joinThreeAndStart();
+        vm.expectRevert(err(IFLCoordinator.MemberNotFound.selector, taskId, eve));
+        commitRaw(eve, COMMITMENT);
+    }
+
+    function test_RevertWhen_JoinedDuringRound() external {
+        uint32 round = joinThreeAndStart();
+        join(dave);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFLCoordinator.MemberNotEligible.selector, taskId, round, round + 1)
+        );
+        commitRaw(dave, COMMITMENT);
+    }
+
+    function test_RevertWhen_Understaked() external {
+        // alice stakes exactly the minimum; one slash takes her below it.
+        joinThreeAndStart();
+        commitAs(alice);
+        warpPastAttest(); // round 1 fails with alice's commit unrevealed
+        vm.prank(bob);
+        coordinator.startRound(taskId);
+        vm.expectRevert(err(IFLCoordinator.MemberUnderstaked.selector, taskId, alice));
+        commitRaw(alice, COMMITMENT);
+    }
+
+    function test_RevertWhen_AlreadyCommitted() external {
+        uint32 round = joinThreeAndStart();
+        commitRaw(alice, COMMITMENT);
+        vm.expectRevert(err(IFLCoordinator.CommitAlreadyExists.selector, taskId, round, alice));
+        commitRaw(alice, keccak256("a second commitment"));
+    }
+
+    function test_Commit_StoresCommitment() external {
+        uint32 round = joinThreeAndStart();
+        commitRaw(alice, COMMITMENT);
+        Member memory m = member(alice);
+        assertEq(m.commitment, COMMITMENT, "commitment");
+        assertEq(m.activeRound, round, "activeRound");
+        assertEq(m.flags, MemberFlags.JOINED | MemberFlags.COMMITTED, "flags");
+    }
+
+    function test_Commit_SameBytesFromAnotherSender() external {
+        joinThreeAndStart();
+        commitRaw(alice, COMMITMENT);
+        commitRaw(bob, COMMITMENT); // accepted, but only alice's reveal can ever match it
+        assertEq(member(bob).commitment, COMMITMENT, "bob's commitment");
+    }
+
+    function test_Commit_EmitsUpdateCommitted() external {
+        uint32 round = joinThreeAndStart();
+        vm.expectEmit(address(coordinator));
+        emit IFLCoordinator.UpdateCommitted(taskId, round, alice, COMMITMENT);
+        commitRaw(alice, COMMITMENT);
+    }
+
+    function test_Commit_AtLastSecondOfCommitPhase() external {
+        joinThreeAndStart();
+        vm.warp(round_().commitDeadline - 1);
+        commitRaw(alice, COMMITMENT);
+        assertEq(member(alice).commitment, COMMITMENT, "committed");
+    }
+
+    function test_Commit_SettlesPreviousRoundFirst() external {
+        joinThreeAndStart();
+        playFullRound();
+        uint128 reward = coordinator.getRound(taskId, 1).rewardPerContributor
+            + coordinator.getRound(taskId, 1).rewardPerAttester;
+        vm.expectEmit(address(coordinator));
+        emit IFLCoordinator.MemberSettled(taskId, 1, alice, reward, 0);
+        commitAs(alice);
+        assertEq(member(alice).rewards, reward, "rewards credited");
+        assertEq(member(alice).activeRound, 2, "now active in round 2");
+    }
+}

@@ -1,0 +1,63 @@
+"""``flchain deploy``: apply the migrations a chain lacks and record them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from flchain.chain.accounts import load_signer
+from flchain.chain.connection import connect
+from flchain.chain.transactions import TxSender
+from flchain.protocol.deploy import deploy as run_deploy
+
+RpcOption = Annotated[
+    str | None,
+    typer.Option("--rpc", help="RPC URL (default: $FLCHAIN_RPC_URL, else the running devnet)."),
+]
+AccountOption = Annotated[
+    str,
+    typer.Option("--account", help="Deployer: dev:N (devnet only), keystore:PATH or env:VAR."),
+]
+
+
+def deploy(
+    rpc: RpcOption = None,
+    account: AccountOption = "dev:0",
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Ignore the existing record and deploy everything anew.")
+    ] = False,
+    deployments: Annotated[
+        Path | None, typer.Option("--deployments", help="Record directory (default: ./deployments).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")] = False,
+) -> None:
+    """Deploy flchain's contracts: run the migration steps not yet applied on that chain."""
+    w3 = connect(rpc)
+    sender = TxSender(w3, load_signer(account, chain_id=int(w3.eth.chain_id)))
+    report = run_deploy(w3, sender, directory=deployments, fresh=fresh)
+    assert report.deployment is not None
+    if as_json:
+        typer.echo(json.dumps({
+            "chain_id": report.chain_id, "record": str(report.record_path), "applied": report.applied,
+            "changed_artifacts": report.changed_artifacts, "coordinator": report.deployment.coordinator,
+            "registry": report.deployment.registry, "token": report.deployment.token,
+        }))  # fmt: skip
+        return
+    out = Console(highlight=False)
+    if report.applied:
+        out.print(f"[bold green]applied[/] {', '.join(report.applied)} on chain {report.chain_id}")
+    else:
+        out.print(f"chain {report.chain_id} is up to date: nothing to apply")
+    for name in report.changed_artifacts:
+        out.print(
+            f"[yellow]note:[/] {name}'s compiled bytecode changed since it was deployed; the "
+            "deployed one is kept (use --fresh to deploy anew)."
+        )
+    out.print(f"  coordinator {report.deployment.coordinator}")
+    out.print(f"  registry    {report.deployment.registry}")
+    out.print(f"  token       {report.deployment.token}")
+    out.print(f"  record      {report.record_path}")

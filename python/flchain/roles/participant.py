@@ -1,0 +1,222 @@
+"""The participant: joins a task, and each round trains on its private data, commits,
+reveals, aggregates every revealed update itself, attests, finalizes, and finally claims.
+
+Every decision is taken from chain state (plus the local journal), so a participant killed
+at any point and restarted picks up where the chain says it is and never commits twice.
+Transitions that are anyone's to make (finalizing a round that reached quorum, restarting a
+failed round) are attempted by every participant; losing such a race is normal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flchain.errors import ContractRevertError, FlchainError
+from flchain.fl import ArrayDataset, build_model, encode_model, load_into, select_device, train_local
+from flchain.protocol.client import FLClient
+from flchain.protocol.commitments import new_salt, result_id
+from flchain.protocol.records import MemberInfo, RoundInfo, RoundPhase, TaskInfo, TaskStatus
+from flchain.roles.aggregator import aggregate_round
+from flchain.roles.journal import Journal
+from flchain.roles.taskfile import TaskDocument
+from flchain.storage.cid import Cid
+from flchain.storage.store import Store
+from flchain.storage.unixfs import compute_cid
+
+__all__ = ["Participant", "ParticipantOptions", "ParticipantReport"]
+
+logger = logging.getLogger(__name__)
+
+# Reverts that mean "someone else already did it" or "the phase moved on": not failures.
+_RACES = {"RoundWrongPhase", "TaskRoundInProgress", "FinalizeResultMismatch", "TaskNotActive"}
+
+
+@dataclass(frozen=True)
+class ParticipantOptions:
+    """How a participant behaves."""
+
+    stake: int | None = None  # None: the task's minimum stake
+    train: bool = True  # False: aggregator-only (attests without training)
+    poll_interval: float = 0.2
+    journal_dir: Path = Path(".flchain/participants")
+    timeout: float | None = None  # stop after this many seconds without the task ending
+    claim_at_end: bool = True
+
+
+@dataclass
+class ParticipantReport:
+    """What a participant did, for logs and summaries."""
+
+    address: str
+    committed: list[int] = field(default_factory=list)
+    revealed: list[int] = field(default_factory=list)
+    attested: list[int] = field(default_factory=list)
+    finalized: list[int] = field(default_factory=list)
+    claimed: int = 0
+
+
+class Participant:
+    """One participant of one task (see module docstring)."""
+
+    def __init__(
+        self,
+        client: FLClient,
+        store: Store,
+        task_id: int,
+        data: ArrayDataset | None,
+        options: ParticipantOptions = ParticipantOptions(),
+        on_event: Callable[[str, int], None] | None = None,
+    ) -> None:
+        if options.train and (data is None or len(data) == 0):
+            raise FlchainError("A training participant needs a non-empty dataset; pass --data, or --no-train.")
+        self.client, self.store, self.task_id, self.data, self.options = client, store, task_id, data, options
+        self.address = client.address
+        self.journal = Journal(options.journal_dir, client.deployment.chain_id, task_id, self.address)
+        self.report = ParticipantReport(self.address)
+        self._on_event = on_event or (lambda _what, _round: None)
+        self._device = select_device()
+        self._document: TaskDocument | None = None
+
+    # ------------------------------------------------------------------ the loop
+
+    def run(self) -> ParticipantReport:
+        """Join if needed, then work every round until the task is no longer active."""
+        started = time.monotonic()
+        self._ensure_joined()
+        while True:
+            task = self.client.task(self.task_id)
+            if task.status != TaskStatus.ACTIVE:
+                break
+            if task.current_round:
+                self._step(task, self.client.round(self.task_id, task.current_round))
+            if self.options.timeout is not None and time.monotonic() - started > self.options.timeout:
+                raise FlchainError(f"Task {self.task_id} did not end within {self.options.timeout:.0f} s; stopped waiting.")
+            time.sleep(self.options.poll_interval)
+        if self.options.claim_at_end:
+            self._claim()
+        return self.report
+
+    def _step(self, task: TaskInfo, rnd: RoundInfo) -> None:
+        member = self.client.member(self.task_id, self.address)
+        eligible = member.first_round <= rnd.round and not member.flags & MemberInfo.UNDERSTAKED
+        try:
+            if rnd.phase == RoundPhase.COMMIT and eligible and self.options.train:
+                if not member.did(MemberInfo.COMMITTED, rnd.round):
+                    self._commit(rnd)
+            elif rnd.phase == RoundPhase.REVEAL and member.did(MemberInfo.COMMITTED, rnd.round):
+                if not member.did(MemberInfo.REVEALED, rnd.round):
+                    self._reveal(rnd)
+            elif rnd.phase == RoundPhase.ATTEST and eligible and not member.did(MemberInfo.ATTESTED, rnd.round):
+                self._attest(rnd)
+            elif rnd.phase == RoundPhase.QUORUM_REACHED:
+                self._finalize(rnd)
+            elif rnd.phase == RoundPhase.FAILED:
+                self.client.start_round(self.task_id)
+                logger.info("Task %s round %s failed; started the next attempt", self.task_id, rnd.round)
+        except ContractRevertError as exc:
+            if exc.error_name not in _RACES:
+                raise
+            logger.debug("Lost a race in round %s: %s", rnd.round, exc)
+
+    # ------------------------------------------------------------------ steps
+
+    def _ensure_joined(self) -> None:
+        member = self.client.member(self.task_id, self.address)
+        if member.joined:
+            return
+        task = self.client.task(self.task_id)
+        self.client.join(self.task_id, self.options.stake or task.min_stake)
+        self._on_event("joined", 0)
+        logger.info("Joined task %s as %s", self.task_id, self.address)
+
+    def document(self) -> TaskDocument:
+        """The task document (model spec and training settings), fetched once and verified."""
+        if self._document is None:
+            task = self.client.task(self.task_id)
+            cid = Cid.from_chain(task.model_spec_digest, task.model_spec_codec)
+            self._document = TaskDocument.from_json(self.store.get(cid))
+        return self._document
+
+    def _global_model(self, round_id: int) -> tuple[Cid, bytes]:
+        record = self.client.model_at(self.task_id, round_id)
+        cid = Cid.from_chain(record.model_digest, record.codec)
+        return cid, self.store.get(cid)
+
+    def _commit(self, rnd: RoundInfo) -> None:
+        pending = self.journal.pending(rnd.round)
+        if pending is None:
+            update = self._train(rnd)
+            pending = self.journal.record(rnd.round, str(compute_cid(update)), new_salt(), update)
+        digest, codec = Cid.parse(pending.cid).to_chain()
+        # The update goes to the store only at reveal: nobody can copy it before committing.
+        self.client.commit(self.task_id, rnd.round, digest, codec, pending.salt)
+        self.report.committed.append(rnd.round)
+        self._on_event("committed", rnd.round)
+
+    def _train(self, rnd: RoundInfo) -> bytes:
+        assert self.data is not None
+        doc = self.document()
+        _, parent = self._global_model(rnd.parent_round)
+        model = build_model(doc.model, seed=0)
+        load_into(model, parent)
+        seed = int.from_bytes(hashlib.sha256(f"{self.address}:{rnd.round}".encode()).digest()[:4], "big")
+        stats = train_local(
+            model, self.data, epochs=doc.training.epochs, batch_size=doc.training.batch_size,
+            lr=doc.training.lr, optimizer=doc.training.optimizer, seed=seed, device=self._device,  # type: ignore[arg-type]
+        )  # fmt: skip
+        logger.info("Round %s: trained on %s samples, loss %.4f", rnd.round, stats.samples, stats.loss)
+        return encode_model(model.cpu())
+
+    def _reveal(self, rnd: RoundInfo) -> None:
+        pending = self.journal.pending(rnd.round)
+        if pending is None:
+            logger.warning("Round %s: committed but the journal lost the salt; cannot reveal", rnd.round)
+            return
+        stored = self.store.put(pending.update_path.read_bytes())
+        if str(stored) != pending.cid:
+            raise FlchainError(f"The journaled update of round {rnd.round} no longer matches its CID; it was modified.")
+        self.store.pin(stored)
+        digest, codec = stored.to_chain()
+        self.client.reveal(self.task_id, rnd.round, digest, codec, pending.salt)
+        self.report.revealed.append(rnd.round)
+        self._on_event("revealed", rnd.round)
+
+    def _attest(self, rnd: RoundInfo) -> None:
+        doc = self.document()
+        parent_cid, parent = self._global_model(rnd.parent_round)
+        revealed = self.client.revealed_updates(self.task_id, rnd.round)
+        result = aggregate_round(self.task_id, rnd.round, doc.rule, parent_cid, parent, revealed, self.store)
+        self.store.pin(result.model_cid)
+        digest, codec = result.model_cid.to_chain()
+        _, quorum = self.client.attest(self.task_id, digest, codec, result.accepted_bitmap, result.metrics_digest)
+        self.report.attested.append(rnd.round)
+        self._on_event("attested", rnd.round)
+        if quorum:
+            self.client.finalize_round(self.task_id, digest, codec, result.accepted_bitmap, result.metrics_digest)
+            self.report.finalized.append(rnd.round)
+            self._on_event("finalized", rnd.round)
+
+    def _finalize(self, rnd: RoundInfo) -> None:
+        attested = self.client.attested_results(self.task_id, rnd.round)
+        for att in attested:
+            if result_id(att.model_digest, att.codec, att.accepted_bitmap, att.metrics_digest) == rnd.winning_result:
+                self.client.finalize_round(self.task_id, att.model_digest, att.codec, att.accepted_bitmap, att.metrics_digest)
+                self.report.finalized.append(rnd.round)
+                self._on_event("finalized", rnd.round)
+                return
+
+    def _claim(self) -> None:
+        try:
+            self.client.settle(self.task_id, self.address)
+        except ContractRevertError:
+            pass
+        member = self.client.member(self.task_id, self.address)
+        if member.rewards > 0:
+            self.client.claim(self.task_id)
+            self.report.claimed = member.rewards
+            self._on_event("claimed", 0)

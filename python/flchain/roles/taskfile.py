@@ -1,0 +1,236 @@
+"""Task configs (TOML files a task owner writes) and the task document published with a task.
+
+The TOML config is validated into a :class:`TaskFile`; errors name the key. The *task
+document* is the canonical JSON that the task publishes in the store and references on chain
+as its model spec CID: the model spec plus everything a participant needs to train the same
+way (dataset name and partition, local training hyperparameters, aggregation rule).
+Private data never appears in it: each participant brings its own.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flchain.errors import ConfigError
+from flchain.fl import RULE_IDS, ModelSpec
+
+__all__ = ["DataConfig", "TaskDocument", "TaskFile", "TrainingConfig", "load_task_file"]
+
+TOKEN_DECIMALS = 18
+_DOC_VERSION = 1
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Local training hyperparameters, identical for every participant."""
+
+    epochs: int = 2
+    batch_size: int = 16
+    lr: float = 0.1
+    optimizer: str = "sgd"
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Which data the task is about and how demo shards are cut.
+
+    ``dataset``: ``"digits"`` (scikit-learn's, shipped) or ``"mnist"`` (IDX files a
+    participant points to); ``partition``: ``"iid"`` or ``"dirichlet:ALPHA"``.
+    """
+
+    dataset: str = "digits"
+    partition: str = "iid"
+    test_fraction: float = 0.2
+    seed: int = 0
+
+    @property
+    def alpha(self) -> float | None:
+        """The Dirichlet concentration, or None for IID shards."""
+        if self.partition == "iid":
+            return None
+        return float(self.partition.split(":", 1)[1])
+
+
+@dataclass(frozen=True)
+class TaskDocument:
+    """What the chain's model spec CID points to."""
+
+    name: str
+    model: ModelSpec
+    training: TrainingConfig
+    data: DataConfig
+    rule: str
+    rule_params: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> bytes:
+        """Canonical JSON: the same document always gives the same bytes (and CID)."""
+        document = {
+            "version": _DOC_VERSION,
+            "name": self.name,
+            "model": json.loads(self.model.to_json()),
+            "training": asdict(self.training),
+            "data": asdict(self.data),
+            "rule": self.rule,
+            "rule_params": self.rule_params,
+        }
+        return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> TaskDocument:
+        """Parse a task document; ConfigError names what is wrong."""
+        try:
+            doc = json.loads(data)
+            if doc.get("version") != _DOC_VERSION:
+                raise ConfigError(f"Unsupported task document version {doc.get('version')!r}.")
+            model = ModelSpec.from_json(json.dumps(doc["model"]).encode())
+            return cls(
+                name=str(doc["name"]),
+                model=model,
+                training=TrainingConfig(**doc["training"]),
+                data=DataConfig(**doc["data"]),
+                rule=str(doc["rule"]),
+                rule_params=dict(doc.get("rule_params", {})),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ConfigError(f"The task document is malformed ({exc!r}); was it written by flchain?") from exc
+
+
+@dataclass(frozen=True)
+class TaskFile:
+    """A validated task config (see examples/digits.toml)."""
+
+    document: TaskDocument
+    rounds: int
+    commit_seconds: int
+    reveal_seconds: int
+    attest_seconds: int
+    min_stake: int  # base units
+    reward_per_round: int  # base units
+    quorum_bps: int
+    slash_bps: int
+    attester_share_bps: int
+    max_participants: int
+    model_seed: int
+
+    @property
+    def rule_id(self) -> int:
+        """The aggregation rule's on-chain id."""
+        return RULE_IDS[self.document.rule]
+
+
+def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
+    value = raw.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"[{name}] must be a table.")
+    return value
+
+
+def _get(table: dict[str, Any], section: str, key: str, kind: type, default: Any) -> Any:
+    value = table.get(key, default)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise ConfigError(f"{section}.{key} must be a {kind.__name__}, got {value!r}.")
+    return value
+
+
+def _tokens(table: dict[str, Any], section: str, key: str, default: str) -> int:
+    """An amount in whole tokens (string or number) -> base units."""
+    value = table.get(key, default)
+    try:
+        from decimal import Decimal, InvalidOperation
+
+        amount = Decimal(str(value)) * (10**TOKEN_DECIMALS)
+    except (InvalidOperation, ValueError) as exc:
+        raise ConfigError(f"{section}.{key} must be an amount of tokens, got {value!r}.") from exc
+    if amount <= 0 or amount != amount.to_integral_value():
+        raise ConfigError(f"{section}.{key} must be a positive amount of tokens, got {value!r}.")
+    return int(amount)
+
+
+def _bps(table: dict[str, Any], section: str, key: str, default: float, low: float, high: float) -> int:
+    value = _get(table, section, key, float, default)
+    if not low <= value <= high:
+        raise ConfigError(f"{section}.{key} must be within [{low}, {high}], got {value}.")
+    return round(value * 10_000)
+
+
+def parse_task_file(raw: dict[str, Any], *, num_features_shape: tuple[int, ...] | None = None) -> TaskFile:
+    """Validate a parsed TOML document into a TaskFile."""
+    unknown = sorted(set(raw) - {"task", "model", "data", "training"})
+    if unknown:
+        raise ConfigError(f"Unknown section(s) {', '.join(unknown)}; expected task, model, data, training.")
+    task, model, data, training = (_section(raw, s) for s in ("task", "model", "data", "training"))
+    data_cfg = DataConfig(
+        dataset=_get(data, "data", "dataset", str, "digits"),
+        partition=_get(data, "data", "partition", str, "iid"),
+        test_fraction=_get(data, "data", "test_fraction", float, 0.2),
+        seed=_get(data, "data", "seed", int, 0),
+    )
+    if data_cfg.dataset not in ("digits", "mnist"):
+        raise ConfigError(f"data.dataset must be 'digits' or 'mnist', got {data_cfg.dataset!r}.")
+    if data_cfg.partition != "iid":
+        try:
+            if not data_cfg.partition.startswith("dirichlet:") or (data_cfg.alpha or 0) <= 0:
+                raise ValueError
+        except ValueError as exc:
+            raise ConfigError(f"data.partition must be 'iid' or 'dirichlet:ALPHA' (ALPHA > 0), got {data_cfg.partition!r}.") from exc
+    input_shape = (1, 8, 8) if data_cfg.dataset == "digits" else (1, 28, 28)
+    spec = ModelSpec(
+        family=_get(model, "model", "family", str, "mlp"),
+        input_shape=tuple(model.get("input_shape", input_shape)),
+        num_classes=_get(model, "model", "num_classes", int, 10),
+        hidden_sizes=tuple(model.get("hidden_sizes", [])),
+        channels=tuple(model.get("channels", [])),
+    )
+    train_cfg = TrainingConfig(
+        epochs=_get(training, "training", "epochs", int, 2),
+        batch_size=_get(training, "training", "batch_size", int, 16),
+        lr=_get(training, "training", "lr", float, 0.1),
+        optimizer=_get(training, "training", "optimizer", str, "sgd"),
+    )
+    if train_cfg.optimizer not in ("sgd", "adam"):
+        raise ConfigError(f"training.optimizer must be 'sgd' or 'adam', got {train_cfg.optimizer!r}.")
+    rule = _get(task, "task", "rule", str, "fedavg")
+    if rule not in RULE_IDS:
+        raise ConfigError(f"task.rule must be one of {', '.join(sorted(RULE_IDS))}, got {rule!r}.")
+    rounds = _get(task, "task", "rounds", int, 10)
+    if not 1 <= rounds <= 10_000:
+        raise ConfigError(f"task.rounds must be within [1, 10000], got {rounds}.")
+    seconds = {k: _get(task, "task", k, int, 600) for k in ("commit_seconds", "reveal_seconds", "attest_seconds")}
+    for key, value in seconds.items():
+        if value <= 0:
+            raise ConfigError(f"task.{key} must be > 0 seconds, got {value}.")
+    max_participants = _get(task, "task", "max_participants", int, 64)
+    if not 1 <= max_participants <= 256:
+        raise ConfigError(f"task.max_participants must be within [1, 256], got {max_participants}.")
+    document = TaskDocument(
+        name=_get(task, "task", "name", str, "task"), model=spec, training=train_cfg, data=data_cfg, rule=rule
+    )
+    return TaskFile(
+        document=document,
+        rounds=rounds,
+        min_stake=_tokens(task, "task", "min_stake", "10"),
+        reward_per_round=_tokens(task, "task", "reward_per_round", "100"),
+        quorum_bps=_bps(task, "task", "quorum", 0.67, 0.5001, 1.0),
+        slash_bps=_bps(task, "task", "slash", 0.1, 0.0, 1.0),
+        attester_share_bps=_bps(task, "task", "attester_share", 0.2, 0.0, 1.0),
+        max_participants=max_participants,
+        model_seed=_get(task, "task", "model_seed", int, 0),
+        **seconds,
+    )
+
+
+def load_task_file(path: Path) -> TaskFile:
+    """Read and validate a task config file."""
+    try:
+        raw = tomllib.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise ConfigError(f"No task config at {path}; see examples/digits.toml.") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}.") from exc
+    return parse_task_file(raw)
