@@ -152,9 +152,10 @@ abstract contract Base is Test {
     }
 
     function commitAs(address who) internal {
-        bytes32 commitment = commitmentOf(who, currentRound());
-        vm.prank(who);
-        coordinator.commit(taskId, currentRound(), commitment); // lead: commit/reveal now take the round
+        uint32 round = currentRound();
+        bytes32 commitment = commitmentOf(who, round);
+        vm.prank(who); // after the view calls above: a prank applies to the next call only
+        coordinator.commit(taskId, round, commitment);
     }
 
     function revealAs(address who) internal {

@@ -39,8 +39,10 @@ _register_groups()
 
 def _register_commands() -> None:
     """Attach the top-level commands (not groups)."""
+    from flchain.cli.demo import demo
     from flchain.cli.deploy import deploy
 
+    app.command(name="demo")(demo)
     app.command(name="deploy")(deploy)
 
 

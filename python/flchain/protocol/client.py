@@ -39,6 +39,9 @@ __all__ = ["Attestation", "FLClient", "Revealed"]
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
+#: Upper bound for ``attest`` (about 64k gas, 110k when it reaches the quorum); unused gas is refunded.
+ATTEST_GAS_LIMIT = 200_000
+
 
 @dataclass(frozen=True)
 class Revealed:
@@ -103,8 +106,8 @@ class FLClient:
             raise ChainError("This client is read-only; give it an account (--account) to send transactions.")
         return self._sender
 
-    def _send(self, call: Any) -> TxResult:
-        return self._require_sender().transact(call, abi=self._error_abi, contract_name="FLCoordinator")
+    def _send(self, call: Any, gas: int | None = None) -> TxResult:
+        return self._require_sender().transact(call, abi=self._error_abi, contract_name="FLCoordinator", gas=gas)
 
     def _events(self, event: Any, result: TxResult) -> list[Any]:
         return list(event.process_receipt({"logs": result.logs}, errors=DISCARD))
@@ -184,8 +187,11 @@ class FLClient:
         self, task_id: int, model_digest: bytes, codec: int, accepted_bitmap: int, metrics_digest: bytes
     ) -> tuple[TxResult, bool]:
         """Attest a result; returns whether this attestation reached the quorum."""
+        # A fixed limit, not an estimate: whether this attestation is the one that reaches the
+        # quorum (and pays for recording it) depends on the attestations mined before it.
         result = self._send(
-            self.coordinator.functions.attest(task_id, model_digest, codec, accepted_bitmap, metrics_digest)
+            self.coordinator.functions.attest(task_id, model_digest, codec, accepted_bitmap, metrics_digest),
+            gas=ATTEST_GAS_LIMIT,
         )
         quorum = bool(self._events(self.coordinator.events.QuorumReached(), result))
         return result, quorum

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flchain.errors import ContractRevertError, FlchainError
+from flchain.errors import ContractRevertError, FlchainError, TransactionError
 from flchain.fl import ArrayDataset, build_model, encode_model, load_into, select_device, train_local
 from flchain.protocol.client import FLClient
 from flchain.protocol.commitments import new_salt, result_id
@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 # Reverts that mean "someone else already did it" or "the phase moved on": not failures.
 _RACES = {"RoundWrongPhase", "TaskRoundInProgress", "FinalizeResultMismatch", "TaskNotActive"}
+_MAX_FAILURES = 5
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class Participant:
         self._on_event = on_event or (lambda _what, _round: None)
         self._device = select_device()
         self._document: TaskDocument | None = None
+        self._failures = 0
 
     # ------------------------------------------------------------------ the loop
 
@@ -122,6 +124,15 @@ class Participant:
             if exc.error_name not in _RACES:
                 raise
             logger.debug("Lost a race in round %s: %s", rnd.round, exc)
+        except TransactionError as exc:
+            # The chain moved between our reading and our transaction (e.g. it ran out of gas
+            # on a changed path). The next step re-reads the chain and retries what is left.
+            self._failures += 1
+            if self._failures >= _MAX_FAILURES:
+                raise
+            logger.warning("Round %s: %s; retrying from chain state", rnd.round, exc)
+        else:
+            self._failures = 0
 
     # ------------------------------------------------------------------ steps
 

@@ -1,0 +1,73 @@
+"""Read-only views of a task's progress, for the demo's live table and summaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from web3 import Web3
+
+from flchain.fl import build_model, evaluate, load_into
+from flchain.fl.data import ArrayDataset
+from flchain.protocol.client import FLClient
+from flchain.protocol.records import MemberInfo, RoundInfo
+from flchain.protocol.commitments import result_id
+from flchain.roles.taskfile import TaskDocument
+from flchain.storage.cid import Cid
+from flchain.storage.store import Store
+
+__all__ = ["ParticipantView", "describe_member", "evaluate_round", "round_gas", "round_rewards"]
+
+
+@dataclass(frozen=True)
+class ParticipantView:
+    """One participant's state in the current round."""
+
+    address: str
+    state: str
+    stake: int
+    rewards: int
+
+
+def describe_member(member: MemberInfo, round_id: int) -> str:
+    """A one-word state of a member in a round."""
+    if not member.joined:
+        return "gone"
+    if member.active_round != round_id:
+        return "waiting" if member.first_round <= round_id else "joined"
+    for flag, word in ((MemberInfo.ATTESTED, "attested"), (MemberInfo.REVEALED, "revealed"), (MemberInfo.COMMITTED, "committed")):
+        if member.flags & flag:
+            return word
+    return "waiting"
+
+
+def evaluate_round(client: FLClient, store: Store, doc: TaskDocument, task_id: int, round_id: int, test: ArrayDataset) -> tuple[float, float, Cid]:
+    """Accuracy and loss of the registry's model of a round on ``test``, and its CID."""
+    record = client.model_at(task_id, round_id)
+    cid = Cid.from_chain(record.model_digest, record.codec)
+    model = build_model(doc.model, seed=0)
+    load_into(model, store.get(cid))
+    accuracy, loss = evaluate(model, test)
+    return accuracy, loss, cid
+
+
+def round_gas(w3: Web3, addresses: set[str], first_block: int, last_block: int) -> int:
+    """Gas of every transaction to ``addresses`` in blocks [first_block, last_block]."""
+    wanted = {a.lower() for a in addresses}
+    total = 0
+    for number in range(first_block, last_block + 1):
+        for receipt in w3.eth.get_block_receipts(number):
+            if receipt["to"] is not None and str(receipt["to"]).lower() in wanted:
+                total += int(receipt["gasUsed"])
+    return total
+
+
+def round_rewards(client: FLClient, task_id: int, rnd: RoundInfo) -> dict[str, int]:
+    """Reward credited to each participant for a finalized round (base units)."""
+    rewards: dict[str, int] = {}
+    for update in client.revealed_updates(task_id, rnd.round):
+        if rnd.accepted_bitmap >> update.reveal_index & 1:
+            rewards[update.participant] = rewards.get(update.participant, 0) + rnd.reward_per_contributor
+    for att in client.attested_results(task_id, rnd.round):
+        if result_id(att.model_digest, att.codec, att.accepted_bitmap, att.metrics_digest) == rnd.winning_result:
+            rewards[att.attester] = rewards.get(att.attester, 0) + rnd.reward_per_attester
+    return rewards
