@@ -1,14 +1,20 @@
-# flchain: `make demo` and `make test` install everything they need first (idempotent).
+# flchain: `make demo` and `make test` install everything they need first (idempotent:
+# a second run installs nothing when package.json, package-lock.json and pyproject.toml
+# are unchanged).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 # Hardhat 3 needs Node >= 22.13: the npm package `node` puts one in node_modules/.bin.
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+# Several torch processes share 2 cores in tests and the demo: one thread each.
+export OMP_NUM_THREADS ?= 1
+SLITHER := $(VENV)/bin/slither . --hardhat-ignore-compile \
+	--filter-paths "node_modules|contracts/test" --exclude-informational --exclude-low
 
-.PHONY: setup build test test-solidity test-python demo lint bench clean
+.PHONY: setup build test test-solidity test-python slither demo lint bench clean
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed .ipfs-cid-installed
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -22,14 +28,24 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
+# Debian's ipfs_cid: an independent CID implementation the storage tests compare against.
+.ipfs-cid-installed:
+	command -v ipfs_cid >/dev/null || { apt-get update -qq && apt-get install -y -qq ipfs-cid; }
+	touch $@
+
 build: setup
 	hardhat build --quiet
 
 test: build
-	$(MAKE) --no-print-directory test-solidity test-python
+	$(MAKE) --no-print-directory test-solidity slither test-python
 
 test-solidity:
 	hardhat test solidity
+
+# Slither reads every build-info: rebuild from clean so no stale one is analysed.
+slither:
+	hardhat clean && hardhat build --quiet
+	$(SLITHER)
 
 test-python:
 	$(PY) -m pytest -q
@@ -38,13 +54,13 @@ demo: build
 	$(VENV)/bin/flchain demo
 
 lint: build
-	$(VENV)/bin/ruff check python tests bench
-	$(VENV)/bin/ruff format --check python tests bench
+	$(VENV)/bin/ruff check python tests bench migrations
+	$(VENV)/bin/ruff format --check python tests bench migrations
 	$(VENV)/bin/mypy
-	$(VENV)/bin/slither . --hardhat-ignore-compile --filter-paths "node_modules|contracts/test" --exclude-informational --exclude-low
+	$(MAKE) --no-print-directory slither
 
 bench: build
 	$(PY) bench/gas.py
 
 clean:
-	rm -rf artifacts cache .flchain
+	rm -rf artifacts cache .flchain out

@@ -265,12 +265,13 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
             perContributor, perAttester
         );
 
-        _registry.recordModel(taskId, round, parent, modelDigest, codec, metricsDigest, contributors);
         if (task.finalizedRounds == task.numRounds) {
             task.status = TaskStatus.Completed;
         } else {
             _openRound(taskId, task);
         }
+        // Interaction last: the registry is written once every effect above is done.
+        _registry.recordModel(taskId, round, parent, modelDigest, codec, metricsDigest, contributors);
     }
 
     // ------------------------------------------------------------------ rewards
@@ -455,7 +456,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         if (phase != RoundPhase.Finalized && phase != RoundPhase.Failed) return;
 
         (uint128 reward, uint8 reasons) = _outcome(r, member, phase == RoundPhase.Finalized);
-        uint128 slashed;
+        uint128 slashed = 0;
         if (reasons != 0) {
             slashed = uint128((uint256(member.stake) * task.slashBps) / _BPS);
             // Fits: slashed <= stake, a uint96.

@@ -79,7 +79,8 @@ contract ModelRegistry is IModelRegistry, Ownable {
         returns (ModelRecord[] memory page)
     {
         uint32[] storage rounds = _roundsOf[taskId];
-        uint256 end = offset + limit;
+        // Saturating: offset + limit may exceed 2**256 - 1 (e.g. limit = type(uint256).max).
+        uint256 end = limit > type(uint256).max - offset ? type(uint256).max : offset + limit;
         if (end > rounds.length) end = rounds.length;
         if (offset >= end) return new ModelRecord[](0);
         page = new ModelRecord[](end - offset);

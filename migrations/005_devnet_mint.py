@@ -16,7 +16,9 @@ def apply(ctx: MigrationContext) -> StepRecord:
     token = ctx.contract("FLDevToken")
     hashes, blocks = [], []
     for index in range(DEV_ACCOUNT_COUNT):
-        tx = ctx.sender.transact(token.functions.mint(dev_signer(index, ctx.chain_id).address, MINT_PER_ACCOUNT))
+        tx = ctx.sender.transact(
+            token.functions.mint(dev_signer(index, ctx.chain_id).address, MINT_PER_ACCOUNT)
+        )
         hashes.append(tx.tx_hash)
         blocks.append(tx.block_number)
     return StepRecord("005_devnet_mint", transactions=hashes, blocks=blocks)

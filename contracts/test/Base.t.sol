@@ -147,19 +147,34 @@ abstract contract Base is Test {
         return keccak256(abi.encode("salt", who, round));
     }
 
+    /// @dev The commitment formula of IFLCoordinator.commit, computed here without a call (so that
+    /// helpers can run right after `vm.expectRevert`); views.t.sol checks it matches the contract.
     function commitmentOf(address who, uint32 round) internal view returns (bytes32) {
-        return coordinator.computeCommitment(cidOf(who, round), CODEC, saltOf(who, round), who, taskId, round);
+        return keccak256(
+            abi.encode(
+                cidOf(who, round), CODEC, saltOf(who, round), who, taskId, round, block.chainid, address(coordinator)
+            )
+        );
     }
 
+    /// @dev `who` commits its update for the current round. Reads the round with a call first:
+    /// after `vm.expectRevert` use `commitAs(who, round)`, which makes no other call.
     function commitAs(address who) internal {
-        uint32 round = currentRound();
+        commitAs(who, currentRound());
+    }
+
+    function commitAs(address who, uint32 round) internal {
         bytes32 commitment = commitmentOf(who, round);
-        vm.prank(who); // after the view calls above: a prank applies to the next call only
+        vm.prank(who);
         coordinator.commit(taskId, round, commitment);
     }
 
+    /// @dev `who` reveals its update for the current round (see `commitAs` about `vm.expectRevert`).
     function revealAs(address who) internal {
-        uint32 round = currentRound();
+        revealAs(who, currentRound());
+    }
+
+    function revealAs(address who, uint32 round) internal {
         vm.prank(who);
         coordinator.reveal(taskId, round, cidOf(who, round), CODEC, saltOf(who, round));
     }

@@ -30,11 +30,18 @@ def _view(state: DemoState) -> Group:
     for column in ("participant", "state", "stake", "rewards"):
         people.add_column(column)
     for view in state.participants:
-        people.add_row(_short(view.address), view.state, f"{view.stake / TOKEN:g}", f"{view.rewards / TOKEN:.2f}")
+        people.add_row(
+            _short(view.address),
+            view.state,
+            f"{view.stake / TOKEN:g}",
+            f"{view.rewards / TOKEN:.2f}",
+        )
     rounds = Table(title="global model per round", title_justify="left")
     for column in ("round", "accuracy", "loss", "accepted", "attesters", "gas", "rewards", "time"):
         rounds.add_column(column, justify="right")
-    rounds.add_row("0", f"{state.initial_accuracy:.3f}", f"{state.initial_loss:.3f}", "-", "-", "-", "-", "-")
+    rounds.add_row(
+        "0", f"{state.initial_accuracy:.3f}", f"{state.initial_loss:.3f}", "-", "-", "-", "-", "-"
+    )
     for r in state.rounds:
         rounds.add_row(
             str(r.round), f"{r.accuracy:.3f}", f"{r.loss:.3f}", str(r.contributors), str(r.attesters),
@@ -44,16 +51,30 @@ def _view(state: DemoState) -> Group:
 
 
 def demo(
-    participants: Annotated[int, typer.Option("--participants", "-n", help="Participants (1-9).")] = 5,
-    rounds: Annotated[int | None, typer.Option("--rounds", "-r", help="Rounds (default: the config's).")] = None,
-    config: Annotated[Path, typer.Option("--config", help="Task config (TOML).")] = Path("examples/digits.toml"),
-    partition: Annotated[str | None, typer.Option("--partition", help="iid or dirichlet:ALPHA.")] = None,
-    rule: Annotated[str | None, typer.Option("--rule", help="Aggregation rule (default: the config's).")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Where summary.json and rounds.png go.")] = Path("out/demo"),
+    participants: Annotated[
+        int, typer.Option("--participants", "-n", help="Participants (1-9).")
+    ] = 5,
+    rounds: Annotated[
+        int | None, typer.Option("--rounds", "-r", help="Rounds (default: the config's).")
+    ] = None,
+    config: Annotated[Path, typer.Option("--config", help="Task config (TOML).")] = Path(
+        "examples/digits.toml"
+    ),
+    partition: Annotated[
+        str | None, typer.Option("--partition", help="iid or dirichlet:ALPHA.")
+    ] = None,
+    rule: Annotated[
+        str | None, typer.Option("--rule", help="Aggregation rule (default: the config's).")
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Where summary.json and rounds.png go.")
+    ] = Path("out/demo"),
 ) -> None:
     """Train a model across N participants on the local devnet and show it live."""
     console = Console()
-    options = DemoOptions(participants=participants, rounds=rounds, config=config, partition=partition, rule=rule)
+    options = DemoOptions(
+        participants=participants, rounds=rounds, config=config, partition=partition, rule=rule
+    )
     with Live(console=console, refresh_per_second=4, transient=False) as live:
         state = run_demo(options, lambda s: live.update(_view(s)))
         live.update(_view(state))
@@ -66,4 +87,6 @@ def demo(
             f"[bold]{final.accuracy:.3f}[/] (initial {state.initial_accuracy:.3f})"
         )
     console.print(f"wrote {summary} and {plot}")
-    console.print("the chain persists: `flchain devnet start` then `flchain registry tasks` shows this task.")
+    console.print(
+        "the chain persists: `flchain devnet start` then `flchain registry tasks` shows this task."
+    )

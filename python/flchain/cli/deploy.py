@@ -31,9 +31,12 @@ def deploy(
         bool, typer.Option("--fresh", help="Ignore the existing record and deploy everything anew.")
     ] = False,
     deployments: Annotated[
-        Path | None, typer.Option("--deployments", help="Record directory (default: ./deployments).")
+        Path | None,
+        typer.Option("--deployments", help="Record directory (default: ./deployments)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object, nothing else.")
+    ] = False,
 ) -> None:
     """Deploy flchain's contracts: run the migration steps not yet applied on that chain."""
     w3 = connect(rpc)

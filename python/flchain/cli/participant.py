@@ -21,19 +21,39 @@ app = typer.Typer(help="Run a participant of a task.", no_args_is_help=True)
 @app.command()
 def run(
     task: Annotated[int, typer.Option("--task", help="Task id.", min=1)],
-    account: Annotated[str, typer.Option("--account", help="dev:N (devnet), keystore:PATH or env:VAR.")],
-    rpc: Annotated[str | None, typer.Option("--rpc", help="RPC URL (default: the running devnet).")] = None,
-    data: Annotated[str, typer.Option("--data", help="digits, mnist:DIR or FILE.npz (arrays x, y).")] = "digits",
-    shard: Annotated[str | None, typer.Option("--shard", help="i/n: train on shard i of n (shipped data).")] = None,
-    store: Annotated[Path, typer.Option("--store", envvar="FLCHAIN_STORE", help="Store directory.")] = DEFAULT_STORE_ROOT,
-    stake: Annotated[float | None, typer.Option("--stake", help="Stake in tokens (default: the minimum).")] = None,
-    train: Annotated[bool, typer.Option("--train/--no-train", help="--no-train: aggregator-only node.")] = True,
-    journal: Annotated[Path, typer.Option("--journal", help="Journal dir (salts survive restarts).")] = Path(
-        ".flchain/participants"
-    ),
-    timeout: Annotated[float | None, typer.Option("--timeout", help="Give up after S seconds.")] = None,
-    threads: Annotated[int, typer.Option("--threads", help="Torch CPU threads (1 suits many on one host).")] = 1,
-    events: Annotated[bool, typer.Option("--events", help="Print one JSON line per step to stdout.")] = False,
+    account: Annotated[
+        str, typer.Option("--account", help="dev:N (devnet), keystore:PATH or env:VAR.")
+    ],
+    rpc: Annotated[
+        str | None, typer.Option("--rpc", help="RPC URL (default: the running devnet).")
+    ] = None,
+    data: Annotated[
+        str, typer.Option("--data", help="digits, mnist:DIR or FILE.npz (arrays x, y).")
+    ] = "digits",
+    shard: Annotated[
+        str | None, typer.Option("--shard", help="i/n: train on shard i of n (shipped data).")
+    ] = None,
+    store: Annotated[
+        Path, typer.Option("--store", envvar="FLCHAIN_STORE", help="Store directory.")
+    ] = DEFAULT_STORE_ROOT,
+    stake: Annotated[
+        float | None, typer.Option("--stake", help="Stake in tokens (default: the minimum).")
+    ] = None,
+    train: Annotated[
+        bool, typer.Option("--train/--no-train", help="--no-train: aggregator-only node.")
+    ] = True,
+    journal: Annotated[
+        Path, typer.Option("--journal", help="Journal dir (salts survive restarts).")
+    ] = Path(".flchain/participants"),
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="Give up after S seconds.")
+    ] = None,
+    threads: Annotated[
+        int, typer.Option("--threads", help="Torch CPU threads (1 suits many on one host).")
+    ] = 1,
+    events: Annotated[
+        bool, typer.Option("--events", help="Print one JSON line per step to stdout.")
+    ] = False,
 ) -> None:
     """Join TASK, then train, commit, reveal, aggregate, attest and claim every round."""
     torch.set_num_threads(threads)
@@ -47,10 +67,16 @@ def run(
 
     def on_event(what: str, round_id: int) -> None:
         if events:
-            print(json.dumps({"event": what, "round": round_id, "participant": client.address}), flush=True)
+            print(
+                json.dumps({"event": what, "round": round_id, "participant": client.address}),
+                flush=True,
+            )
 
     options = ParticipantOptions(
-        stake=int(stake * 10**18) if stake is not None else None, train=train, journal_dir=journal, timeout=timeout
+        stake=int(stake * 10**18) if stake is not None else None,
+        train=train,
+        journal_dir=journal,
+        timeout=timeout,
     )
     report = Participant(client, local, task, dataset, options, on_event).run()
     typer.echo(

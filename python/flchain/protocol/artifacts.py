@@ -59,13 +59,17 @@ def find_project_root(start: Path | None = None) -> Path:
     )
 
 
-def load_artifact(name: str, root: Path | None = None, *, check_fresh: bool = True) -> ContractArtifact:
+def load_artifact(
+    name: str, root: Path | None = None, *, check_fresh: bool = True
+) -> ContractArtifact:
     """Load contract ``name`` from ``root/artifacts``; raise ArtifactError if it is missing,
     unreadable, truncated or (with ``check_fresh``) built from sources that changed since."""
     root = root or find_project_root()
     matches = sorted((root / "artifacts" / "contracts").glob(f"**/{name}.json"))
     if not matches:
-        raise ArtifactError(f"No compiled artifact for contract {name} under {root / 'artifacts'}; {_BUILD_HINT}.")
+        raise ArtifactError(
+            f"No compiled artifact for contract {name} under {root / 'artifacts'}; {_BUILD_HINT}."
+        )
     path = matches[0]
     data = _read_json(path, name)
     try:
@@ -88,7 +92,9 @@ def _read_json(path: Path, name: str) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
-        raise ArtifactError(f"The artifact of {name} ({path}) is unreadable or truncated; {_BUILD_HINT}.") from exc
+        raise ArtifactError(
+            f"The artifact of {name} ({path}) is unreadable or truncated; {_BUILD_HINT}."
+        ) from exc
     if not isinstance(data, dict):
         raise ArtifactError(f"The artifact of {name} ({path}) is not a JSON object; {_BUILD_HINT}.")
     return data
@@ -124,5 +130,7 @@ def _project_closure(start: str, sources: dict[str, Any]) -> list[str]:
         seen.append(current)
         for target in _IMPORT.findall(sources[current].get("content", "")):
             if target.startswith("."):
-                pending.append(posixpath.normpath(posixpath.join(posixpath.dirname(current), target)))
+                pending.append(
+                    posixpath.normpath(posixpath.join(posixpath.dirname(current), target))
+                )
     return seen

@@ -81,13 +81,20 @@ class FLClient:
         # One decoder knowing every error the coordinator may bubble up (registry, token).
         self._error_abi = [*coordinator_art.abi, *registry_art.abi, *token_art.abi]
         self.decoder = RevertDecoder(self._error_abi, "FLCoordinator")
-        self.coordinator: Contract = w3.eth.contract(address=deployment.coordinator, abi=coordinator_art.abi)
-        self.registry: Contract = w3.eth.contract(address=deployment.registry, abi=registry_art.abi)
+        self.coordinator: Contract = w3.eth.contract(
+            address=Web3.to_checksum_address(deployment.coordinator), abi=coordinator_art.abi
+        )
+        self.registry: Contract = w3.eth.contract(
+            address=Web3.to_checksum_address(deployment.registry), abi=registry_art.abi
+        )
         self._token_abi = token_art.abi
         self._check_code()
 
     def _check_code(self) -> None:
-        for name, address in (("FLCoordinator", self.deployment.coordinator), ("ModelRegistry", self.deployment.registry)):
+        for name, address in (
+            ("FLCoordinator", self.deployment.coordinator),
+            ("ModelRegistry", self.deployment.registry),
+        ):
             if len(self.w3.eth.get_code(Web3.to_checksum_address(address))) == 0:
                 raise NotDeployedError(
                     f"No {name} contract at {address} on chain {self.deployment.chain_id} (was the "
@@ -103,11 +110,15 @@ class FLClient:
 
     def _require_sender(self) -> TxSender:
         if self._sender is None:
-            raise ChainError("This client is read-only; give it an account (--account) to send transactions.")
+            raise ChainError(
+                "This client is read-only; give it an account (--account) to send transactions."
+            )
         return self._sender
 
     def _send(self, call: Any, gas: int | None = None) -> TxResult:
-        return self._require_sender().transact(call, abi=self._error_abi, contract_name="FLCoordinator", gas=gas)
+        return self._require_sender().transact(
+            call, abi=self._error_abi, contract_name="FLCoordinator", gas=gas
+        )
 
     def _events(self, event: Any, result: TxResult) -> list[Any]:
         return list(event.process_receipt({"logs": result.logs}, errors=DISCARD))
@@ -119,15 +130,21 @@ class FLClient:
             decoded = self.decoder.from_exception(exc)
             if decoded is not None:
                 raise decoded from exc
-            raise ChainError(f"Reading from chain {self.deployment.chain_id} failed: {exc}") from exc
+            raise ChainError(
+                f"Reading from chain {self.deployment.chain_id} failed: {exc}"
+            ) from exc
 
     def token(self, address: str | None = None) -> Contract:
         """An ERC-20 contract object (the deployment's dev token by default)."""
-        return self.w3.eth.contract(address=Web3.to_checksum_address(address or self.deployment.token), abi=self._token_abi)
+        return self.w3.eth.contract(
+            address=Web3.to_checksum_address(address or self.deployment.token), abi=self._token_abi
+        )
 
     def _ensure_allowance(self, token: str, amount: int) -> None:
         erc20 = self.token(token)
-        allowance = self._call(lambda: int(erc20.functions.allowance(self.address, self.deployment.coordinator).call()))
+        allowance = self._call(
+            lambda: int(erc20.functions.allowance(self.address, self.deployment.coordinator).call())
+        )
         if allowance < amount:
             self._send(erc20.functions.approve(self.deployment.coordinator, amount))
 
@@ -168,45 +185,76 @@ class FLClient:
         events = self._events(self.coordinator.events.RoundStarted(), result)
         return RoundId(int(events[0]["args"]["round"])), result
 
-    def commitment(self, task_id: int, round_id: int, cid_digest: bytes, codec: int, salt: bytes) -> bytes:
+    def commitment(
+        self, task_id: int, round_id: int, cid_digest: bytes, codec: int, salt: bytes
+    ) -> bytes:
         """The commitment this account sends for an update."""
         return compute_commitment(
-            cid_digest, codec, salt, self.address, task_id, round_id, self.deployment.chain_id, self.deployment.coordinator
+            cid_digest,
+            codec,
+            salt,
+            self.address,
+            task_id,
+            round_id,
+            self.deployment.chain_id,
+            self.deployment.coordinator,
         )
 
-    def commit(self, task_id: int, round_id: int, cid_digest: bytes, codec: int, salt: bytes) -> TxResult:
+    def commit(
+        self, task_id: int, round_id: int, cid_digest: bytes, codec: int, salt: bytes
+    ) -> TxResult:
         """Commit an update's CID (hidden by ``salt``) in ``round_id``."""
         commitment = self.commitment(task_id, round_id, cid_digest, codec, salt)
         return self._send(self.coordinator.functions.commit(task_id, round_id, commitment))
 
-    def reveal(self, task_id: int, round_id: int, cid_digest: bytes, codec: int, salt: bytes) -> TxResult:
+    def reveal(
+        self, task_id: int, round_id: int, cid_digest: bytes, codec: int, salt: bytes
+    ) -> TxResult:
         """Reveal the update committed in ``round_id``."""
-        return self._send(self.coordinator.functions.reveal(task_id, round_id, cid_digest, codec, salt))
+        return self._send(
+            self.coordinator.functions.reveal(task_id, round_id, cid_digest, codec, salt)
+        )
 
     def attest(
-        self, task_id: int, model_digest: bytes, codec: int, accepted_bitmap: int, metrics_digest: bytes
+        self,
+        task_id: int,
+        model_digest: bytes,
+        codec: int,
+        accepted_bitmap: int,
+        metrics_digest: bytes,
     ) -> tuple[TxResult, bool]:
         """Attest a result; returns whether this attestation reached the quorum."""
         # A fixed limit, not an estimate: whether this attestation is the one that reaches the
         # quorum (and pays for recording it) depends on the attestations mined before it.
         result = self._send(
-            self.coordinator.functions.attest(task_id, model_digest, codec, accepted_bitmap, metrics_digest),
+            self.coordinator.functions.attest(
+                task_id, model_digest, codec, accepted_bitmap, metrics_digest
+            ),
             gas=ATTEST_GAS_LIMIT,
         )
         quorum = bool(self._events(self.coordinator.events.QuorumReached(), result))
         return result, quorum
 
     def finalize_round(
-        self, task_id: int, model_digest: bytes, codec: int, accepted_bitmap: int, metrics_digest: bytes
+        self,
+        task_id: int,
+        model_digest: bytes,
+        codec: int,
+        accepted_bitmap: int,
+        metrics_digest: bytes,
     ) -> TxResult:
         """Finalize the round with the result that reached the quorum."""
         return self._send(
-            self.coordinator.functions.finalizeRound(task_id, model_digest, codec, accepted_bitmap, metrics_digest)
+            self.coordinator.functions.finalizeRound(
+                task_id, model_digest, codec, accepted_bitmap, metrics_digest
+            )
         )
 
     def settle(self, task_id: int, participant: str) -> TxResult:
         """Apply the outcome of ``participant``'s last decided round."""
-        return self._send(self.coordinator.functions.settle(task_id, Web3.to_checksum_address(participant)))
+        return self._send(
+            self.coordinator.functions.settle(task_id, Web3.to_checksum_address(participant))
+        )
 
     def claim(self, task_id: int) -> TxResult:
         """Claim this account's rewards."""
@@ -236,7 +284,9 @@ class FLClient:
 
     def phase(self, task_id: int, round_id: int) -> RoundPhase:
         """The phase of a round at the latest block."""
-        return RoundPhase(self._call(lambda: self.coordinator.functions.roundPhase(task_id, round_id).call()))
+        return RoundPhase(
+            self._call(lambda: self.coordinator.functions.roundPhase(task_id, round_id).call())
+        )
 
     def member(self, task_id: int, participant: str) -> MemberInfo:
         """A member of a task (``joined`` is False if the address is not one)."""
@@ -259,11 +309,17 @@ class FLClient:
         count = self._call(lambda: int(self.registry.functions.modelCount(task_id).call()))
         records: list[ModelRecord] = []
         for offset in range(0, count, page_size):
-            page = self._call(lambda o=offset: self.registry.functions.listModels(task_id, o, page_size).call())
+            page: list[Any] = self._call(
+                lambda o=offset: list(
+                    self.registry.functions.listModels(task_id, o, page_size).call()
+                )  # type: ignore[misc]
+            )
             records.extend(ModelRecord.from_abi(task_id, raw) for raw in page)
         return records
 
-    def revealed_updates(self, task_id: int, round_id: int, from_block: int | None = None) -> list[Revealed]:
+    def revealed_updates(
+        self, task_id: int, round_id: int, from_block: int | None = None
+    ) -> list[Revealed]:
         """The updates revealed in a round, ordered by reveal index."""
         logs = self._logs(self.coordinator.events.UpdateRevealed(), task_id, round_id, from_block)
         found = [
@@ -278,7 +334,9 @@ class FLClient:
         ]
         return sorted(found, key=lambda r: r.reveal_index)
 
-    def attested_results(self, task_id: int, round_id: int, from_block: int | None = None) -> list[Attestation]:
+    def attested_results(
+        self, task_id: int, round_id: int, from_block: int | None = None
+    ) -> list[Attestation]:
         """The attestations of a round, in chain order."""
         logs = self._logs(self.coordinator.events.ResultAttested(), task_id, round_id, from_block)
         return [
@@ -299,7 +357,9 @@ class FLClient:
         start = from_block if from_block is not None else self.deployment.start_block
         return list(
             self._call(
-                lambda: event.get_logs(from_block=start, argument_filters={"taskId": task_id, "round": round_id})
+                lambda: event.get_logs(
+                    from_block=start, argument_filters={"taskId": task_id, "round": round_id}
+                )
             )
         )
 

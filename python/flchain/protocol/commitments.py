@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 
-from eth_abi import encode
-from eth_utils import keccak, to_checksum_address
+from eth_abi.abi import encode
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
 
 __all__ = ["compute_commitment", "new_salt", "result_id"]
 
@@ -38,7 +39,9 @@ def compute_commitment(
     )
 
 
-def result_id(model_digest: bytes, codec: int, accepted_bitmap: int, metrics_digest: bytes) -> bytes:
+def result_id(
+    model_digest: bytes, codec: int, accepted_bitmap: int, metrics_digest: bytes
+) -> bytes:
     """The id of an attested result: keccak256(abi.encode(digest, codec, bitmap, metrics))."""
     return keccak(
         encode(

@@ -49,7 +49,9 @@ class MigrationContext:
         result = self.sender.deploy(art.abi, art.bytecode, *args, contract_name=name)
         address = result.contract_address
         if not address:
-            raise NotDeployedError(f"Deploying {name} mined without a contract address (tx {result.tx_hash}).")
+            raise NotDeployedError(
+                f"Deploying {name} mined without a contract address (tx {result.tx_hash})."
+            )
         logger.info("Deployed %s at %s (tx %s)", name, address, result.tx_hash)
         return str(address), result
 
@@ -57,8 +59,12 @@ class MigrationContext:
         """A web3 contract object for a contract recorded by an earlier step."""
         address = self.record.address(name)
         if address is None:
-            raise NotDeployedError(f"No earlier step deployed {name}; the migrations are out of order.")
-        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=self.artifact(name).abi)
+            raise NotDeployedError(
+                f"No earlier step deployed {name}; the migrations are out of order."
+            )
+        return self.w3.eth.contract(
+            address=Web3.to_checksum_address(address), abi=self.artifact(name).abi
+        )
 
 
 @dataclass(frozen=True)
@@ -144,7 +150,12 @@ def deploy(
         record.save(path)
         report.applied.append(step.name)
     return DeployReport(
-        chain_id, path, report.applied, report.skipped, changed, Deployment.from_record(record, path)
+        chain_id,
+        path,
+        report.applied,
+        report.skipped,
+        changed,
+        Deployment.from_record(record, path),
     )
 
 

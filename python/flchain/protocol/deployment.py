@@ -65,7 +65,9 @@ class DeploymentRecord:
     def to_json(self) -> str:
         """Stable JSON for the record file."""
         steps = [step.__dict__ for step in self.steps]
-        return json.dumps({"chainId": self.chain_id, "steps": steps}, indent=2, sort_keys=True) + "\n"
+        return (
+            json.dumps({"chainId": self.chain_id, "steps": steps}, indent=2, sort_keys=True) + "\n"
+        )
 
     @classmethod
     def load(cls, path: Path, chain_id: int) -> DeploymentRecord:
@@ -81,7 +83,9 @@ class DeploymentRecord:
                 "`flchain deploy` again."
             ) from exc
         if data.get("chainId") != chain_id:
-            raise NotDeployedError(f"The deployment record {path} is for chain {data.get('chainId')}, not {chain_id}.")
+            raise NotDeployedError(
+                f"The deployment record {path} is for chain {data.get('chainId')}, not {chain_id}."
+            )
         return cls(chain_id, steps)
 
     def save(self, path: Path) -> None:

@@ -12,10 +12,10 @@ from typing import Any, NewType
 __all__ = [
     "MemberInfo",
     "ModelRecord",
+    "RoundId",
     "RoundInfo",
     "RoundPhase",
     "RoundStatus",
-    "RoundId",
     "TaskConfig",
     "TaskId",
     "TaskInfo",

@@ -51,7 +51,13 @@ class RoundResult:
 
 
 def metrics_document(
-    task_id: int, round_id: int, parent: Cid, model: Cid, rule: str, accepted: Sequence[Cid], rejected: Mapping[int, str]
+    task_id: int,
+    round_id: int,
+    parent: Cid,
+    model: Cid,
+    rule: str,
+    accepted: Sequence[Cid],
+    rejected: Mapping[int, str],
 ) -> bytes:
     """The canonical JSON that every aggregator derives identically for a round."""
     doc = {
@@ -123,7 +129,9 @@ def aggregate_round(
         try:
             result = RULES[rule](np.stack(rows).astype(np.float32, copy=False))
         except KeyError as exc:
-            raise AggregationError(f"Unknown aggregation rule {rule!r}; known: {', '.join(RULES)}.") from exc
+            raise AggregationError(
+                f"Unknown aggregation rule {rule!r}; known: {', '.join(RULES)}."
+            ) from exc
         for keep, index in zip(result.accepted.tolist(), row_index, strict=True):
             if keep:
                 bitmap |= 1 << index
@@ -131,13 +139,16 @@ def aggregate_round(
             else:
                 rejected[index] = f"rejected by {rule}"
         if bitmap:
-            model = encode_state(unflatten_state(np.asarray(result.aggregate, dtype=np.float32), template))
+            model = encode_state(
+                unflatten_state(np.asarray(result.aggregate, dtype=np.float32), template)
+            )
     model_cid = store.put(model)
-    metrics = metrics_document(task_id, round_id, parent_cid, model_cid, rule, accepted_cids, rejected)
+    metrics = metrics_document(
+        task_id, round_id, parent_cid, model_cid, rule, accepted_cids, rejected
+    )
     metrics_cid = store.put(metrics)
     logger.info(
         "Task %s round %s aggregated: %s accepted, %s rejected, model %s",
         task_id, round_id, len(accepted_cids), len(rejected), model_cid,
     )  # fmt: skip
     return RoundResult(model, model_cid, bitmap, metrics, metrics_cid, rejected)
-

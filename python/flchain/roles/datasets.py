@@ -13,7 +13,14 @@ from pathlib import Path
 import numpy as np
 
 from flchain.errors import ConfigError
-from flchain.fl import ArrayDataset, from_arrays, load_digits_dataset, load_mnist, shard, train_test_split
+from flchain.fl import (
+    ArrayDataset,
+    from_arrays,
+    load_digits_dataset,
+    load_mnist,
+    shard,
+    train_test_split,
+)
 from flchain.roles.taskfile import DataConfig
 
 __all__ = ["load_participant_data", "load_test_data", "parse_shard"]
@@ -38,13 +45,17 @@ def _shipped(source: str) -> ArrayDataset | None:
     return None
 
 
-def load_participant_data(source: str, data: DataConfig, shard_of: tuple[int, int] | None) -> ArrayDataset:
+def load_participant_data(
+    source: str, data: DataConfig, shard_of: tuple[int, int] | None
+) -> ArrayDataset:
     """The training data a participant brings (see module docstring)."""
     full = _shipped(source)
     if full is None:
         path = Path(source)
         if path.suffix != ".npz" or not path.is_file():
-            raise ConfigError(f"--data must be 'digits', 'mnist:DIR' or an existing FILE.npz, got {source!r}.")
+            raise ConfigError(
+                f"--data must be 'digits', 'mnist:DIR' or an existing FILE.npz, got {source!r}."
+            )
         with np.load(path) as arrays:
             if "x" not in arrays or "y" not in arrays:
                 raise ConfigError(f"{path} must hold arrays named 'x' and 'y'.")
@@ -59,5 +70,7 @@ def load_test_data(source: str, data: DataConfig) -> ArrayDataset:
     """The task's held-out test split of a shipped data set (for evaluation)."""
     full = _shipped(source)
     if full is None:
-        raise ConfigError(f"No held-out test split for {source!r}; evaluate on 'digits' or 'mnist:DIR'.")
+        raise ConfigError(
+            f"No held-out test split for {source!r}; evaluate on 'digits' or 'mnist:DIR'."
+        )
     return train_test_split(full, test_fraction=data.test_fraction, seed=data.seed)[1]

@@ -33,7 +33,13 @@ from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import deploy
 from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
 from flchain.roles.datasets import load_test_data
-from flchain.roles.observer import ParticipantView, describe_member, evaluate_round, round_gas, round_rewards
+from flchain.roles.observer import (
+    ParticipantView,
+    describe_member,
+    evaluate_round,
+    round_gas,
+    round_rewards,
+)
 from flchain.roles.owner import create_task
 from flchain.roles.taskfile import TaskFile, load_task_file
 from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
@@ -94,14 +100,18 @@ class DemoState:
 def _with_overrides(task: TaskFile, options: DemoOptions) -> TaskFile:
     doc = task.document
     if options.partition is not None:
-        doc = dataclasses.replace(doc, data=dataclasses.replace(doc.data, partition=options.partition))
+        doc = dataclasses.replace(
+            doc, data=dataclasses.replace(doc.data, partition=options.partition)
+        )
     if options.rule is not None:
         doc = dataclasses.replace(doc, rule=options.rule)
     rounds = options.rounds if options.rounds is not None else task.rounds
     return dataclasses.replace(task, document=doc, rounds=rounds)
 
 
-def _spawn(index: int, options: DemoOptions, rpc_url: str, task_id: int, deployments: Path) -> subprocess.Popen[bytes]:
+def _spawn(
+    index: int, options: DemoOptions, rpc_url: str, task_id: int, deployments: Path
+) -> subprocess.Popen[bytes]:
     logs = options.work_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     command = [
@@ -112,7 +122,9 @@ def _spawn(index: int, options: DemoOptions, rpc_url: str, task_id: int, deploym
     ]  # fmt: skip
     env = {**os.environ, "OMP_NUM_THREADS": "1", "FLCHAIN_DEPLOYMENTS": str(deployments)}
     with (logs / f"participant-{index + 1}.log").open("wb") as log:
-        return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+        return subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+        )
 
 
 def _stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
@@ -131,14 +143,25 @@ def _stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
 class _Conductor:
     """Watches the chain and fast-forwards the devnet clock when a phase's work is done."""
 
-    def __init__(self, w3: Web3, client: FLClient, task_id: int, members: list[str], timeout: float) -> None:
-        self.w3, self.client, self.task_id, self.members, self.timeout = w3, client, task_id, members, timeout
+    def __init__(
+        self, w3: Web3, client: FLClient, task_id: int, members: list[str], timeout: float
+    ) -> None:
+        self.w3, self.client, self.task_id, self.members, self.timeout = (
+            w3,
+            client,
+            task_id,
+            members,
+            timeout,
+        )
         self._phase_key: tuple[int, RoundPhase] | None = None
         self._phase_since = time.monotonic()
 
     def views(self, rnd: RoundInfo) -> list[ParticipantView]:
         infos = [self.client.member(self.task_id, m) for m in self.members]
-        return [ParticipantView(i.address, describe_member(i, rnd.round), i.stake, i.rewards) for i in infos]
+        return [
+            ParticipantView(i.address, describe_member(i, rnd.round), i.stake, i.rewards)
+            for i in infos
+        ]
 
     def drive(self, rnd: RoundInfo, views: list[ParticipantView]) -> None:
         key = (rnd.round, rnd.phase)
@@ -154,20 +177,29 @@ class _Conductor:
             return
         overdue = time.monotonic() - self._phase_since > self.timeout
         if done or overdue:
-            deadline = {RoundPhase.COMMIT: rnd.commit_deadline, RoundPhase.REVEAL: rnd.reveal_deadline}.get(
-                rnd.phase, rnd.attest_deadline
-            )
+            deadline = {
+                RoundPhase.COMMIT: rnd.commit_deadline,
+                RoundPhase.REVEAL: rnd.reveal_deadline,
+            }.get(rnd.phase, rnd.attest_deadline)
             now = int(self.w3.eth.get_block("latest")["timestamp"])
             increase_time(self.w3, max(1, deadline - now))
             mine(self.w3)
             if overdue:
-                logger.warning("Round %s: %s phase overdue; moved the clock past its deadline", rnd.round, rnd.phase.label)
+                logger.warning(
+                    "Round %s: %s phase overdue; moved the clock past its deadline",
+                    rnd.round,
+                    rnd.phase.label,
+                )
 
 
-def run_demo(options: DemoOptions, on_update: Callable[[DemoState], None] = lambda _s: None) -> DemoState:
+def run_demo(
+    options: DemoOptions, on_update: Callable[[DemoState], None] = lambda _s: None
+) -> DemoState:
     """Run the demo; returns the final state (the rounds' reports included)."""
     if not 1 <= options.participants <= DEV_ACCOUNT_COUNT - 1:
-        raise ConfigError(f"--participants must be within [1, {DEV_ACCOUNT_COUNT - 1}] (one dev account each), got {options.participants}.")
+        raise ConfigError(
+            f"--participants must be within [1, {DEV_ACCOUNT_COUNT - 1}] (one dev account each), got {options.participants}."
+        )
     task_file = _with_overrides(load_task_file(options.config), options)
     state = DemoState(total_rounds=task_file.rounds)
     with ExitStack() as stack:
@@ -182,14 +214,21 @@ def run_demo(options: DemoOptions, on_update: Callable[[DemoState], None] = lamb
         created = create_task(owner, store, task_file)
         state.task_id = created.task_id
         test = load_test_data("digits", task_file.document.data)
-        state.initial_accuracy, state.initial_loss, _ = evaluate_round(owner, store, task_file.document, created.task_id, 0, test)
-        state.message = f"task {created.task_id} created; starting {options.participants} participants"
+        state.initial_accuracy, state.initial_loss, _ = evaluate_round(
+            owner, store, task_file.document, created.task_id, 0, test
+        )
+        state.message = (
+            f"task {created.task_id} created; starting {options.participants} participants"
+        )
         on_update(state)
         processes: list[subprocess.Popen[bytes]] = []
         stack.callback(_stop_all, processes)
         for i in range(options.participants):
             processes.append(_spawn(i, options, state.rpc_url, created.task_id, deployments))
-        members = [dev_signer(i + 1, report.deployment.chain_id).address for i in range(options.participants)]
+        members = [
+            str(dev_signer(i + 1, report.deployment.chain_id).address)
+            for i in range(options.participants)
+        ]
         _wait_for_members(owner, created.task_id, options, processes, state, on_update)
         owner.start_round(created.task_id)
         _conduct(w3, owner, store, task_file, test, members, processes, state, options, on_update)
@@ -210,22 +249,47 @@ def _check_alive(processes: list[subprocess.Popen[bytes]], options: DemoOptions)
         code = proc.poll()
         if code not in (None, 0):
             log = options.work_dir / "logs" / f"participant-{i + 1}.log"
-            tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.is_file() else []
-            raise FlchainError(f"Participant {i + 1} exited with code {code} ({' '.join(tail) or 'no output'}); see {log}.")
+            tail = (
+                log.read_text(errors="replace").strip().splitlines()[-1:] if log.is_file() else []
+            )
+            raise FlchainError(
+                f"Participant {i + 1} exited with code {code} ({' '.join(tail) or 'no output'}); see {log}."
+            )
 
 
-def _wait_for_members(owner: FLClient, task_id: int, options: DemoOptions, processes: list[subprocess.Popen[bytes]], state: DemoState, on_update: Callable[[DemoState], None]) -> None:
+def _wait_for_members(
+    owner: FLClient,
+    task_id: int,
+    options: DemoOptions,
+    processes: list[subprocess.Popen[bytes]],
+    state: DemoState,
+    on_update: Callable[[DemoState], None],
+) -> None:
     deadline = time.monotonic() + options.phase_timeout
     while owner.task(task_id).member_count < options.participants:
         _check_alive(processes, options)
         if time.monotonic() > deadline:
-            raise FlchainError(f"Only {owner.task(task_id).member_count} of {options.participants} participants joined within {options.phase_timeout:.0f} s; see {options.work_dir / 'logs'}.")
+            raise FlchainError(
+                f"Only {owner.task(task_id).member_count} of {options.participants} participants joined "
+                f"within {options.phase_timeout:.0f} s; see {options.work_dir / 'logs'}."
+            )
         time.sleep(0.2)
     state.message = "all participants joined; round 1 opens"
     on_update(state)
 
 
-def _conduct(w3: Web3, owner: FLClient, store: LocalStore, task_file: TaskFile, test: object, members: list[str], processes: list[subprocess.Popen[bytes]], state: DemoState, options: DemoOptions, on_update: Callable[[DemoState], None]) -> None:
+def _conduct(
+    w3: Web3,
+    owner: FLClient,
+    store: LocalStore,
+    task_file: TaskFile,
+    test: object,
+    members: list[str],
+    processes: list[subprocess.Popen[bytes]],
+    state: DemoState,
+    options: DemoOptions,
+    on_update: Callable[[DemoState], None],
+) -> None:
     from flchain.fl.data import ArrayDataset
 
     assert isinstance(test, ArrayDataset)
@@ -238,7 +302,9 @@ def _conduct(w3: Web3, owner: FLClient, store: LocalStore, task_file: TaskFile, 
         task = owner.task(task_id)
         for finalized in range(reported + 1, task.finalized_rounds + 1):
             rnd = _finalized_round(owner, task_id, finalized)
-            accuracy, loss, cid = evaluate_round(owner, store, task_file.document, task_id, rnd.round, test)
+            accuracy, loss, cid = evaluate_round(
+                owner, store, task_file.document, task_id, rnd.round, test
+            )
             last_block = int(w3.eth.block_number)
             state.rounds.append(RoundReport(
                 rnd.round, accuracy, loss, str(cid), round_gas(w3, addresses, round_block, last_block),
@@ -269,7 +335,11 @@ def _finalized_round(owner: FLClient, task_id: int, index: int) -> RoundInfo:
     raise FlchainError(f"Task {task_id} has no finalized round number {index}.")
 
 
-def _finish(processes: list[subprocess.Popen[bytes]], state: DemoState, on_update: Callable[[DemoState], None]) -> None:
+def _finish(
+    processes: list[subprocess.Popen[bytes]],
+    state: DemoState,
+    on_update: Callable[[DemoState], None],
+) -> None:
     state.phase = "done"
     state.message = "task complete; participants claim their rewards"
     on_update(state)

@@ -64,4 +64,6 @@ class Journal:
         entry = self._read().get(str(round_id))
         if entry is None:
             return None
-        return PendingUpdate(round_id, entry["cid"], bytes.fromhex(entry["salt"]), self.directory / entry["update"])
+        return PendingUpdate(
+            round_id, entry["cid"], bytes.fromhex(entry["salt"]), self.directory / entry["update"]
+        )

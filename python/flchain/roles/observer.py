@@ -9,8 +9,8 @@ from web3 import Web3
 from flchain.fl import build_model, evaluate, load_into
 from flchain.fl.data import ArrayDataset
 from flchain.protocol.client import FLClient
-from flchain.protocol.records import MemberInfo, RoundInfo
 from flchain.protocol.commitments import result_id
+from flchain.protocol.records import MemberInfo, RoundInfo
 from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
@@ -34,13 +34,24 @@ def describe_member(member: MemberInfo, round_id: int) -> str:
         return "gone"
     if member.active_round != round_id:
         return "waiting" if member.first_round <= round_id else "joined"
-    for flag, word in ((MemberInfo.ATTESTED, "attested"), (MemberInfo.REVEALED, "revealed"), (MemberInfo.COMMITTED, "committed")):
+    for flag, word in (
+        (MemberInfo.ATTESTED, "attested"),
+        (MemberInfo.REVEALED, "revealed"),
+        (MemberInfo.COMMITTED, "committed"),
+    ):
         if member.flags & flag:
             return word
     return "waiting"
 
 
-def evaluate_round(client: FLClient, store: Store, doc: TaskDocument, task_id: int, round_id: int, test: ArrayDataset) -> tuple[float, float, Cid]:
+def evaluate_round(
+    client: FLClient,
+    store: Store,
+    doc: TaskDocument,
+    task_id: int,
+    round_id: int,
+    test: ArrayDataset,
+) -> tuple[float, float, Cid]:
     """Accuracy and loss of the registry's model of a round on ``test``, and its CID."""
     record = client.model_at(task_id, round_id)
     cid = Cid.from_chain(record.model_digest, record.codec)
@@ -66,8 +77,13 @@ def round_rewards(client: FLClient, task_id: int, rnd: RoundInfo) -> dict[str, i
     rewards: dict[str, int] = {}
     for update in client.revealed_updates(task_id, rnd.round):
         if rnd.accepted_bitmap >> update.reveal_index & 1:
-            rewards[update.participant] = rewards.get(update.participant, 0) + rnd.reward_per_contributor
+            rewards[update.participant] = (
+                rewards.get(update.participant, 0) + rnd.reward_per_contributor
+            )
     for att in client.attested_results(task_id, rnd.round):
-        if result_id(att.model_digest, att.codec, att.accepted_bitmap, att.metrics_digest) == rnd.winning_result:
+        if (
+            result_id(att.model_digest, att.codec, att.accepted_bitmap, att.metrics_digest)
+            == rnd.winning_result
+        ):
             rewards[att.attester] = rewards.get(att.attester, 0) + rnd.reward_per_attester
     return rewards

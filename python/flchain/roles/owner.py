@@ -28,7 +28,9 @@ class CreatedTask:
     gas_used: int
 
 
-def create_task(client: FLClient, store: Store, task: TaskFile, token: str | None = None) -> CreatedTask:
+def create_task(
+    client: FLClient, store: Store, task: TaskFile, token: str | None = None
+) -> CreatedTask:
     """Build the initial model (seeded), store it and the task document, create the task
     on chain (escrowing its rewards from the owner's account), and pin what it published."""
     model = build_model(task.document.model, seed=task.model_seed)

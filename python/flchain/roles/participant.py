@@ -9,6 +9,7 @@ failed round) are attempted by every participant; losing such a race is normal.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
@@ -17,7 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flchain.errors import ContractRevertError, FlchainError, TransactionError
-from flchain.fl import ArrayDataset, build_model, encode_model, load_into, select_device, train_local
+from flchain.fl import (
+    ArrayDataset,
+    build_model,
+    encode_model,
+    load_into,
+    select_device,
+    train_local,
+)
 from flchain.protocol.client import FLClient
 from flchain.protocol.commitments import new_salt, result_id
 from flchain.protocol.records import MemberInfo, RoundInfo, RoundPhase, TaskInfo, TaskStatus
@@ -74,10 +82,20 @@ class Participant:
         on_event: Callable[[str, int], None] | None = None,
     ) -> None:
         if options.train and (data is None or len(data) == 0):
-            raise FlchainError("A training participant needs a non-empty dataset; pass --data, or --no-train.")
-        self.client, self.store, self.task_id, self.data, self.options = client, store, task_id, data, options
+            raise FlchainError(
+                "A training participant needs a non-empty dataset; pass --data, or --no-train."
+            )
+        self.client, self.store, self.task_id, self.data, self.options = (
+            client,
+            store,
+            task_id,
+            data,
+            options,
+        )
         self.address = client.address
-        self.journal = Journal(options.journal_dir, client.deployment.chain_id, task_id, self.address)
+        self.journal = Journal(
+            options.journal_dir, client.deployment.chain_id, task_id, self.address
+        )
         self.report = ParticipantReport(self.address)
         self._on_event = on_event or (lambda _what, _round: None)
         self._device = select_device()
@@ -96,8 +114,13 @@ class Participant:
                 break
             if task.current_round:
                 self._step(task, self.client.round(self.task_id, task.current_round))
-            if self.options.timeout is not None and time.monotonic() - started > self.options.timeout:
-                raise FlchainError(f"Task {self.task_id} did not end within {self.options.timeout:.0f} s; stopped waiting.")
+            if (
+                self.options.timeout is not None
+                and time.monotonic() - started > self.options.timeout
+            ):
+                raise FlchainError(
+                    f"Task {self.task_id} did not end within {self.options.timeout:.0f} s; stopped waiting."
+                )
             time.sleep(self.options.poll_interval)
         if self.options.claim_at_end:
             self._claim()
@@ -113,13 +136,19 @@ class Participant:
             elif rnd.phase == RoundPhase.REVEAL and member.did(MemberInfo.COMMITTED, rnd.round):
                 if not member.did(MemberInfo.REVEALED, rnd.round):
                     self._reveal(rnd)
-            elif rnd.phase == RoundPhase.ATTEST and eligible and not member.did(MemberInfo.ATTESTED, rnd.round):
+            elif (
+                rnd.phase == RoundPhase.ATTEST
+                and eligible
+                and not member.did(MemberInfo.ATTESTED, rnd.round)
+            ):
                 self._attest(rnd)
             elif rnd.phase == RoundPhase.QUORUM_REACHED:
                 self._finalize(rnd)
             elif rnd.phase == RoundPhase.FAILED:
                 self.client.start_round(self.task_id)
-                logger.info("Task %s round %s failed; started the next attempt", self.task_id, rnd.round)
+                logger.info(
+                    "Task %s round %s failed; started the next attempt", self.task_id, rnd.round
+                )
         except ContractRevertError as exc:
             if exc.error_name not in _RACES:
                 raise
@@ -175,22 +204,30 @@ class Participant:
         _, parent = self._global_model(rnd.parent_round)
         model = build_model(doc.model, seed=0)
         load_into(model, parent)
-        seed = int.from_bytes(hashlib.sha256(f"{self.address}:{rnd.round}".encode()).digest()[:4], "big")
+        seed = int.from_bytes(
+            hashlib.sha256(f"{self.address}:{rnd.round}".encode()).digest()[:4], "big"
+        )
         stats = train_local(
             model, self.data, epochs=doc.training.epochs, batch_size=doc.training.batch_size,
             lr=doc.training.lr, optimizer=doc.training.optimizer, seed=seed, device=self._device,  # type: ignore[arg-type]
         )  # fmt: skip
-        logger.info("Round %s: trained on %s samples, loss %.4f", rnd.round, stats.samples, stats.loss)
+        logger.info(
+            "Round %s: trained on %s samples, loss %.4f", rnd.round, stats.samples, stats.loss
+        )
         return encode_model(model.cpu())
 
     def _reveal(self, rnd: RoundInfo) -> None:
         pending = self.journal.pending(rnd.round)
         if pending is None:
-            logger.warning("Round %s: committed but the journal lost the salt; cannot reveal", rnd.round)
+            logger.warning(
+                "Round %s: committed but the journal lost the salt; cannot reveal", rnd.round
+            )
             return
         stored = self.store.put(pending.update_path.read_bytes())
         if str(stored) != pending.cid:
-            raise FlchainError(f"The journaled update of round {rnd.round} no longer matches its CID; it was modified.")
+            raise FlchainError(
+                f"The journaled update of round {rnd.round} no longer matches its CID; it was modified."
+            )
         self.store.pin(stored)
         digest, codec = stored.to_chain()
         self.client.reveal(self.task_id, rnd.round, digest, codec, pending.salt)
@@ -201,31 +238,44 @@ class Participant:
         doc = self.document()
         parent_cid, parent = self._global_model(rnd.parent_round)
         revealed = self.client.revealed_updates(self.task_id, rnd.round)
-        result = aggregate_round(self.task_id, rnd.round, doc.rule, parent_cid, parent, revealed, self.store)
+        result = aggregate_round(
+            self.task_id, rnd.round, doc.rule, parent_cid, parent, revealed, self.store
+        )
         self.store.pin(result.model_cid)
         digest, codec = result.model_cid.to_chain()
-        _, quorum = self.client.attest(self.task_id, digest, codec, result.accepted_bitmap, result.metrics_digest)
+        _, quorum = self.client.attest(
+            self.task_id, digest, codec, result.accepted_bitmap, result.metrics_digest
+        )
         self.report.attested.append(rnd.round)
         self._on_event("attested", rnd.round)
         if quorum:
-            self.client.finalize_round(self.task_id, digest, codec, result.accepted_bitmap, result.metrics_digest)
+            self.client.finalize_round(
+                self.task_id, digest, codec, result.accepted_bitmap, result.metrics_digest
+            )
             self.report.finalized.append(rnd.round)
             self._on_event("finalized", rnd.round)
 
     def _finalize(self, rnd: RoundInfo) -> None:
         attested = self.client.attested_results(self.task_id, rnd.round)
         for att in attested:
-            if result_id(att.model_digest, att.codec, att.accepted_bitmap, att.metrics_digest) == rnd.winning_result:
-                self.client.finalize_round(self.task_id, att.model_digest, att.codec, att.accepted_bitmap, att.metrics_digest)
+            if (
+                result_id(att.model_digest, att.codec, att.accepted_bitmap, att.metrics_digest)
+                == rnd.winning_result
+            ):
+                self.client.finalize_round(
+                    self.task_id,
+                    att.model_digest,
+                    att.codec,
+                    att.accepted_bitmap,
+                    att.metrics_digest,
+                )
                 self.report.finalized.append(rnd.round)
                 self._on_event("finalized", rnd.round)
                 return
 
     def _claim(self) -> None:
-        try:
+        with contextlib.suppress(ContractRevertError):
             self.client.settle(self.task_id, self.address)
-        except ContractRevertError:
-            pass
         member = self.client.member(self.task_id, self.address)
         if member.rewards > 0:
             self.client.claim(self.task_id)

@@ -25,7 +25,9 @@ def summary_document(state: DemoState) -> dict[str, object]:
                 "loss": r.loss,
                 "model_cid": r.model_cid,
                 "gas_used": r.gas_used,
-                "rewards": {address: amount / TOKEN for address, amount in sorted(r.rewards.items())},
+                "rewards": {
+                    address: amount / TOKEN for address, amount in sorted(r.rewards.items())
+                },
                 "contributors": r.contributors,
                 "attesters": r.attesters,
                 "seconds": round(r.seconds, 3),

@@ -96,7 +96,9 @@ class TaskDocument:
                 rule_params=dict(doc.get("rule_params", {})),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise ConfigError(f"The task document is malformed ({exc!r}); was it written by flchain?") from exc
+            raise ConfigError(
+                f"The task document is malformed ({exc!r}); was it written by flchain?"
+            ) from exc
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ def _get(table: dict[str, Any], section: str, key: str, kind: type, default: Any
     value = table.get(key, default)
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise ConfigError(f"{section}.{key} must be a {kind.__name__}, got {value!r}.")
     return value
 
@@ -152,18 +154,25 @@ def _tokens(table: dict[str, Any], section: str, key: str, default: str) -> int:
     return int(amount)
 
 
-def _bps(table: dict[str, Any], section: str, key: str, default: float, low: float, high: float) -> int:
+def _bps(
+    table: dict[str, Any], section: str, key: str, default: float, low: float, high: float
+) -> int:
     value = _get(table, section, key, float, default)
     if not low <= value <= high:
         raise ConfigError(f"{section}.{key} must be within [{low}, {high}], got {value}.")
-    return round(value * 10_000)
+    bps: int = round(value * 10_000)
+    return bps
 
 
-def parse_task_file(raw: dict[str, Any], *, num_features_shape: tuple[int, ...] | None = None) -> TaskFile:
+def parse_task_file(
+    raw: dict[str, Any], *, num_features_shape: tuple[int, ...] | None = None
+) -> TaskFile:
     """Validate a parsed TOML document into a TaskFile."""
     unknown = sorted(set(raw) - {"task", "model", "data", "training"})
     if unknown:
-        raise ConfigError(f"Unknown section(s) {', '.join(unknown)}; expected task, model, data, training.")
+        raise ConfigError(
+            f"Unknown section(s) {', '.join(unknown)}; expected task, model, data, training."
+        )
     task, model, data, training = (_section(raw, s) for s in ("task", "model", "data", "training"))
     data_cfg = DataConfig(
         dataset=_get(data, "data", "dataset", str, "digits"),
@@ -178,7 +187,9 @@ def parse_task_file(raw: dict[str, Any], *, num_features_shape: tuple[int, ...] 
             if not data_cfg.partition.startswith("dirichlet:") or (data_cfg.alpha or 0) <= 0:
                 raise ValueError
         except ValueError as exc:
-            raise ConfigError(f"data.partition must be 'iid' or 'dirichlet:ALPHA' (ALPHA > 0), got {data_cfg.partition!r}.") from exc
+            raise ConfigError(
+                f"data.partition must be 'iid' or 'dirichlet:ALPHA' (ALPHA > 0), got {data_cfg.partition!r}."
+            ) from exc
     input_shape = (1, 8, 8) if data_cfg.dataset == "digits" else (1, 28, 28)
     spec = ModelSpec(
         family=_get(model, "model", "family", str, "mlp"),
@@ -194,14 +205,19 @@ def parse_task_file(raw: dict[str, Any], *, num_features_shape: tuple[int, ...] 
         optimizer=_get(training, "training", "optimizer", str, "sgd"),
     )
     if train_cfg.optimizer not in ("sgd", "adam"):
-        raise ConfigError(f"training.optimizer must be 'sgd' or 'adam', got {train_cfg.optimizer!r}.")
+        raise ConfigError(
+            f"training.optimizer must be 'sgd' or 'adam', got {train_cfg.optimizer!r}."
+        )
     rule = _get(task, "task", "rule", str, "fedavg")
     if rule not in RULE_IDS:
         raise ConfigError(f"task.rule must be one of {', '.join(sorted(RULE_IDS))}, got {rule!r}.")
     rounds = _get(task, "task", "rounds", int, 10)
     if not 1 <= rounds <= 10_000:
         raise ConfigError(f"task.rounds must be within [1, 10000], got {rounds}.")
-    seconds = {k: _get(task, "task", k, int, 600) for k in ("commit_seconds", "reveal_seconds", "attest_seconds")}
+    seconds = {
+        k: _get(task, "task", k, int, 600)
+        for k in ("commit_seconds", "reveal_seconds", "attest_seconds")
+    }
     for key, value in seconds.items():
         if value <= 0:
             raise ConfigError(f"task.{key} must be > 0 seconds, got {value}.")
@@ -209,7 +225,11 @@ def parse_task_file(raw: dict[str, Any], *, num_features_shape: tuple[int, ...] 
     if not 1 <= max_participants <= 256:
         raise ConfigError(f"task.max_participants must be within [1, 256], got {max_participants}.")
     document = TaskDocument(
-        name=_get(task, "task", "name", str, "task"), model=spec, training=train_cfg, data=data_cfg, rule=rule
+        name=_get(task, "task", "name", str, "task"),
+        model=spec,
+        training=train_cfg,
+        data=data_cfg,
+        rule=rule,
     )
     return TaskFile(
         document=document,

@@ -9,8 +9,7 @@ import {Base} from "../../Base.t.sol";
 contract CommitTest is Base {
     bytes32 private constant COMMITMENT = keccak256("commitment");
 
-    function commitRaw(address who, bytes32 commitment) private {
-        uint32 round = currentRound();
+    function commitRaw(address who, uint32 round, bytes32 commitment) private {
         vm.prank(who);
         coordinator.commit(taskId, round, commitment);
     }
@@ -18,7 +17,7 @@ contract CommitTest is Base {
     function test_RevertWhen_CommitmentIsZero() external {
         joinThreeAndStart();
         vm.expectRevert(IFLCoordinator.CommitEmpty.selector);
-        commitRaw(alice, bytes32(0));
+        commitRaw(alice, 1, bytes32(0));
     }
 
     function test_RevertWhen_TaskDoesNotExist() external {
@@ -47,34 +46,34 @@ contract CommitTest is Base {
     function test_RevertWhen_NoRoundStarted() external {
         join(alice);
         vm.expectRevert(wrongPhase(0, RoundPhase.None));
-        commitRaw(alice, COMMITMENT);
+        commitRaw(alice, 0, COMMITMENT);
     }
 
     function test_RevertWhen_RevealPhase() external {
         uint32 round = joinThreeAndStart();
         warpToReveal();
         vm.expectRevert(wrongPhase(round, RoundPhase.Reveal));
-        commitRaw(alice, COMMITMENT);
+        commitRaw(alice, round, COMMITMENT);
     }
 
     function test_RevertWhen_AttestPhase() external {
         uint32 round = joinThreeAndStart();
         warpToAttest();
         vm.expectRevert(wrongPhase(round, RoundPhase.Attest));
-        commitRaw(alice, COMMITMENT);
+        commitRaw(alice, round, COMMITMENT);
     }
 
     function test_RevertWhen_RoundFailed() external {
         uint32 round = joinThreeAndStart();
         warpPastAttest();
         vm.expectRevert(wrongPhase(round, RoundPhase.Failed));
-        commitRaw(alice, COMMITMENT);
+        commitRaw(alice, round, COMMITMENT);
     }
 
     function test_RevertWhen_NotAMember() external {
         joinThreeAndStart();
         vm.expectRevert(err(IFLCoordinator.MemberNotFound.selector, taskId, eve));
-        commitRaw(eve, COMMITMENT);
+        commitRaw(eve, 1, COMMITMENT);
     }
 
     function test_RevertWhen_JoinedDuringRound() external {
@@ -83,7 +82,7 @@ contract CommitTest is Base {
         vm.expectRevert(
             abi.encodeWithSelector(IFLCoordinator.MemberNotEligible.selector, taskId, round, round + 1)
         );
-        commitRaw(dave, COMMITMENT);
+        commitRaw(dave, round, COMMITMENT);
     }
 
     function test_RevertWhen_Understaked() external {
@@ -94,19 +93,19 @@ contract CommitTest is Base {
         vm.prank(bob);
         coordinator.startRound(taskId);
         vm.expectRevert(err(IFLCoordinator.MemberUnderstaked.selector, taskId, alice));
-        commitRaw(alice, COMMITMENT);
+        commitRaw(alice, 2, COMMITMENT);
     }
 
     function test_RevertWhen_AlreadyCommitted() external {
         uint32 round = joinThreeAndStart();
-        commitRaw(alice, COMMITMENT);
+        commitRaw(alice, round, COMMITMENT);
         vm.expectRevert(err(IFLCoordinator.CommitAlreadyExists.selector, taskId, round, alice));
-        commitRaw(alice, keccak256("a second commitment"));
+        commitRaw(alice, round, keccak256("a second commitment"));
     }
 
     function test_Commit_StoresCommitment() external {
         uint32 round = joinThreeAndStart();
-        commitRaw(alice, COMMITMENT);
+        commitRaw(alice, round, COMMITMENT);
         Member memory m = member(alice);
         assertEq(m.commitment, COMMITMENT, "commitment");
         assertEq(m.activeRound, round, "activeRound");
@@ -114,9 +113,9 @@ contract CommitTest is Base {
     }
 
     function test_Commit_SameBytesFromAnotherSender() external {
-        joinThreeAndStart();
-        commitRaw(alice, COMMITMENT);
-        commitRaw(bob, COMMITMENT); // accepted, but only alice's reveal can ever match it
+        uint32 round = joinThreeAndStart();
+        commitRaw(alice, round, COMMITMENT);
+        commitRaw(bob, round, COMMITMENT); // accepted, but only alice's reveal can ever match it
         assertEq(member(bob).commitment, COMMITMENT, "bob's commitment");
     }
 
@@ -124,13 +123,13 @@ contract CommitTest is Base {
         uint32 round = joinThreeAndStart();
         vm.expectEmit(address(coordinator));
         emit IFLCoordinator.UpdateCommitted(taskId, round, alice, COMMITMENT);
-        commitRaw(alice, COMMITMENT);
+        commitRaw(alice, round, COMMITMENT);
     }
 
     function test_Commit_AtLastSecondOfCommitPhase() external {
-        joinThreeAndStart();
+        uint32 round = joinThreeAndStart();
         vm.warp(round_().commitDeadline - 1);
-        commitRaw(alice, COMMITMENT);
+        commitRaw(alice, round, COMMITMENT);
         assertEq(member(alice).commitment, COMMITMENT, "committed");
     }
 

@@ -28,7 +28,7 @@ contract RevealTest is Base {
         uint32 round = joinThreeAndStart();
         commitAs(alice);
         vm.expectRevert(wrongPhase(round, RoundPhase.Commit));
-        revealAs(alice);
+        revealAs(alice, round);
     }
 
     function test_RevertWhen_RevealDeadlinePassed() external {
@@ -36,14 +36,14 @@ contract RevealTest is Base {
         commitAs(alice);
         warpToAttest();
         vm.expectRevert(wrongPhase(round, RoundPhase.Attest));
-        revealAs(alice);
+        revealAs(alice, round);
     }
 
     function test_RevertWhen_NotAMember() external {
         uint32 round = joinThreeAndStart();
         warpToReveal();
         vm.expectRevert(err(IFLCoordinator.RevealWithoutCommit.selector, taskId, round, eve));
-        revealAs(eve);
+        revealAs(eve, round);
     }
 
     function test_RevertWhen_DidNotCommit() external {
@@ -51,7 +51,7 @@ contract RevealTest is Base {
         commitAs(bob);
         warpToReveal();
         vm.expectRevert(err(IFLCoordinator.RevealWithoutCommit.selector, taskId, round, alice));
-        revealAs(alice);
+        revealAs(alice, round);
     }
 
     function test_RevertWhen_CommitBelongsToEarlierRound() external {
@@ -72,7 +72,7 @@ contract RevealTest is Base {
         warpToReveal();
         revealAs(alice);
         vm.expectRevert(err(IFLCoordinator.RevealAlreadyDone.selector, taskId, round, alice));
-        revealAs(alice);
+        revealAs(alice, round);
     }
 
     function test_RevertWhen_Mismatch() external {

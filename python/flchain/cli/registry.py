@@ -1,0 +1,235 @@
+"""``flchain registry``: tasks, rounds and global models, read from the chain and the store.
+
+Read-only: it needs no account and no running participant.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flchain.errors import ConfigError
+from flchain.protocol.client import FLClient
+from flchain.protocol.session import open_client
+from flchain.roles.registry_view import (
+    RoundDetail,
+    describe_round,
+    download_model,
+    list_rounds,
+    list_tasks,
+    load_instructions,
+)
+from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
+
+app = typer.Typer(help="Query the on-chain model registry.", no_args_is_help=True)
+
+RpcOption = Annotated[
+    str | None,
+    typer.Option("--rpc", help="RPC URL (default: $FLCHAIN_RPC_URL, else the running devnet)."),
+]
+StoreOption = Annotated[
+    Path,
+    typer.Option(
+        "--store",
+        envvar="FLCHAIN_STORE",
+        help="Store directory (env FLCHAIN_STORE).",
+        file_okay=False,
+    ),
+]
+DeploymentsOption = Annotated[
+    Path | None,
+    typer.Option("--deployments", help="Deployment records directory (default: ./deployments)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document, nothing else.")]
+TaskArgument = Annotated[int, typer.Argument(help="Task id.", min=1)]
+RoundArgument = Annotated[
+    int | None, typer.Argument(help="Round (0: initial model; default: latest).", min=0)
+]
+
+
+def _client(rpc: str | None, deployments: Path | None) -> FLClient:
+    return open_client(rpc, deployments=deployments)
+
+
+def _echo_json(document: Any) -> None:
+    typer.echo(json.dumps(document, sort_keys=True))
+
+
+def _out() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def tokens(amount: int) -> str:
+    """Base units (18 decimals) as whole tokens, without trailing zeros."""
+    text = f"{Decimal(amount) / Decimal(10**18):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _dash(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "-" if value is None else str(value)
+
+
+@app.command()
+def tasks(
+    rpc: RpcOption = None,
+    deployments: DeploymentsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List every task: owner, status, rounds, members, rule, stake and reward pool."""
+    client = _client(rpc, deployments)
+    rows = list_tasks(client)
+    if as_json:
+        _echo_json({"chain_id": client.deployment.chain_id, "tasks": [asdict(row) for row in rows]})
+        return
+    table = Table(title=f"Tasks on chain {client.deployment.chain_id}")
+    for column in ("task", "owner", "status", "rounds", "members", "rule", "stake", "reward pool"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            str(row.task_id),
+            row.owner,
+            row.status,
+            f"{row.finalized_rounds}/{row.num_rounds}",
+            str(row.members),
+            row.rule,
+            tokens(row.total_stake),
+            tokens(row.reward_pool),
+        )
+    _out().print(table if rows else "no tasks yet; create one with `flchain task create`")
+
+
+@app.command()
+def rounds(
+    task: TaskArgument,
+    rpc: RpcOption = None,
+    store: StoreOption = DEFAULT_STORE_ROOT,
+    deployments: DeploymentsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List a task's rounds (round 0 is the initial model) with their models and metrics."""
+    rows = list_rounds(_client(rpc, deployments), LocalStore(store), task)
+    if as_json:
+        _echo_json({"task": task, "rounds": [asdict(row) for row in rows]})
+        return
+    table = Table(title=f"Rounds of task {task}")
+    for column in (
+        "round",
+        "phase",
+        "parent",
+        "revealed",
+        "contributors",
+        "attesters",
+        "model",
+        "metrics",
+    ):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            str(row.round),
+            row.phase,
+            _dash(row.parent_round),
+            str(row.revealed),
+            _dash(row.contributors),
+            _dash(row.attesters),
+            _dash(row.model_cid),
+            _dash(row.metrics_cid),
+        )
+    _out().print(table)
+
+
+def _print_detail(detail: RoundDetail) -> None:
+    out = _out()
+    out.print(f"[bold]task {detail.task_id} round {detail.round}[/] ({detail.phase})")
+    out.print(f"  model    {_dash(detail.model_cid)}")
+    out.print(f"  parent   {_dash(detail.parent_round)}")
+    out.print(f"  metrics  {_dash(detail.metrics_cid)}")
+    out.print(f"  gas      {detail.gas_used:,} in {detail.transactions} transaction(s)")
+    if detail.contributors:
+        table = Table(title="Contributors")
+        for column in ("reveal", "participant", "update", "accepted"):
+            table.add_column(column, overflow="fold")
+        for c in detail.contributors:
+            table.add_row(str(c.reveal_index), c.address, c.update_cid, _dash(c.accepted))
+        out.print(table)
+    if detail.attestations:
+        table = Table(title="Attestations")
+        for column in ("attester", "model", "result", "agrees", "weight"):
+            table.add_column(column, overflow="fold")
+        for a in detail.attestations:
+            table.add_row(
+                a.attester, a.model_cid, a.result_id[:18], _dash(a.agrees), tokens(a.weight)
+            )
+        out.print(table)
+    if detail.metrics is not None:
+        out.print("metrics document:")
+        out.print_json(json.dumps(detail.metrics, sort_keys=True))
+    elif detail.metrics_cid is not None:
+        out.print("[yellow]the store does not hold the metrics document[/]")
+
+
+@app.command()
+def show(
+    task: TaskArgument,
+    round_id: RoundArgument = None,
+    rpc: RpcOption = None,
+    store: StoreOption = DEFAULT_STORE_ROOT,
+    deployments: DeploymentsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a round: model, parent, contributors, attestations, metrics and gas used."""
+    detail = describe_round(_client(rpc, deployments), LocalStore(store), task, round_id)
+    if as_json:
+        _echo_json(asdict(detail))
+        return
+    _print_detail(detail)
+
+
+@app.command()
+def download(
+    task: TaskArgument,
+    round_id: RoundArgument = None,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="File to write the model to.", dir_okay=False)
+    ] = Path("model.bin"),
+    rpc: RpcOption = None,
+    store: StoreOption = DEFAULT_STORE_ROOT,
+    deployments: DeploymentsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write a round's global model (default: the latest) to a file, verified by its CID."""
+    model = download_model(_client(rpc, deployments), LocalStore(store), task, round_id)
+    try:
+        output.write_bytes(model.data)
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot write {output}: {exc.strerror}; choose another file with -o."
+        ) from exc
+    load = load_instructions(model.spec, str(output))
+    if as_json:
+        spec = json.loads(model.spec.to_json()) if model.spec else None
+        _echo_json(
+            {
+                "task": model.task_id,
+                "round": model.round,
+                "cid": str(model.cid),
+                "file": str(output),
+                "bytes": len(model.data),
+                "spec": spec,
+                "load": load,
+            }
+        )
+        return
+    out = _out()
+    out.print(
+        f"wrote the model of task {model.task_id} round {model.round} ({model.cid}) to {output}"
+    )
+    out.print(f"load it with:\n{load}")

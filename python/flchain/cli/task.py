@@ -1,0 +1,149 @@
+"""``flchain task``: create a task from a config file, start it, and see where it stands."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flchain.cli.registry import (
+    DeploymentsOption,
+    JsonOption,
+    RpcOption,
+    StoreOption,
+    TaskArgument,
+    tokens,
+)
+from flchain.protocol.session import open_client
+from flchain.roles.owner import create_task
+from flchain.roles.registry_view import TaskStatusView, task_status
+from flchain.roles.taskfile import load_task_file
+from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
+
+app = typer.Typer(help="Create, start and follow training tasks.", no_args_is_help=True)
+
+AccountOption = Annotated[
+    str,
+    typer.Option(
+        "--account", help="The task owner: dev:N (devnet only), keystore:PATH or env:VAR."
+    ),
+]
+
+
+def _out() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+@app.command()
+def create(
+    config: Annotated[
+        Path, typer.Option("--config", help="Task config (TOML), e.g. examples/digits.toml.")
+    ],
+    rpc: RpcOption = None,
+    account: AccountOption = "dev:0",
+    store: StoreOption = DEFAULT_STORE_ROOT,
+    deployments: DeploymentsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Publish the initial model and task document, escrow the rewards and create the task."""
+    task_file = load_task_file(config)
+    client = open_client(rpc, account, deployments=deployments)
+    created = create_task(client, LocalStore(store), task_file)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "task": created.task_id,
+                    "initial_model": str(created.initial_model),
+                    "document": str(created.document),
+                    "tx_hash": created.tx_hash,
+                    "gas_used": created.gas_used,
+                }
+            )
+        )
+        return
+    out = _out()
+    out.print(f"[bold green]created task {created.task_id}[/] ({task_file.document.name})")
+    out.print(f"  initial model  {created.initial_model}")
+    out.print(f"  task document  {created.document}")
+    out.print(f"  transaction    {created.tx_hash} ({created.gas_used:,} gas)")
+    out.print(
+        f"participants join with [bold]flchain participant run --task {created.task_id} --account dev:N[/]"
+    )
+    out.print(f"then start round 1 with [bold]flchain task start {created.task_id}[/]")
+
+
+@app.command()
+def start(
+    task: TaskArgument,
+    rpc: RpcOption = None,
+    account: AccountOption = "dev:0",
+    deployments: DeploymentsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Open the task's first round (the owner does this once participants have joined)."""
+    client = open_client(rpc, account, deployments=deployments)
+    round_id, tx = client.start_round(task)
+    rnd = client.round(task, round_id)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "task": task,
+                    "round": round_id,
+                    "tx_hash": tx.tx_hash,
+                    "commit_deadline": rnd.commit_deadline,
+                    "reveal_deadline": rnd.reveal_deadline,
+                    "attest_deadline": rnd.attest_deadline,
+                }
+            )
+        )
+        return
+    _out().print(f"[bold green]started round {round_id}[/] of task {task} (tx {tx.tx_hash})")
+
+
+def _deadline(deadline: int | None, now: int) -> str:
+    if deadline is None:
+        return "-"
+    left = deadline - now
+    return f"{deadline} ({'in ' + str(left) + ' s' if left > 0 else 'passed'})"
+
+
+def _print_status(view: TaskStatusView) -> None:
+    out = _out()
+    task = view.task
+    out.print(
+        f"[bold]task {task.task_id}[/] {task.status}: round {view.round} ({view.phase}), "
+        f"{task.finalized_rounds}/{task.num_rounds} rounds finalized, rule {task.rule}"
+    )
+    out.print(f"  chain time       {view.chain_time}")
+    out.print(f"  commit deadline  {_deadline(view.commit_deadline, view.chain_time)}")
+    out.print(f"  reveal deadline  {_deadline(view.reveal_deadline, view.chain_time)}")
+    out.print(f"  attest deadline  {_deadline(view.attest_deadline, view.chain_time)}")
+    out.print(f"  stake {tokens(task.total_stake)}, reward pool {tokens(task.reward_pool)} tokens")
+    table = Table(title=f"{len(view.members)} member(s)")
+    for column in ("participant", "state", "stake", "rewards", "from round"):
+        table.add_column(column, overflow="fold")
+    for m in view.members:
+        table.add_row(m.address, m.state, tokens(m.stake), tokens(m.rewards), str(m.first_round))
+    out.print(table)
+
+
+@app.command()
+def status(
+    task: TaskArgument,
+    rpc: RpcOption = None,
+    deployments: DeploymentsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the task's current round, phase, deadlines (chain time) and members."""
+    view = task_status(open_client(rpc, deployments=deployments), task)
+    if as_json:
+        typer.echo(json.dumps(asdict(view), sort_keys=True))
+        return
+    _print_status(view)

@@ -1,0 +1,455 @@
+"""Read-only views of the registry and of tasks, built from the chain and the store only.
+
+They serve ``flchain registry`` and ``flchain task status``: everything here works from a
+fresh process long after the participants are gone. Values are frozen dataclasses whose
+fields are plain JSON types (CIDs as strings, amounts in base units), so the CLI can print
+them as tables or as ``dataclasses.asdict`` JSON without further logic.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from eth_typing import ABIEvent, HexStr
+from eth_utils.abi import event_abi_to_log_topic
+
+from flchain.chain.events import EventRecord, LogPager
+from flchain.errors import ConfigError, ContentNotFoundError, FlchainError
+from flchain.fl import ModelSpec, rule_name
+from flchain.protocol.client import FLClient
+from flchain.protocol.records import ModelRecord, RoundInfo, RoundPhase, RoundStatus, TaskInfo
+from flchain.roles.observer import describe_member
+from flchain.roles.taskfile import TaskDocument
+from flchain.storage.cid import DAG_PB, RAW, Cid
+from flchain.storage.store import Store
+
+__all__ = [
+    "AttestationRow",
+    "ContributorRow",
+    "MemberRow",
+    "ModelDownload",
+    "RoundDetail",
+    "RoundRow",
+    "TaskRow",
+    "TaskStatusView",
+    "describe_round",
+    "download_model",
+    "list_rounds",
+    "list_tasks",
+    "load_instructions",
+    "task_status",
+]
+
+_ZERO = bytes(32)
+#: Events of one (task, round) whose transactions are the round's own.
+_ROUND_EVENTS = (
+    "RoundStarted",
+    "UpdateCommitted",
+    "UpdateRevealed",
+    "ResultAttested",
+    "RoundFinalized",
+)
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """One task as ``flchain registry tasks`` lists it."""
+
+    task_id: int
+    owner: str
+    status: str
+    current_round: int
+    finalized_rounds: int
+    num_rounds: int
+    members: int
+    rule: str
+    total_stake: int
+    reward_pool: int
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    """One round of a task (round 0: the initial model)."""
+
+    round: int
+    phase: str
+    parent_round: int | None
+    revealed: int
+    contributors: int | None  # accepted updates, once finalized
+    attesters: int | None  # attesters of the winning result, once finalized
+    model_cid: str | None
+    metrics_cid: str | None
+
+
+@dataclass(frozen=True)
+class ContributorRow:
+    """An update revealed in a round; ``accepted`` is None until the round is finalized."""
+
+    address: str
+    reveal_index: int
+    update_cid: str
+    accepted: bool | None
+
+
+@dataclass(frozen=True)
+class AttestationRow:
+    """An attestation; ``agrees`` is None while no result has reached the quorum."""
+
+    attester: str
+    result_id: str
+    model_cid: str
+    accepted_bitmap: int
+    weight: int
+    agrees: bool | None
+
+
+@dataclass(frozen=True)
+class RoundDetail:
+    """Everything the chain and the store say about one round."""
+
+    task_id: int
+    round: int
+    phase: str
+    parent_round: int | None
+    model_cid: str | None
+    metrics_cid: str | None
+    metrics: dict[str, Any] | None  # the metrics document, if the store holds it
+    contributors: tuple[ContributorRow, ...]
+    attestations: tuple[AttestationRow, ...]
+    gas_used: int
+    transactions: int
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A current member of a task and its state in the current round."""
+
+    address: str
+    stake: int
+    rewards: int
+    first_round: int
+    state: str
+
+
+@dataclass(frozen=True)
+class TaskStatusView:
+    """Where a task stands now (at the latest block)."""
+
+    task: TaskRow
+    round: int
+    phase: str
+    chain_time: int
+    commit_deadline: int | None
+    reveal_deadline: int | None
+    attest_deadline: int | None
+    members: tuple[MemberRow, ...]
+
+
+@dataclass(frozen=True)
+class ModelDownload:
+    """A global model fetched from the store and verified against its on-chain CID."""
+
+    task_id: int
+    round: int
+    cid: Cid
+    data: bytes
+    spec: ModelSpec | None  # from the task document, if the store holds it
+
+
+# ---------------------------------------------------------------------- tasks
+
+
+def _task(client: FLClient, task_id: int) -> TaskInfo:
+    count = client.task_count()
+    if not 1 <= task_id <= count:
+        known = f"ids 1..{count}" if count else "none yet"
+        raise ConfigError(
+            f"Task {task_id} does not exist on chain {client.deployment.chain_id} (tasks: {known}); "
+            "list them with `flchain registry tasks`."
+        )
+    return client.task(task_id)
+
+
+def _rule(rule_id: int) -> str:
+    try:
+        return rule_name(rule_id)
+    except ConfigError:
+        return f"unknown ({rule_id})"
+
+
+def _task_row(task: TaskInfo) -> TaskRow:
+    return TaskRow(
+        task.task_id,
+        task.owner,
+        task.status.name.lower(),
+        task.current_round,
+        task.finalized_rounds,
+        task.num_rounds,
+        task.member_count,
+        _rule(task.aggregation_rule),
+        task.total_stake,
+        task.reward_pool,
+    )
+
+
+def list_tasks(client: FLClient) -> list[TaskRow]:
+    """Every task on the deployment, by id."""
+    return [_task_row(client.task(task_id)) for task_id in range(1, client.task_count() + 1)]
+
+
+# ---------------------------------------------------------------------- rounds
+
+
+def _cid(digest: bytes, codec: int) -> str:
+    return str(Cid.from_chain(digest, codec))
+
+
+def metrics_cid(digest: bytes, store: Store) -> Cid | None:
+    """The CID of a metrics document from its on-chain digest (the chain keeps no codec).
+
+    Aggregators store the small JSON document as one raw block (CIDv1 raw); a CIDv1 or
+    CIDv0 dag-pb form is used instead when that is what the store holds."""
+    if bytes(digest) == _ZERO:
+        return None
+    candidates = [
+        Cid(1, RAW, bytes(digest)),
+        Cid(1, DAG_PB, bytes(digest)),
+        Cid(0, DAG_PB, bytes(digest)),
+    ]
+    return next((cid for cid in candidates if store.has(cid)), candidates[0])
+
+
+def _check_round(task: TaskInfo, round_id: int) -> None:
+    if not 0 <= round_id <= task.current_round:
+        raise ConfigError(
+            f"Task {task.task_id} has rounds 0..{task.current_round}; round {round_id} does not exist "
+            "(yet); list them with `flchain registry rounds`."
+        )
+
+
+def _round_row(rnd: RoundInfo, record: ModelRecord | None, store: Store) -> RoundRow:
+    finalized = rnd.status == RoundStatus.FINALIZED
+    metrics = metrics_cid(record.metrics_digest, store) if record else None
+    return RoundRow(
+        rnd.round,
+        rnd.phase.label,
+        rnd.parent_round,
+        rnd.reveal_count,
+        rnd.accepted_count if finalized else None,
+        rnd.winning_attesters if finalized else None,
+        _cid(record.model_digest, record.codec) if record else None,
+        str(metrics) if metrics else None,
+    )
+
+
+def _initial_row(record: ModelRecord) -> RoundRow:
+    return RoundRow(
+        0, "initial", None, 0, None, None, _cid(record.model_digest, record.codec), None
+    )
+
+
+def list_rounds(client: FLClient, store: Store, task_id: int) -> list[RoundRow]:
+    """Round 0 (the initial model) and every round opened since, oldest first."""
+    task = _task(client, task_id)
+    records: dict[int, ModelRecord] = {record.round: record for record in client.models(task_id)}
+    rows = [_initial_row(records[0])]
+    for round_id in range(1, task.current_round + 1):
+        rows.append(_round_row(client.round(task_id, round_id), records.get(round_id), store))
+    return rows
+
+
+def _task_events(
+    client: FLClient, names: Iterable[str], task_id: int, round_id: int | None = None
+) -> list[EventRecord]:
+    topics: list[str | list[str] | None] = ["0x" + task_id.to_bytes(32, "big").hex()]
+    if round_id is not None:
+        topics.append("0x" + round_id.to_bytes(32, "big").hex())
+    pager = LogPager(
+        client.w3,
+        client.coordinator.abi,
+        address=client.deployment.coordinator,
+        from_block=client.deployment.start_block,
+        events=names,
+        extra_topics=topics,
+    )
+    return list(pager)
+
+
+def _round_gas(client: FLClient, task_id: int, round_id: int) -> tuple[int, int]:
+    """(gas, transactions) of a round's own transactions (create for round 0; else start,
+    commits, reveals, attestations, finalization). A finalization that also opened this round
+    counts for the round it finalized, not for this one."""
+    names = ["TaskCreated"] if round_id == 0 else list(_ROUND_EVENTS)
+    by_tx: dict[str, set[str]] = {}
+    for event in _task_events(client, names, task_id, None if round_id == 0 else round_id):
+        by_tx.setdefault(event.tx_hash, set()).add(event.event)
+    finalized_topic = _event_topic(client, "RoundFinalized")
+    gas, count = 0, 0
+    for tx_hash, events in by_tx.items():
+        receipt = client.w3.eth.get_transaction_receipt(HexStr(tx_hash))
+        topics = {bytes(log["topics"][0]) for log in receipt["logs"] if log["topics"]}
+        if events == {"RoundStarted"} and finalized_topic in topics:
+            continue
+        gas += int(receipt["gasUsed"])
+        count += 1
+    return gas, count
+
+
+def _event_topic(client: FLClient, name: str) -> bytes:
+    item = next(
+        i for i in client.coordinator.abi if i.get("type") == "event" and i.get("name") == name
+    )
+    return bytes(event_abi_to_log_topic(cast(ABIEvent, item)))
+
+
+def _metrics(store: Store, cid: Cid | None) -> dict[str, Any] | None:
+    if cid is None or not store.has(cid):
+        return None
+    try:
+        document = json.loads(store.get(cid))
+    except (FlchainError, ValueError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def describe_round(
+    client: FLClient, store: Store, task_id: int, round_id: int | None = None
+) -> RoundDetail:
+    """One round in detail; ``round_id`` None: the latest finalized round (or round 0)."""
+    task = _task(client, task_id)
+    round_id = task.last_finalized_round if round_id is None else round_id
+    _check_round(task, round_id)
+    gas, transactions = _round_gas(client, task_id, round_id)
+    if round_id == 0:
+        row = _initial_row(client.model_at(task_id, 0))
+        return RoundDetail(
+            task_id, 0, row.phase, None, row.model_cid, None, None, (), (), gas, transactions
+        )
+    rnd = client.round(task_id, round_id)
+    finalized = rnd.status == RoundStatus.FINALIZED
+    record = client.model_at(task_id, round_id) if finalized else None
+    row = _round_row(rnd, record, store)
+    contributors = tuple(
+        ContributorRow(
+            update.participant,
+            update.reveal_index,
+            _cid(update.cid_digest, update.codec),
+            bool(rnd.accepted_bitmap >> update.reveal_index & 1) if finalized else None,
+        )
+        for update in client.revealed_updates(task_id, round_id)
+    )
+    decided = rnd.winning_result != _ZERO
+    attestations = tuple(
+        AttestationRow(
+            att.attester,
+            "0x" + att.result_id.hex(),
+            _cid(att.model_digest, att.codec),
+            att.accepted_bitmap,
+            att.weight,
+            att.result_id == rnd.winning_result if decided else None,
+        )
+        for att in client.attested_results(task_id, round_id)
+    )
+    metrics = _metrics(store, Cid.parse(row.metrics_cid) if row.metrics_cid else None)
+    return RoundDetail(
+        task_id,
+        round_id,
+        row.phase,
+        rnd.parent_round,
+        row.model_cid,
+        row.metrics_cid,
+        metrics,
+        contributors,
+        attestations,
+        gas,
+        transactions,
+    )
+
+
+# ---------------------------------------------------------------------- models
+
+
+def _spec(client: FLClient, store: Store, task: TaskInfo) -> ModelSpec | None:
+    cid = Cid.from_chain(task.model_spec_digest, task.model_spec_codec)
+    if not store.has(cid):
+        return None
+    return TaskDocument.from_json(store.get(cid)).model
+
+
+def download_model(
+    client: FLClient, store: Store, task_id: int, round_id: int | None = None
+) -> ModelDownload:
+    """The global model of a round (default: the latest) from the store, verified by its
+    on-chain CID (the store checks every block against it)."""
+    task = _task(client, task_id)
+    if round_id is None:
+        record = client.latest_model(task_id)
+    else:
+        _check_round(task, round_id)
+        phase = client.phase(task_id, round_id) if round_id else RoundPhase.FINALIZED
+        if phase != RoundPhase.FINALIZED:
+            raise ConfigError(
+                f"Round {round_id} of task {task_id} is in its {phase.label} phase and has no global "
+                f"model yet; the latest is round {task.last_finalized_round}."
+            )
+        record = client.model_at(task_id, round_id)
+    cid = Cid.from_chain(record.model_digest, record.codec)
+    try:
+        data = store.get(cid)
+    except ContentNotFoundError as exc:
+        raise ContentNotFoundError(
+            f"The store {store!r} lacks the global model of task {task_id} round {record.round} ({cid}); "
+            "point --store at a store that holds it, or fetch it with `ipfs get` and add it with "
+            "`flchain ipfs add`."
+        ) from exc
+    return ModelDownload(task_id, record.round, cid, data, _spec(client, store, task))
+
+
+def load_instructions(spec: ModelSpec | None, path: str) -> str:
+    """The Python that loads a downloaded model into a fresh model of the task's spec."""
+    shown = "ModelSpec.from_json(TASK_DOCUMENT_MODEL_JSON)" if spec is None else repr(spec)
+    return (
+        "from pathlib import Path\n"
+        "from flchain.fl import ModelSpec, build_model, load_into\n"
+        f"model = build_model({shown}, seed=0)\n"
+        f"load_into(model, Path({path!r}).read_bytes())"
+    )
+
+
+# ---------------------------------------------------------------------- task status
+
+
+def _members(client: FLClient, task: TaskInfo) -> tuple[MemberRow, ...]:
+    joined = _task_events(client, ["ParticipantJoined"], task.task_id)
+    rows = []
+    for address in dict.fromkeys(str(event.args["participant"]) for event in joined):
+        member = client.member(task.task_id, address)
+        if member.joined:
+            state = describe_member(member, task.current_round)
+            rows.append(MemberRow(address, member.stake, member.rewards, member.first_round, state))
+    return tuple(rows)
+
+
+def task_status(client: FLClient, task_id: int) -> TaskStatusView:
+    """A task's current round, its phase and deadlines, and its members."""
+    task = _task(client, task_id)
+    chain_time = int(client.w3.eth.get_block("latest")["timestamp"])
+    members = _members(client, task)
+    if task.current_round == 0:
+        return TaskStatusView(
+            _task_row(task), 0, "not started", chain_time, None, None, None, members
+        )
+    rnd = client.round(task_id, task.current_round)
+    return TaskStatusView(
+        _task_row(task),
+        rnd.round,
+        rnd.phase.label,
+        chain_time,
+        rnd.commit_deadline,
+        rnd.reveal_deadline,
+        rnd.attest_deadline,
+        members,
+    )

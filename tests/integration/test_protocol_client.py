@@ -1,0 +1,368 @@
+"""FLClient against the real contracts on Anvil: deployment, every call, every read.
+
+One deployment per module (inside a module snapshot); every test runs in its own snapshot.
+Rounds are driven by hand: the chain clock is moved past each phase's deadline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from web3 import Web3
+
+from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
+from flchain.chain.controls import increase_time, mine, revert, snapshot
+from flchain.chain.transactions import TxSender
+from flchain.protocol.client import FLClient
+from flchain.protocol.commitments import compute_commitment, result_id
+from flchain.protocol.deploy import deploy, migration_steps
+from flchain.protocol.deployment import Deployment
+from flchain.protocol.records import (
+    MemberInfo,
+    RoundPhase,
+    RoundStatus,
+    TaskConfig,
+    TaskStatus,
+)
+from flchain.storage.cid import RAW
+
+pytestmark = pytest.mark.integration
+
+TOKEN = 10**18
+PHASE = 100  # seconds per phase
+INITIAL = b"\x11" * 32
+SPEC = b"\x22" * 32
+MODEL = b"\x33" * 32
+METRICS = b"\x44" * 32
+
+
+@dataclass(frozen=True)
+class Parties:
+    owner: FLClient
+    alice: FLClient
+    bob: FLClient
+
+
+@pytest.fixture(scope="module")
+def deployment(w3: Web3, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    module_snapshot = snapshot(w3)
+    directory = tmp_path_factory.mktemp("deployments")
+    report = deploy(w3, TxSender(w3, dev_signer(0, DEV_CHAIN_ID)), directory=directory)
+    assert report.deployment is not None
+    yield report.deployment
+    revert(w3, module_snapshot)
+
+
+@pytest.fixture(scope="module")
+def parties(w3: Web3, deployment: Deployment) -> Parties:
+    clients = [
+        FLClient(w3, deployment, TxSender(w3, dev_signer(i, DEV_CHAIN_ID))) for i in range(3)
+    ]
+    return Parties(*clients)
+
+
+def _config(token: str, rounds: int = 2) -> TaskConfig:
+    return TaskConfig(
+        token=token,
+        initial_model_digest=INITIAL,
+        initial_model_codec=RAW,
+        model_spec_digest=SPEC,
+        model_spec_codec=RAW,
+        num_rounds=rounds,
+        commit_duration=PHASE,
+        reveal_duration=PHASE,
+        attest_duration=PHASE,
+        min_stake=10 * TOKEN,
+        reward_per_round=100 * TOKEN,
+    )
+
+
+def _next_phase(w3: Web3) -> None:
+    increase_time(w3, PHASE)
+    mine(w3)
+
+
+def _balance(client: FLClient) -> int:
+    return int(client.token().functions.balanceOf(client.address).call())
+
+
+def _update(index: int) -> tuple[bytes, bytes]:
+    """(cid digest, salt) of participant ``index``'s update."""
+    return bytes([0xA0 + index]) * 32, bytes([0xB0 + index]) * 32
+
+
+def _task_with_members(p: Parties, rounds: int = 2) -> int:
+    task_id, _ = p.owner.create_task(_config(p.owner.deployment.token, rounds))
+    p.alice.join(task_id, 10 * TOKEN)
+    p.bob.join(task_id, 10 * TOKEN)
+    return task_id
+
+
+def _commit_and_reveal(w3: Web3, p: Parties, task_id: int, round_id: int) -> None:
+    members = (p.alice, p.bob)
+    for index, member in enumerate(members):
+        digest, salt = _update(index)
+        member.commit(task_id, round_id, digest, RAW, salt)
+    _next_phase(w3)
+    for index, member in enumerate(members):
+        digest, salt = _update(index)
+        member.reveal(task_id, round_id, digest, RAW, salt)
+    _next_phase(w3)
+
+
+def _finalized_round(w3: Web3, p: Parties, rounds: int = 2) -> int:
+    """A task whose round 1 both members committed, revealed, attested and finalized."""
+    task_id = _task_with_members(p, rounds)
+    p.owner.start_round(task_id)
+    _commit_and_reveal(w3, p, task_id, 1)
+    p.alice.attest(task_id, MODEL, RAW, 0b11, METRICS)
+    p.bob.attest(task_id, MODEL, RAW, 0b11, METRICS)
+    p.bob.finalize_round(task_id, MODEL, RAW, 0b11, METRICS)
+    return task_id
+
+
+# ---------------------------------------------------------------------- deployment
+
+
+def test_deploy_applies_every_migration_then_nothing_when_run_again(
+    w3: Web3, chain_snapshot: str, tmp_path: Path
+) -> None:
+    sender = TxSender(w3, dev_signer(0, DEV_CHAIN_ID))
+    names = [step.name for step in migration_steps()]
+
+    first = deploy(w3, sender, directory=tmp_path)
+    second = deploy(w3, sender, directory=tmp_path)
+
+    assert first.applied == names
+    assert second.applied == []
+    assert second.skipped == names
+    assert second.deployment == first.deployment
+    assert (tmp_path / f"{DEV_CHAIN_ID}.json").is_file()
+
+
+# ---------------------------------------------------------------------- tasks and membership
+
+
+def test_create_task_escrows_rewards_and_registers_initial_model(
+    parties: Parties, chain_snapshot: str
+) -> None:
+    owner = parties.owner
+    before = _balance(owner)
+
+    task_id, _ = owner.create_task(_config(owner.deployment.token, rounds=3))
+
+    task = owner.task(task_id)
+    assert owner.task_count() == task_id
+    assert (task.owner, task.status, task.num_rounds) == (owner.address, TaskStatus.ACTIVE, 3)
+    assert (task.min_stake, task.reward_pool, task.quorum_bps) == (10 * TOKEN, 300 * TOKEN, 6_667)
+    assert (task.model_spec_digest, task.model_spec_codec) == (SPEC, RAW)
+    assert before - _balance(owner) == 300 * TOKEN
+    initial = owner.model_at(task_id, 0)
+    assert (initial.model_digest, initial.codec, initial.round) == (INITIAL, RAW, 0)
+    assert owner.latest_model(task_id) == initial
+    assert owner.models(task_id) == [initial]
+
+
+def test_join_stakes_tokens_and_records_the_member(parties: Parties, chain_snapshot: str) -> None:
+    task_id, _ = parties.owner.create_task(_config(parties.owner.deployment.token))
+    before = _balance(parties.alice)
+
+    parties.alice.join(task_id, 15 * TOKEN, b"\x07" * 32)
+
+    member = parties.alice.member(task_id, parties.alice.address)
+    assert member.joined
+    assert (member.stake, member.first_round, member.encryption_key) == (
+        15 * TOKEN,
+        1,
+        b"\x07" * 32,
+    )
+    assert before - _balance(parties.alice) == 15 * TOKEN
+    task = parties.alice.task(task_id)
+    assert (task.member_count, task.total_stake) == (1, 15 * TOKEN)
+    assert not parties.alice.member(task_id, parties.bob.address).joined
+
+
+def test_set_encryption_key_replaces_the_member_key(parties: Parties, chain_snapshot: str) -> None:
+    task_id = _task_with_members(parties)
+
+    parties.alice.set_encryption_key(task_id, b"\x09" * 32)
+
+    assert parties.alice.member(task_id, parties.alice.address).encryption_key == b"\x09" * 32
+
+
+def test_leave_returns_stake_and_rewards_and_removes_the_member(
+    w3: Web3, parties: Parties, chain_snapshot: str
+) -> None:
+    task_id = _finalized_round(w3, parties)
+    parties.alice.settle(task_id, parties.alice.address)
+    owed = 10 * TOKEN + parties.alice.member(task_id, parties.alice.address).rewards
+    before = _balance(parties.alice)
+
+    parties.alice.leave(task_id)
+
+    assert _balance(parties.alice) - before == owed
+    assert not parties.alice.member(task_id, parties.alice.address).joined
+    assert parties.alice.task(task_id).member_count == 1
+
+
+def test_close_task_refunds_the_unspent_reward_pool_to_the_owner(
+    parties: Parties, chain_snapshot: str
+) -> None:
+    task_id, _ = parties.owner.create_task(_config(parties.owner.deployment.token, rounds=2))
+    before = _balance(parties.owner)
+
+    parties.owner.close_task(task_id)
+
+    task = parties.owner.task(task_id)
+    assert (task.status, task.reward_pool) == (TaskStatus.CLOSED, 0)
+    assert _balance(parties.owner) - before == 200 * TOKEN
+
+
+# ---------------------------------------------------------------------- rounds
+
+
+def test_start_round_opens_round_one_in_its_commit_phase(
+    parties: Parties, chain_snapshot: str
+) -> None:
+    task_id = _task_with_members(parties)
+
+    round_id, _ = parties.owner.start_round(task_id)
+
+    rnd = parties.owner.round(task_id, round_id)
+    assert round_id == 1
+    assert (rnd.status, rnd.phase, rnd.parent_round) == (RoundStatus.OPEN, RoundPhase.COMMIT, 0)
+    assert rnd.total_stake == 20 * TOKEN
+    assert rnd.reveal_deadline - rnd.commit_deadline == PHASE
+    assert parties.owner.task(task_id).current_round == 1
+
+
+def test_commit_then_reveal_mark_the_member_and_list_the_revealed_update(
+    w3: Web3, parties: Parties, chain_snapshot: str
+) -> None:
+    task_id = _task_with_members(parties)
+    parties.owner.start_round(task_id)
+    digest, salt = _update(0)
+
+    parties.alice.commit(task_id, 1, digest, RAW, salt)
+    committed = parties.alice.member(task_id, parties.alice.address)
+    _next_phase(w3)
+    parties.alice.reveal(task_id, 1, digest, RAW, salt)
+
+    revealed = parties.alice.member(task_id, parties.alice.address)
+    assert committed.did(MemberInfo.COMMITTED, 1)
+    assert not committed.did(MemberInfo.REVEALED, 1)
+    assert revealed.did(MemberInfo.REVEALED, 1)
+    updates = parties.alice.revealed_updates(task_id, 1)
+    assert [(u.participant, u.reveal_index, u.cid_digest, u.codec) for u in updates] == [
+        (parties.alice.address, 0, digest, RAW)
+    ]
+    assert parties.alice.round(task_id, 1).reveal_count == 1
+
+
+def test_attest_reports_quorum_only_when_the_attested_stake_reaches_it(
+    w3: Web3, parties: Parties, chain_snapshot: str
+) -> None:
+    task_id = _task_with_members(parties)
+    parties.owner.start_round(task_id)
+    _commit_and_reveal(w3, parties, task_id, 1)
+
+    _, first = parties.alice.attest(task_id, MODEL, RAW, 0b11, METRICS)
+    _, second = parties.bob.attest(task_id, MODEL, RAW, 0b11, METRICS)
+
+    assert (first, second) == (False, True)
+    attested = parties.owner.attested_results(task_id, 1)
+    assert [a.attester for a in attested] == [parties.alice.address, parties.bob.address]
+    assert {a.result_id for a in attested} == {result_id(MODEL, RAW, 0b11, METRICS)}
+    assert [a.weight for a in attested] == [10 * TOKEN, 10 * TOKEN]
+    rnd = parties.owner.round(task_id, 1)
+    assert (rnd.phase, rnd.winning_result) == (
+        RoundPhase.QUORUM_REACHED,
+        result_id(MODEL, RAW, 0b11, METRICS),
+    )
+
+
+def test_finalize_round_registers_the_model_and_opens_the_next_round(
+    w3: Web3, parties: Parties, chain_snapshot: str
+) -> None:
+    task_id = _finalized_round(w3, parties)
+
+    record = parties.owner.model_at(task_id, 1)
+    assert (record.model_digest, record.codec, record.metrics_digest) == (MODEL, RAW, METRICS)
+    assert (record.round, record.parent_round, record.contributors) == (1, 0, 2)
+    assert parties.owner.latest_model(task_id) == record
+    assert [m.round for m in parties.owner.models(task_id)] == [0, 1]
+    finalized = parties.owner.round(task_id, 1)
+    assert (finalized.status, finalized.accepted_bitmap, finalized.accepted_count) == (
+        RoundStatus.FINALIZED,
+        0b11,
+        2,
+    )
+    task = parties.owner.task(task_id)
+    assert (task.current_round, task.finalized_rounds, task.last_finalized_round) == (2, 1, 1)
+    assert parties.owner.round(task_id, 2).phase == RoundPhase.COMMIT
+
+
+def test_finalize_last_round_completes_the_task(
+    w3: Web3, parties: Parties, chain_snapshot: str
+) -> None:
+    task_id = _finalized_round(w3, parties, rounds=1)
+
+    task = parties.owner.task(task_id)
+
+    assert (task.status, task.current_round, task.finalized_rounds) == (TaskStatus.COMPLETED, 1, 1)
+
+
+def test_settle_credits_rewards_and_claim_pays_them_out(
+    w3: Web3, parties: Parties, chain_snapshot: str
+) -> None:
+    task_id = _finalized_round(w3, parties)
+    rnd = parties.owner.round(task_id, 1)
+
+    parties.owner.settle(task_id, parties.alice.address)  # anyone may settle for a member
+    credited = parties.alice.member(task_id, parties.alice.address).rewards
+    before = _balance(parties.alice)
+    parties.alice.claim(task_id)
+
+    assert credited == rnd.reward_per_contributor + rnd.reward_per_attester > 0
+    assert _balance(parties.alice) - before == credited
+    assert parties.alice.member(task_id, parties.alice.address).rewards == 0
+
+
+# ---------------------------------------------------------------------- Python mirrors
+
+
+@pytest.mark.parametrize(
+    ("task_id", "round_id", "codec"), [(1, 1, RAW), (7, 3, 0x70), (2**40, 2**24 - 1, 0x00)]
+)
+def test_python_commitment_equals_the_contracts_compute_commitment(
+    parties: Parties, task_id: int, round_id: int, codec: int
+) -> None:
+    digest, salt = _update(3)
+    alice = parties.alice
+
+    on_chain = alice.coordinator.functions.computeCommitment(
+        digest, codec, salt, alice.address, task_id, round_id
+    ).call()
+
+    assert alice.commitment(task_id, round_id, digest, codec, salt) == bytes(on_chain)
+    other = compute_commitment(
+        digest,
+        codec,
+        salt,
+        parties.bob.address,
+        task_id,
+        round_id,
+        DEV_CHAIN_ID,
+        alice.deployment.coordinator,
+    )
+    assert other != bytes(on_chain)
+
+
+@pytest.mark.parametrize("bitmap", [0, 0b101, 2**256 - 1])
+def test_python_result_id_equals_the_contracts_result_id(parties: Parties, bitmap: int) -> None:
+    on_chain = parties.owner.coordinator.functions.resultId(MODEL, RAW, bitmap, METRICS).call()
+
+    assert result_id(MODEL, RAW, bitmap, METRICS) == bytes(on_chain)

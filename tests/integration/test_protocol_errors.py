@@ -1,0 +1,240 @@
+"""What a user sees when the contracts refuse, the chain is not there, or the build is not.
+
+Reverts surface as ContractRevertError with the custom error's name and arguments; setup
+problems surface as one sentence naming the next step (deploy --fresh, start a devnet, build).
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from web3 import Web3
+
+from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
+from flchain.chain.controls import increase_time, mine, revert, snapshot
+from flchain.chain.devnet import Devnet
+from flchain.chain.transactions import TxSender
+from flchain.errors import (
+    ArtifactError,
+    ChainUnavailableError,
+    ContractRevertError,
+    NotDeployedError,
+)
+from flchain.protocol.artifacts import find_project_root
+from flchain.protocol.client import FLClient
+from flchain.protocol.deploy import deploy
+from flchain.protocol.records import RoundPhase, TaskConfig
+from flchain.protocol.session import open_client
+from flchain.storage.cid import RAW
+
+pytestmark = pytest.mark.integration
+
+TOKEN = 10**18
+PHASE = 100
+DIGEST = b"\xaa" * 32
+SALT = b"\xbb" * 32
+
+
+@dataclass(frozen=True)
+class Deployed:
+    directory: Path
+    owner: FLClient
+    alice: FLClient
+    bob: FLClient
+
+
+@pytest.fixture(scope="module")
+def deployed(w3: Web3, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
+    module_snapshot = snapshot(w3)
+    directory = tmp_path_factory.mktemp("deployments")
+    report = deploy(w3, TxSender(w3, dev_signer(0, DEV_CHAIN_ID)), directory=directory)
+    assert report.deployment is not None
+    clients = [
+        FLClient(w3, report.deployment, TxSender(w3, dev_signer(i, DEV_CHAIN_ID))) for i in range(3)
+    ]
+    yield Deployed(directory, *clients)
+    revert(w3, module_snapshot)
+
+
+def _open_task(d: Deployed) -> int:
+    """A task with alice and bob joined and round 1 in its commit phase."""
+    config = TaskConfig(
+        token=d.owner.deployment.token,
+        initial_model_digest=b"\x11" * 32,
+        initial_model_codec=RAW,
+        model_spec_digest=b"\x22" * 32,
+        model_spec_codec=RAW,
+        num_rounds=2,
+        commit_duration=PHASE,
+        reveal_duration=PHASE,
+        attest_duration=PHASE,
+        min_stake=10 * TOKEN,
+        reward_per_round=100 * TOKEN,
+    )
+    task_id, _ = d.owner.create_task(config)
+    d.alice.join(task_id, 10 * TOKEN)
+    d.bob.join(task_id, 10 * TOKEN)
+    d.owner.start_round(task_id)
+    return task_id
+
+
+def _to_phase(w3: Web3, d: Deployed, task_id: int, phase: RoundPhase) -> None:
+    """Move round 1 from its commit phase to ``phase``, alice committing and revealing."""
+    d.alice.commit(task_id, 1, DIGEST, RAW, SALT)
+    for step in (RoundPhase.REVEAL, RoundPhase.ATTEST):
+        if phase < step:
+            return
+        increase_time(w3, PHASE)
+        mine(w3)
+        if step == RoundPhase.REVEAL and phase > step:
+            d.alice.reveal(task_id, 1, DIGEST, RAW, SALT)
+
+
+Action = Callable[[Deployed, int], object]
+
+CASES: list[tuple[str, RoundPhase, Action, dict[str, object]]] = [
+    ("TaskNotFound", RoundPhase.COMMIT, lambda d, t: d.alice.task(t + 99), {"taskId": 100}),
+    (
+        "MemberStakeTooLow",
+        RoundPhase.COMMIT,
+        lambda d, t: d.owner.join(t, TOKEN),
+        {"taskId": 1, "stake": TOKEN, "minStake": 10 * TOKEN},
+    ),
+    ("TaskUnauthorized", RoundPhase.COMMIT, lambda d, t: d.alice.close_task(t), {"taskId": 1}),
+    (
+        "CommitAlreadyExists",
+        RoundPhase.COMMIT,
+        lambda d, t: d.alice.commit(t, 1, DIGEST, RAW, SALT),
+        {"taskId": 1, "round": 1},
+    ),
+    (
+        "RoundWrongPhase",
+        RoundPhase.COMMIT,
+        lambda d, t: d.alice.reveal(t, 1, DIGEST, RAW, SALT),
+        {"taskId": 1, "round": 1, "phase": int(RoundPhase.COMMIT)},
+    ),
+    (
+        "RevealMismatch",
+        RoundPhase.REVEAL,
+        lambda d, t: d.alice.reveal(t, 1, DIGEST, RAW, b"\x00" * 32),
+        {"taskId": 1, "round": 1},
+    ),
+    (
+        "AttestAlreadyDone",
+        RoundPhase.ATTEST,
+        lambda d, t: [d.bob.attest(t, DIGEST, RAW, 1, bytes(32)) for _ in range(2)],
+        {"taskId": 1, "round": 1},
+    ),
+    ("MemberNothingToClaim", RoundPhase.COMMIT, lambda d, t: d.bob.claim(t), {"taskId": 1}),
+]
+
+
+@pytest.mark.parametrize(("name", "phase", "action", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_contract_revert_raises_decoded_custom_error_when_the_call_is_refused(
+    w3: Web3,
+    deployed: Deployed,
+    chain_snapshot: str,
+    name: str,
+    phase: RoundPhase,
+    action: Action,
+    expected: dict[str, object],
+) -> None:
+    task_id = _open_task(deployed)
+    _to_phase(w3, deployed, task_id, phase)
+
+    with pytest.raises(ContractRevertError) as caught:
+        action(deployed, task_id)
+
+    assert caught.value.error_name == name
+    assert expected.items() <= caught.value.error_args.items()
+    assert str(caught.value).startswith(f"FLCoordinator rejected the call: {name}(")
+    for arg in caught.value.error_args:
+        assert f"{arg}=" in str(caught.value)
+
+
+# ---------------------------------------------------------------------- deployments
+
+
+def test_open_client_says_deploy_fresh_when_the_recorded_contracts_vanished(
+    w3: Web3, devnet: Devnet, chain_snapshot: str, tmp_path: Path
+) -> None:
+    before_deploy = snapshot(w3)
+    deploy(w3, TxSender(w3, dev_signer(0, DEV_CHAIN_ID)), directory=tmp_path)
+    revert(w3, before_deploy)  # a reset devnet: the record stays, the contracts are gone
+
+    with pytest.raises(NotDeployedError, match=r"has no contract there.*flchain deploy --fresh"):
+        open_client(devnet.rpc_url, deployments=tmp_path)
+    with pytest.raises(NotDeployedError, match=r"flchain deploy --fresh"):
+        deploy(w3, TxSender(w3, dev_signer(0, DEV_CHAIN_ID)), directory=tmp_path)
+    fresh = deploy(w3, TxSender(w3, dev_signer(0, DEV_CHAIN_ID)), directory=tmp_path, fresh=True)
+    assert open_client(devnet.rpc_url, deployments=tmp_path).deployment == fresh.deployment
+
+
+def test_open_client_says_deploy_first_when_the_chain_has_no_record(
+    devnet: Devnet, tmp_path: Path
+) -> None:
+    with pytest.raises(
+        NotDeployedError, match=r"not deployed on chain 31337.*run `flchain deploy` first"
+    ):
+        open_client(devnet.rpc_url, deployments=tmp_path)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_open_client_says_start_a_devnet_when_nothing_answers_at_the_url(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_free_port()}"
+
+    with pytest.raises(
+        ChainUnavailableError, match=rf"No Ethereum node answers at {url}.*flchain devnet start"
+    ):
+        open_client(url, deployments=tmp_path)
+
+
+# ---------------------------------------------------------------------- artifacts
+
+
+def _project_copy(tmp_path: Path) -> Path:
+    """The project's compiled artifacts and sources, copied to ``tmp_path``."""
+    source = find_project_root()
+    copy = tmp_path / "project"
+    shutil.copytree(source / "contracts", copy / "contracts")
+    shutil.copytree(
+        source / "artifacts", copy / "artifacts", ignore=shutil.ignore_patterns("*.output.json")
+    )
+    shutil.copy(source / "hardhat.config.js", copy)
+    return copy
+
+
+def test_open_client_says_build_when_an_artifact_is_truncated(
+    deployed: Deployed, devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project_copy(tmp_path)
+    artifact = project / "artifacts/contracts/FLCoordinator.sol/FLCoordinator.json"
+    artifact.write_text(artifact.read_text()[:1000])
+    monkeypatch.setenv("FLCHAIN_PROJECT", str(project))
+
+    with pytest.raises(ArtifactError, match=r"FLCoordinator .*truncated; run the build first"):
+        open_client(devnet.rpc_url, deployments=deployed.directory)
+
+
+def test_open_client_says_build_when_a_source_changed_since_the_build(
+    deployed: Deployed, devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project_copy(tmp_path)
+    with (project / "contracts/FLCoordinator.sol").open("a") as source:
+        source.write("\n// edited after the build\n")
+    monkeypatch.setenv("FLCHAIN_PROJECT", str(project))
+
+    with pytest.raises(
+        ArtifactError, match=r"stale: contracts/FLCoordinator.sol changed.*run the build first"
+    ):
+        open_client(devnet.rpc_url, deployments=deployed.directory)
