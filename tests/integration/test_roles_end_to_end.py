@@ -1,0 +1,179 @@
+"""End to end on a real Anvil and a real store: participants as separate OS processes train,
+commit, reveal, aggregate, attest and finalize; the registry then serves every model.
+
+The test conducts the devnet clock like `flchain demo`: it moves time to a phase's deadline
+once every participant has done its part. Nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
+from flchain.chain.connection import connect
+from flchain.chain.controls import increase_time, mine
+from flchain.chain.devnet import Devnet
+from flchain.chain.transactions import TxSender
+from flchain.fl import build_model, evaluate, load_into
+from flchain.protocol.client import FLClient
+from flchain.protocol.deploy import deploy
+from flchain.protocol.records import MemberInfo, RoundPhase, TaskStatus
+from flchain.roles.datasets import load_test_data
+from flchain.roles.owner import CreatedTask, create_task
+from flchain.roles.taskfile import TaskFile, load_task_file
+from flchain.storage.cid import Cid
+from flchain.storage.local import LocalStore
+
+PROJECT = Path(__file__).resolve().parents[2]
+PARTICIPANTS = 3
+
+
+class Network:
+    """A devnet with flchain deployed, a store, and an owner client."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.devnet = Devnet()
+        self.devnet.start()
+        self.w3 = connect(self.devnet.rpc_url)
+        sender = TxSender(self.w3, dev_signer(0, DEV_CHAIN_ID))
+        self.deployments = root / "deployments"
+        report = deploy(self.w3, sender, directory=self.deployments)
+        assert report.deployment is not None
+        self.owner = FLClient(self.w3, report.deployment, sender)
+        self.store = LocalStore(root / "store")
+        self.procs: dict[int, subprocess.Popen[bytes]] = {}
+
+    def spawn(self, index: int, task_id: int) -> None:
+        command = [
+            sys.executable, "-m", "flchain", "participant", "run", "--task", str(task_id),
+            "--account", f"dev:{index + 1}", "--rpc", self.devnet.rpc_url, "--data", "digits",
+            "--shard", f"{index}/{PARTICIPANTS}", "--store", str(self.store.root),
+            "--journal", str(self.root / "journal"), "--timeout", "240",
+        ]  # fmt: skip
+        env = {**os.environ, "OMP_NUM_THREADS": "1", "FLCHAIN_DEPLOYMENTS": str(self.deployments)}
+        log = (self.root / f"participant-{index}.log").open("ab")
+        self.procs[index] = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+
+    def members(self, task_id: int) -> list[MemberInfo]:
+        return [
+            self.owner.member(task_id, dev_signer(i + 1, DEV_CHAIN_ID).address)
+            for i in range(PARTICIPANTS)
+        ]
+
+    def close(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+        self.devnet.stop()
+
+
+@pytest.fixture
+def network(tmp_path: Path) -> Iterator[Network]:
+    net = Network(tmp_path)
+    yield net
+    net.close()
+
+
+def small_task(rounds: int) -> TaskFile:
+    return replace(load_task_file(PROJECT / "examples" / "digits.toml"), rounds=rounds)
+
+
+def conduct(net: Network, task_id: int, on_tick: Callable[[], None] = lambda: None) -> None:
+    """Drive the clock until the task ends (or fail after a wall-clock limit)."""
+    limit = time.monotonic() + 240
+    while net.owner.task(task_id).status == TaskStatus.ACTIVE:
+        assert time.monotonic() < limit, "the task did not finish in time; see participant logs"
+        for index, proc in net.procs.items():
+            code = proc.poll()
+            assert code in (None, 0), (net.root / f"participant-{index}.log").read_text()[-2000:]
+        on_tick()
+        task = net.owner.task(task_id)
+        if task.current_round:
+            rnd = net.owner.round(task_id, task.current_round)
+            members = net.members(task_id)
+            work = {
+                RoundPhase.COMMIT: (MemberInfo.COMMITTED, rnd.commit_deadline),
+                RoundPhase.REVEAL: (MemberInfo.REVEALED, rnd.reveal_deadline),
+            }.get(rnd.phase)
+            if work and all(m.did(work[0], rnd.round) for m in members):
+                now = int(net.w3.eth.get_block("latest")["timestamp"])
+                increase_time(net.w3, max(1, work[1] - now))
+                mine(net.w3)
+        time.sleep(0.1)
+
+
+def start(net: Network, rounds: int) -> CreatedTask:
+    created = create_task(net.owner, net.store, small_task(rounds))
+    for index in range(PARTICIPANTS):
+        net.spawn(index, created.task_id)
+    limit = time.monotonic() + 120
+    while net.owner.task(created.task_id).member_count < PARTICIPANTS:
+        assert time.monotonic() < limit, "participants did not join"
+        time.sleep(0.2)
+    net.owner.start_round(created.task_id)
+    return created
+
+
+def test_task_finalizes_and_registry_serves_better_models_when_three_participants_train(
+    network: Network,
+) -> None:
+    created = start(network, rounds=2)
+
+    conduct(network, created.task_id)
+
+    task = network.owner.task(created.task_id)
+    assert task.status == TaskStatus.COMPLETED
+    models = network.owner.models(created.task_id)
+    assert [m.round for m in models] == [0, 1, 2]
+    assert [m.parent_round for m in models[1:]] == [0, 1]
+    assert all(m.contributors == PARTICIPANTS for m in models[1:])
+    doc = small_task(2).document
+    test = load_test_data("digits", doc.data)
+    accuracies = []
+    for record in (models[0], models[-1]):
+        cid = Cid.from_chain(record.model_digest, record.codec)
+        data = network.store.get(cid)  # verified against the chain's digest
+        model = build_model(doc.model, seed=0)
+        load_into(model, data)
+        accuracies.append(evaluate(model, test)[0])
+    assert accuracies[1] > accuracies[0] + 0.3
+    for proc in network.procs.values():
+        assert proc.wait(timeout=60) == 0
+    assert all(m.rewards == 0 and m.stake == task.min_stake for m in network.members(created.task_id))
+
+
+def test_participant_killed_after_commit_resumes_and_task_completes_when_restarted(
+    network: Network,
+) -> None:
+    created = start(network, rounds=2)
+    victim = dev_signer(1, DEV_CHAIN_ID).address
+    killed: list[int] = []
+
+    def kill_once_committed() -> None:
+        if killed:
+            return
+        member = network.owner.member(created.task_id, victim)
+        if member.did(MemberInfo.COMMITTED, 1):
+            network.procs[0].send_signal(signal.SIGKILL)
+            network.procs[0].wait()
+            killed.append(1)
+            network.spawn(0, created.task_id)  # restarted: must reveal from its journal
+
+    conduct(network, created.task_id, kill_once_committed)
+
+    assert killed, "the participant was never seen committing"
+    round_one = network.owner.round(created.task_id, 1)
+    assert round_one.phase == RoundPhase.FINALIZED
+    assert round_one.accepted_count == PARTICIPANTS  # the restarted one revealed, not slashed
+    assert network.owner.task(created.task_id).status == TaskStatus.COMPLETED
