@@ -332,20 +332,24 @@ def test_registry_download_refuses_a_round_without_a_model_yet(
     assert "commit phase and has no global model yet; the latest is round 1" in str(error)
 
 
-def test_flchain_process_prints_the_task_list_as_json(world: World) -> None:
-    command = "from flchain.cli.registry import app; app(prog_name='flchain registry')"
-    args = ["tasks", "--json", "--rpc", world.rpc, "--deployments", str(world.deployments)]
+def test_flchain_command_prints_only_the_task_list_json_from_a_fresh_process(world: World) -> None:
+    flchain = Path(sys.executable).parent / "flchain"  # the installed console script
+    args = [
+        "registry",
+        "tasks",
+        "--json",
+        "--rpc",
+        world.rpc,
+        "--deployments",
+        str(world.deployments),
+    ]
 
     done = subprocess.run(
-        [sys.executable, "-c", command, *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+        [str(flchain), *args], capture_output=True, text=True, timeout=60, check=False
     )
 
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["tasks"][0]["task_id"] == 1
+    assert json.loads(done.stdout)["tasks"][0]["task_id"] == 1  # stdout is one JSON document
 
 
 # ---------------------------------------------------------------------- task create / start / status

@@ -8,9 +8,13 @@ import {Base} from "../Base.t.sol";
 /// changing any one of them makes the reveal fail.
 contract CommitmentBindingTest is Base {
     uint32 private constant ROUND = 1;
+    /// @dev Kept in storage: under viaIR a local copy of `block.chainid` may be re-read after
+    /// `vm.chainId` changed it.
+    uint256 private homeChain;
 
     function setUp() public override {
         super.setUp();
+        homeChain = block.chainid;
         joinThreeAndStart();
     }
 
@@ -111,11 +115,11 @@ contract CommitmentBindingTest is Base {
     function testFuzz_Reveal_RevertWhen_ComputedOnOtherChain(bytes32 cid, uint8 codec, bytes32 salt, uint64 otherChain)
         external
     {
-        uint256 here = block.chainid;
-        vm.assume(otherChain != here && otherChain != 0);
+        vm.assume(otherChain != homeChain && otherChain != 0);
         vm.chainId(otherChain);
         bytes32 c = coordinator.computeCommitment(cid, codec, salt, alice, taskId, ROUND);
-        vm.chainId(here);
+        vm.chainId(homeChain);
+        assertEq(block.chainid, homeChain, "back home");
         commitThenExpectMismatch(c, cid, codec, salt);
     }
 

@@ -75,9 +75,16 @@ def demo(
     options = DemoOptions(
         participants=participants, rounds=rounds, config=config, partition=partition, rule=rule
     )
-    with Live(console=console, refresh_per_second=4, transient=False) as live:
-        state = run_demo(options, lambda s: live.update(_view(s)))
-        live.update(_view(state))
+    try:
+        with Live(console=console, refresh_per_second=4, transient=False) as live:
+            state = run_demo(options, lambda s: live.update(_view(s)))
+            live.update(_view(state))
+    except KeyboardInterrupt:
+        console.print(
+            "\n[yellow]interrupted:[/] participants and the devnet were stopped; the chain kept "
+            "every finalized round (`flchain devnet start` to look at it)."
+        )
+        raise typer.Exit(130) from None
     console.print()
     summary, plot = write_outputs(state, out)
     final = state.rounds[-1] if state.rounds else None

@@ -24,6 +24,8 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("devnet", "devnet"),
     ("ipfs", "ipfs"),
     ("participant", "participant"),
+    ("registry", "registry"),
+    ("task", "task"),
 )
 
 

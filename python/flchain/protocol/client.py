@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import requests
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import Web3Exception
@@ -19,7 +20,7 @@ from web3.logs import DISCARD
 
 from flchain.chain.revert import RevertDecoder
 from flchain.chain.transactions import TxResult, TxSender
-from flchain.errors import ChainError, ContractRevertError, NotDeployedError
+from flchain.errors import ChainError, ChainUnavailableError, ContractRevertError, NotDeployedError
 from flchain.protocol.artifacts import load_artifact
 from flchain.protocol.commitments import compute_commitment
 from flchain.protocol.deployment import Deployment
@@ -98,7 +99,7 @@ class FLClient:
             if len(self.w3.eth.get_code(Web3.to_checksum_address(address))) == 0:
                 raise NotDeployedError(
                     f"No {name} contract at {address} on chain {self.deployment.chain_id} (was the "
-                    "devnet reset?); run `flchain deploy` again."
+                    "devnet reset?); run `flchain deploy --fresh`."
                 )
 
     # ------------------------------------------------------------------ plumbing
@@ -126,6 +127,11 @@ class FLClient:
     def _call(self, fn: Callable[[], T]) -> T:
         try:
             return fn()
+        except (requests.RequestException, OSError) as exc:
+            raise ChainUnavailableError(
+                f"The node of chain {self.deployment.chain_id} stopped answering "
+                f"({type(exc).__name__}); check that it runs (`flchain devnet status`)."
+            ) from exc
         except Web3Exception as exc:
             decoded = self.decoder.from_exception(exc)
             if decoded is not None:

@@ -241,7 +241,9 @@ def _devnet(stack: ExitStack, options: DemoOptions) -> str:
     status = devnet_status(directory)
     if status.running and status.info is not None:
         return status.info.rpc_url  # a devnet the user started: reuse it and leave it running
-    return stack.enter_context(Devnet(directory)).rpc_url
+    # detached: Anvil runs in its own session, so Ctrl-C does not kill it before the demo
+    # has stopped the participants; the exit stack still stops it (and it dumps its state).
+    return stack.enter_context(Devnet(directory, detached=True)).rpc_url
 
 
 def _check_alive(processes: list[subprocess.Popen[bytes]], options: DemoOptions) -> None:

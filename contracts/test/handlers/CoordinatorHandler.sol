@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+import {FLCoordinator} from "../../FLCoordinator.sol";
+import {ModelRegistry} from "../../ModelRegistry.sol";
+import {IFLCoordinator} from "../../interfaces/IFLCoordinator.sol";
+import {TaskConfig, Task, TaskStatus, Round, RoundPhase, Member} from "../../types/DataTypes.sol";
+import {MemberFlags} from "../../libraries/MemberFlags.sol";
+import {MockERC20} from "../mocks/MockERC20.sol";
+import {Vm} from "../utils/Vm.sol";
+import {Test} from "../utils/Test.sol";
+
+/// @title CoordinatorHandler
+/// @notice Drives two tasks with five actors through random join / commit / reveal / attest /
+/// finalize / warp / settle / claim / leave / startRound / closeTask sequences, and keeps ghost
+/// sums (solmate style) of what moved, read from the coordinator's events and the token:
+/// staked, returned, credited, claimed, slashed, refunded. It also models each actor's work per
+/// round, so that the rewards the rules entitle it to are known independently of the contract.
+/// Every call goes through try/catch: a revert leaves the ghosts untouched.
+contract CoordinatorHandler is Test {
+    struct Work {
+        bool committed;
+        bool revealed;
+        uint8 revealIndex;
+        bytes32 cid;
+        bytes32 salt;
+        bytes32 attested; // result id, 0 if none
+    }
+
+    struct Result {
+        bytes32 model;
+        uint256 bitmap;
+    }
+
+    struct Snapshot {
+        uint256 taskId;
+        uint32 round;
+        bytes32 roundHash;
+        bytes32 modelHash;
+    }
+
+    uint8 private constant CODEC = 0x70;
+    bytes32 private constant METRICS = keccak256("metrics");
+    bytes32 private constant MODEL = keccak256("honest model");
+    bytes32 private constant OTHER_MODEL = keccak256("other model");
+
+    FLCoordinator public immutable coordinator;
+    ModelRegistry public immutable registry;
+    MockERC20 public immutable token;
+
+    uint256[] public taskIds;
+    address[] public actors;
+
+    // ---------------------------------------------------------------- ghost sums
+    mapping(uint256 taskId => mapping(address actor => uint256)) public ghostStaked;
+    mapping(uint256 taskId => mapping(address actor => uint256)) public ghostStakeReturned;
+    mapping(uint256 taskId => mapping(address actor => uint256)) public ghostCredited; // MemberSettled.reward
+    mapping(uint256 taskId => mapping(address actor => uint256)) public ghostClaimed; // claims + rewards at leave
+    mapping(uint256 taskId => mapping(address actor => uint256)) public ghostEntitled; // by the model
+    mapping(address actor => uint256) public ghostReceived; // token balance increases from claim/leave
+    mapping(uint256 taskId => uint256) public ghostEscrow;
+    mapping(uint256 taskId => uint256) public ghostSlashed;
+    mapping(uint256 taskId => uint256) public ghostRefunded;
+    mapping(uint256 taskId => uint256) public ghostClaimedTotal;
+    mapping(uint256 taskId => mapping(uint32 round => mapping(address actor => uint256))) public ghostCommits;
+    mapping(uint256 taskId => mapping(uint32 round => uint256)) public ghostCommitEvents;
+    mapping(uint256 taskId => mapping(uint32 round => uint256)) public ghostCommitCalls;
+
+    mapping(uint256 taskId => mapping(uint32 round => mapping(address actor => Work))) private _work;
+    mapping(bytes32 result => Result) private _results;
+    Snapshot[] private _finalized;
+
+    mapping(string action => uint256) public successes;
+
+    constructor(FLCoordinator coordinator_, ModelRegistry registry_, MockERC20 token_) {
+        coordinator = coordinator_;
+        registry = registry_;
+        token = token_;
+        for (uint256 i; i < 5; ++i) {
+            address actor = address(uint160(0xA11CE + i));
+            actors.push(actor);
+            vm.label(actor, string.concat("actor", vm.toString(i)));
+        }
+        token.mint(address(this), 1e30);
+        token.approve(address(coordinator), type(uint256).max);
+        _createTask(4, 100, 10e18, 1000e18, 6667, 1000, 2000, 5);
+        _createTask(2, 50, 1, 999, 5001, 5000, 3333, 4);
+    }
+
+    // ---------------------------------------------------------------- actions
+
+    function join(uint256 actorSeed, uint256 taskSeed, uint256 stakeSeed) external {
+        (uint256 id, Task memory t) = _task(taskSeed);
+        address actor = _actor(actorSeed);
+        uint256 stake = bound(stakeSeed, t.minStake, uint256(t.minStake) * 4 + 1000);
+        token.mint(actor, stake);
+        vm.prank(actor);
+        token.approve(address(coordinator), stake);
+        vm.recordLogs();
+        vm.prank(actor);
+        try coordinator.join(id, uint128(stake), bytes32(0)) {
+            ghostStaked[id][actor] += stake;
+            successes["join"] += 1;
+        } catch {}
+        _absorbLogs();
+    }
+
+    function commit(uint256 actorSeed, uint256 taskSeed, bytes32 salt, bool copy) external {
+        (uint256 id, Task memory t) = _task(taskSeed);
+        address actor = _actor(actorSeed);
+        uint32 round = t.currentRound;
+        bytes32 cid = keccak256(abi.encode(actor, round, salt));
+        bytes32 commitment = coordinator.computeCommitment(cid, CODEC, salt, actor, id, round);
+        if (copy) {
+            // A copier: takes another actor's commitment, which it will never be able to reveal.
+            commitment = coordinator.getMember(id, _actor(actorSeed + 1)).commitment;
+            if (commitment == bytes32(0)) commitment = keccak256("garbage");
+        }
+        vm.recordLogs();
+        vm.prank(actor);
+        try coordinator.commit(id, round, commitment) {
+            ghostCommits[id][round][actor] += 1;
+            ghostCommitCalls[id][round] += 1;
+            Work storage w = _work[id][round][actor];
+            w.committed = true;
+            w.cid = cid;
+            w.salt = salt;
+            successes["commit"] += 1;
+        } catch {}
+        _absorbLogs();
+    }
+
+    function reveal(uint256 actorSeed, uint256 taskSeed) external {
+        (uint256 id, Task memory t) = _task(taskSeed);
+        address actor = _actor(actorSeed);
+        uint32 round = t.currentRound;
+        Work storage w = _work[id][round][actor];
+        vm.recordLogs();
+        vm.prank(actor);
+        try coordinator.reveal(id, round, w.cid, CODEC, w.salt) {
+            w.revealed = true;
+            w.revealIndex = coordinator.getMember(id, actor).revealIndex;
+            successes["reveal"] += 1;
+        } catch {}
+        _absorbLogs();
+    }
+
+    function attest(uint256 actorSeed, uint256 taskSeed, uint256 choice) external {
+        (uint256 id, Task memory t) = _task(taskSeed);
+        address actor = _actor(actorSeed);
+        uint32 round = t.currentRound;
+        uint16 reveals = coordinator.getRound(id, round).revealCount;
+        uint256 all = reveals >= 256 ? type(uint256).max : (uint256(1) << reveals) - 1;
+        // Mostly the honest result (every update accepted); sometimes a partial set or another model.
+        uint256 pick = choice % 10;
+        bytes32 model = pick == 9 ? OTHER_MODEL : MODEL;
+        uint256 bitmap = pick == 8 ? (choice >> 8) & all : all;
+        bytes32 result = coordinator.resultId(model, CODEC, bitmap, METRICS);
+        vm.recordLogs();
+        vm.prank(actor);
+        try coordinator.attest(id, model, CODEC, bitmap, METRICS) {
+            _work[id][round][actor].attested = result;
+            _results[result] = Result(model, bitmap);
+            successes["attest"] += 1;
+        } catch {}
+        _absorbLogs();
+    }
+
+    function finalize(uint256 taskSeed) external {
+        (uint256 id, Task memory t) = _task(taskSeed);
+        uint32 round = t.currentRound;
+        Round memory r = coordinator.getRound(id, round);
+        Result memory winner = _results[r.winningResult];
+        vm.recordLogs();
+        try coordinator.finalizeRound(id, winner.model, CODEC, winner.bitmap, METRICS) {
+            successes["finalize"] += 1;
+            _recordFinalized(id, round);
+        } catch {}
+        _absorbLogs();
+    }
+
+    function warp(uint256 secondsSeed) external {
+        vm.warp(block.timestamp + bound(secondsSeed, 1, 150));
+    }
+
+    function startRound(uint256 taskSeed, uint256 callerSeed) external {
+        (uint256 id, Task memory t) = _task(taskSeed);
+        // The owner (this handler) opens the first round; anyone may retry after a failure.
+        address caller = t.currentRound == 0 || callerSeed % 2 == 0 ? address(this) : _actor(callerSeed);
+        vm.recordLogs();
+        vm.prank(caller);
+        try coordinator.startRound(id) {
+            successes["startRound"] += 1;
+        } catch {}
+        _absorbLogs();
+    }
+
+    function settle(uint256 actorSeed, uint256 taskSeed, uint256 callerSeed) external {
+        (uint256 id,) = _task(taskSeed);
+        vm.recordLogs();
+        vm.prank(_actor(callerSeed));
+        try coordinator.settle(id, _actor(actorSeed)) {
+            successes["settle"] += 1;
+        } catch {}
+        _absorbLogs();
+    }
+
+    function claim(uint256 actorSeed, uint256 taskSeed) external {
+        (uint256 id,) = _task(taskSeed);
+        address actor = _actor(actorSeed);
+        uint256 before = token.balanceOf(actor);
+        vm.recordLogs();
+        vm.prank(actor);
+        try coordinator.claim(id) {
+            successes["claim"] += 1;
+        } catch {}
+        ghostReceived[actor] += token.balanceOf(actor) - before;
+        _absorbLogs();
+    }
+
+    function leave(uint256 actorSeed, uint256 taskSeed) external {
+        (uint256 id,) = _task(taskSeed);
+        address actor = _actor(actorSeed);
+        uint256 before = token.balanceOf(actor);
+        vm.recordLogs();
+        vm.prank(actor);
+        try coordinator.leave(id) {
+            successes["leave"] += 1;
+        } catch {}
+        ghostReceived[actor] += token.balanceOf(actor) - before;
+        _absorbLogs();
+    }
+
+    /// @dev Rarely: closing ends a task's rounds for the rest of the run.
+    function closeTask(uint256 taskSeed, uint256 chance) external {
+        (uint256 id, Task memory t) = _task(taskSeed);
+        if (t.status != TaskStatus.Completed && chance % 16 != 0) return;
+        vm.recordLogs();
+        try coordinator.closeTask(id) {
+            successes["closeTask"] += 1;
+        } catch {}
+        _absorbLogs();
+    }
+
+    // ---------------------------------------------------------------- views for the invariants
+
+    function taskCount() external view returns (uint256) {
+        return taskIds.length;
+    }
+
+    function actorCount() external view returns (uint256) {
+        return actors.length;
+    }
+
+    function finalizedCount() external view returns (uint256) {
+        return _finalized.length;
+    }
+
+    function finalizedAt(uint256 i) external view returns (Snapshot memory) {
+        return _finalized[i];
+    }
+
+    function roundHash(uint256 id, uint32 round) public view returns (bytes32) {
+        return keccak256(abi.encode(coordinator.getRound(id, round)));
+    }
+
+    function modelHash(uint256 id, uint32 round) public view returns (bytes32) {
+        return keccak256(abi.encode(registry.modelAt(id, round)));
+    }
+
+    /// @notice The reward the rules give `actor` for its work in a finalized round.
+    function modelReward(uint256 id, uint32 round, address actor) public view returns (uint256 reward) {
+        Round memory r = coordinator.getRound(id, round);
+        Work memory w = _work[id][round][actor];
+        if (w.revealed && (r.acceptedBitmap >> w.revealIndex) & 1 == 1) reward += r.rewardPerContributor;
+        if (w.attested != bytes32(0) && w.attested == r.winningResult) reward += r.rewardPerAttester;
+    }
+
+    /// @notice What the rules entitle `actor` to in `id` that settlement has not credited yet:
+    /// the reward of its active round if that round is finalized.
+    function pendingReward(uint256 id, address actor) external view returns (uint256) {
+        Member memory m = coordinator.getMember(id, actor);
+        if (m.activeRound == 0) return 0;
+        if (coordinator.roundPhase(id, m.activeRound) != RoundPhase.Finalized) return 0;
+        return modelReward(id, m.activeRound, actor);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _createTask(
+        uint32 numRounds,
+        uint64 duration,
+        uint128 minStake,
+        uint128 reward,
+        uint16 quorumBps,
+        uint16 slashBps,
+        uint16 shareBps,
+        uint16 maxParticipants
+    ) private {
+        TaskConfig memory config = TaskConfig({
+            token: IERC20(address(token)),
+            initialModelDigest: keccak256("initial model"),
+            initialModelCodec: CODEC,
+            modelSpecDigest: keccak256("spec"),
+            modelSpecCodec: CODEC,
+            numRounds: numRounds,
+            commitDuration: duration,
+            revealDuration: duration,
+            attestDuration: duration,
+            minStake: minStake,
+            rewardPerRound: reward,
+            quorumBps: quorumBps,
+            slashBps: slashBps,
+            attesterShareBps: shareBps,
+            maxParticipants: maxParticipants,
+            aggregationRule: 1,
+            aggregationParams: ""
+        });
+        uint256 id = coordinator.createTask(config);
+        taskIds.push(id);
+        ghostEscrow[id] = uint256(reward) * numRounds;
+    }
+
+    function _task(uint256 seed) private view returns (uint256 id, Task memory t) {
+        id = taskIds[seed % taskIds.length];
+        t = coordinator.getTask(id);
+    }
+
+    function _actor(uint256 seed) private view returns (address) {
+        return actors[seed % actors.length];
+    }
+
+    function _recordFinalized(uint256 id, uint32 round) private {
+        _finalized.push(Snapshot(id, round, roundHash(id, round), modelHash(id, round)));
+        for (uint256 i; i < actors.length; ++i) {
+            ghostEntitled[id][actors[i]] += modelReward(id, round, actors[i]);
+        }
+    }
+
+    /// @dev Reads the coordinator's events of the last action into the ghost sums.
+    function _absorbLogs() private {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            Vm.Log memory log = logs[i];
+            if (log.emitter != address(coordinator)) continue;
+            bytes32 sig = log.topics[0];
+            uint256 id = log.topics.length > 1 ? uint256(log.topics[1]) : 0;
+            if (sig == IFLCoordinator.MemberSettled.selector) {
+                (uint128 reward, uint128 slashed) = abi.decode(log.data, (uint128, uint128));
+                address who = address(uint160(uint256(log.topics[3])));
+                ghostCredited[id][who] += reward;
+                ghostSlashed[id] += slashed;
+            } else if (sig == IFLCoordinator.RewardClaimed.selector) {
+                uint128 amount = abi.decode(log.data, (uint128));
+                address who = address(uint160(uint256(log.topics[2])));
+                ghostClaimed[id][who] += amount;
+                ghostClaimedTotal[id] += amount;
+            } else if (sig == IFLCoordinator.ParticipantLeft.selector) {
+                (uint128 stake, uint128 rewards) = abi.decode(log.data, (uint128, uint128));
+                address who = address(uint160(uint256(log.topics[2])));
+                ghostStakeReturned[id][who] += stake;
+                ghostClaimed[id][who] += rewards;
+                ghostClaimedTotal[id] += rewards;
+            } else if (sig == IFLCoordinator.TaskClosed.selector) {
+                ghostRefunded[id] += abi.decode(log.data, (uint128));
+            } else if (sig == IFLCoordinator.UpdateCommitted.selector) {
+                ghostCommitEvents[id][uint32(uint256(log.topics[2]))] += 1;
+            }
+        }
+    }
+}
