@@ -14,7 +14,7 @@ from web3 import HTTPProvider, Web3
 from web3.contract import Contract
 from web3.types import RPCEndpoint, RPCResponse
 
-from flchain.chain.accounts import DEV_ACCOUNT_COUNT, DEV_CHAIN_ID, dev_signer
+from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.connection import connect
 from flchain.chain.controls import mine, revert, snapshot
 from flchain.chain.devnet import Devnet
@@ -46,10 +46,10 @@ def test_transact_returns_result_with_logs_when_call_succeeds(w3: Web3, probe: C
 def test_concurrent_sends_succeed_without_nonce_errors_when_ten_accounts_send_five_each(
     w3: Web3, probe: Contract
 ) -> None:
-    senders = [_sender(w3, i) for i in range(DEV_ACCOUNT_COUNT)]
+    senders = [_sender(w3, i) for i in range(10)]
     jobs = [(s, n) for s in senders for n in range(5)]
 
-    with ThreadPoolExecutor(max_workers=DEV_ACCOUNT_COUNT) as pool:
+    with ThreadPoolExecutor(max_workers=len(senders)) as pool:
         results = list(
             pool.map(lambda job: job[0].transact(probe.functions.ping(job[1], "")), jobs)
         )

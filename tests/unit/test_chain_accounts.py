@@ -39,7 +39,7 @@ def test_parse_account_spec_returns_kind_and_value_when_spec_is_valid(
     assert parse_account_spec(spec) == expected
 
 
-@pytest.mark.parametrize("spec", ["dev:10", "dev:x", "keystore:", "ledger:0", "0xabc"])
+@pytest.mark.parametrize("spec", ["dev:32", "dev:x", "keystore:", "ledger:0", "0xabc"])
 def test_parse_account_spec_raises_with_usage_when_spec_is_invalid(spec: str) -> None:
     with pytest.raises(AccountError, match="dev:N"):
         parse_account_spec(spec)

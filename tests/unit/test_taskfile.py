@@ -99,16 +99,12 @@ def test_load_task_file_names_line_and_column_when_the_toml_is_invalid(tmp_path:
     assert "line 2" in message
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: tuple(model.get('hidden_sizes')) raises TypeError on an int"
-)
 def test_load_task_file_names_the_key_when_a_list_is_a_number(tmp_path: Path) -> None:
     message = _error(tmp_path, "[model]\nhidden_sizes = 64\n")
 
     assert "hidden_sizes" in message
 
 
-@pytest.mark.xfail(strict=True, reason="bug: unknown keys inside a section are silently ignored")
 def test_load_task_file_names_the_key_when_it_is_misspelt(tmp_path: Path) -> None:
     message = _error(tmp_path, "[task]\nrouns = 3\n")
 

@@ -46,9 +46,11 @@ contract CoordinatorHandler is Test {
     bytes32 private constant MODEL = keccak256("honest model");
     bytes32 private constant OTHER_MODEL = keccak256("other model");
 
-    FLCoordinator public immutable coordinator;
-    ModelRegistry public immutable registry;
-    MockERC20 public immutable token;
+    // Not immutable: EDR identifies invariant targets by their runtime code, which immutables
+    // change ("No contracts to fuzz").
+    FLCoordinator public coordinator;
+    ModelRegistry public registry;
+    MockERC20 public token;
 
     uint256[] public taskIds;
     address[] public actors;
@@ -87,85 +89,74 @@ contract CoordinatorHandler is Test {
         token.approve(address(coordinator), type(uint256).max);
         _createTask(4, 100, 10e18, 1000e18, 6667, 1000, 2000, 5);
         _createTask(2, 50, 1, 999, 5001, 5000, 3333, 4);
+        // A running start: every actor in task 1, three in task 2, first rounds open.
+        for (uint256 i; i < actors.length; ++i) {
+            _join(i, 0, i * 7e18);
+            if (i < 3) _join(i, 1, i);
+        }
+        _startRound(0, 0);
+        _startRound(1, 0);
     }
 
     // ---------------------------------------------------------------- actions
 
     function join(uint256 actorSeed, uint256 taskSeed, uint256 stakeSeed) external {
+        _join(actorSeed, taskSeed, stakeSeed);
+    }
+
+    function _join(uint256 actorSeed, uint256 taskSeed, uint256 stakeSeed) private {
         (uint256 id, Task memory t) = _task(taskSeed);
         address actor = _actor(actorSeed);
         uint256 stake = bound(stakeSeed, t.minStake, uint256(t.minStake) * 4 + 1000);
         token.mint(actor, stake);
         vm.prank(actor);
         token.approve(address(coordinator), stake);
+        bool ok;
         vm.recordLogs();
         vm.prank(actor);
         try coordinator.join(id, uint128(stake), bytes32(0)) {
+            ok = true;
             ghostStaked[id][actor] += stake;
             successes["join"] += 1;
         } catch {}
-        _absorbLogs();
+        _absorbLogs(ok);
     }
 
-    function commit(uint256 actorSeed, uint256 taskSeed, bytes32 salt, bool copy) external {
+    function commit(uint256 actorSeed, uint256 taskSeed, bytes32 salt, uint256 copySeed) external {
         (uint256 id, Task memory t) = _task(taskSeed);
-        address actor = _actor(actorSeed);
-        uint32 round = t.currentRound;
-        bytes32 cid = keccak256(abi.encode(actor, round, salt));
-        bytes32 commitment = coordinator.computeCommitment(cid, CODEC, salt, actor, id, round);
-        if (copy) {
-            // A copier: takes another actor's commitment, which it will never be able to reveal.
-            commitment = coordinator.getMember(id, _actor(actorSeed + 1)).commitment;
-            if (commitment == bytes32(0)) commitment = keccak256("garbage");
+        _commit(id, t.currentRound, _actor(actorSeed), salt, copySeed % 8 == 0);
+    }
+
+    /// @dev Several actors (bit i of `mask`: actor i) commit in turn; a few copy instead.
+    function commitMany(uint256 taskSeed, uint256 mask, bytes32 salt) external {
+        (uint256 id, Task memory t) = _task(taskSeed);
+        for (uint256 i; i < actors.length; ++i) {
+            if ((mask >> i) & 1 == 1) _commit(id, t.currentRound, actors[i], salt, (mask >> (8 + i)) & 7 == 0);
         }
-        vm.recordLogs();
-        vm.prank(actor);
-        try coordinator.commit(id, round, commitment) {
-            ghostCommits[id][round][actor] += 1;
-            ghostCommitCalls[id][round] += 1;
-            Work storage w = _work[id][round][actor];
-            w.committed = true;
-            w.cid = cid;
-            w.salt = salt;
-            successes["commit"] += 1;
-        } catch {}
-        _absorbLogs();
     }
 
     function reveal(uint256 actorSeed, uint256 taskSeed) external {
         (uint256 id, Task memory t) = _task(taskSeed);
-        address actor = _actor(actorSeed);
-        uint32 round = t.currentRound;
-        Work storage w = _work[id][round][actor];
-        vm.recordLogs();
-        vm.prank(actor);
-        try coordinator.reveal(id, round, w.cid, CODEC, w.salt) {
-            w.revealed = true;
-            w.revealIndex = coordinator.getMember(id, actor).revealIndex;
-            successes["reveal"] += 1;
-        } catch {}
-        _absorbLogs();
+        _reveal(id, t.currentRound, _actor(actorSeed));
+    }
+
+    function revealMany(uint256 taskSeed, uint256 mask) external {
+        (uint256 id, Task memory t) = _task(taskSeed);
+        for (uint256 i; i < actors.length; ++i) {
+            if ((mask >> i) & 1 == 1) _reveal(id, t.currentRound, actors[i]);
+        }
     }
 
     function attest(uint256 actorSeed, uint256 taskSeed, uint256 choice) external {
         (uint256 id, Task memory t) = _task(taskSeed);
-        address actor = _actor(actorSeed);
-        uint32 round = t.currentRound;
-        uint16 reveals = coordinator.getRound(id, round).revealCount;
-        uint256 all = reveals >= 256 ? type(uint256).max : (uint256(1) << reveals) - 1;
-        // Mostly the honest result (every update accepted); sometimes a partial set or another model.
-        uint256 pick = choice % 10;
-        bytes32 model = pick == 9 ? OTHER_MODEL : MODEL;
-        uint256 bitmap = pick == 8 ? (choice >> 8) & all : all;
-        bytes32 result = coordinator.resultId(model, CODEC, bitmap, METRICS);
-        vm.recordLogs();
-        vm.prank(actor);
-        try coordinator.attest(id, model, CODEC, bitmap, METRICS) {
-            _work[id][round][actor].attested = result;
-            _results[result] = Result(model, bitmap);
-            successes["attest"] += 1;
-        } catch {}
-        _absorbLogs();
+        _attest(id, t.currentRound, _actor(actorSeed), choice);
+    }
+
+    function attestMany(uint256 taskSeed, uint256 mask, uint256 choice) external {
+        (uint256 id, Task memory t) = _task(taskSeed);
+        for (uint256 i; i < actors.length; ++i) {
+            if ((mask >> i) & 1 == 1) _attest(id, t.currentRound, actors[i], choice >> (16 * i));
+        }
     }
 
     function finalize(uint256 taskSeed) external {
@@ -173,75 +164,105 @@ contract CoordinatorHandler is Test {
         uint32 round = t.currentRound;
         Round memory r = coordinator.getRound(id, round);
         Result memory winner = _results[r.winningResult];
+        bool ok;
         vm.recordLogs();
         try coordinator.finalizeRound(id, winner.model, CODEC, winner.bitmap, METRICS) {
+            ok = true;
             successes["finalize"] += 1;
             _recordFinalized(id, round);
         } catch {}
-        _absorbLogs();
+        _absorbLogs(ok);
     }
 
     function warp(uint256 secondsSeed) external {
-        vm.warp(block.timestamp + bound(secondsSeed, 1, 150));
+        vm.warp(block.timestamp + bound(secondsSeed, 1, 120));
+    }
+
+    /// @dev Jumps to the next deadline of a task's current round (or just past the last one).
+    function warpToNextPhase(uint256 taskSeed) external {
+        (uint256 id, Task memory t) = _task(taskSeed);
+        Round memory r = coordinator.getRound(id, t.currentRound);
+        uint64[3] memory deadlines = [r.commitDeadline, r.revealDeadline, r.attestDeadline];
+        for (uint256 i; i < 3; ++i) {
+            if (block.timestamp < deadlines[i]) {
+                vm.warp(deadlines[i]);
+                return;
+            }
+        }
+        vm.warp(block.timestamp + 1);
     }
 
     function startRound(uint256 taskSeed, uint256 callerSeed) external {
+        _startRound(taskSeed, callerSeed);
+    }
+
+    function _startRound(uint256 taskSeed, uint256 callerSeed) private {
         (uint256 id, Task memory t) = _task(taskSeed);
         // The owner (this handler) opens the first round; anyone may retry after a failure.
         address caller = t.currentRound == 0 || callerSeed % 2 == 0 ? address(this) : _actor(callerSeed);
+        bool ok;
         vm.recordLogs();
         vm.prank(caller);
         try coordinator.startRound(id) {
+            ok = true;
             successes["startRound"] += 1;
         } catch {}
-        _absorbLogs();
+        _absorbLogs(ok);
     }
 
     function settle(uint256 actorSeed, uint256 taskSeed, uint256 callerSeed) external {
         (uint256 id,) = _task(taskSeed);
+        bool ok;
         vm.recordLogs();
         vm.prank(_actor(callerSeed));
         try coordinator.settle(id, _actor(actorSeed)) {
+            ok = true;
             successes["settle"] += 1;
         } catch {}
-        _absorbLogs();
+        _absorbLogs(ok);
     }
 
     function claim(uint256 actorSeed, uint256 taskSeed) external {
         (uint256 id,) = _task(taskSeed);
         address actor = _actor(actorSeed);
         uint256 before = token.balanceOf(actor);
+        bool ok;
         vm.recordLogs();
         vm.prank(actor);
         try coordinator.claim(id) {
+            ok = true;
             successes["claim"] += 1;
         } catch {}
         ghostReceived[actor] += token.balanceOf(actor) - before;
-        _absorbLogs();
+        _absorbLogs(ok);
     }
 
     function leave(uint256 actorSeed, uint256 taskSeed) external {
         (uint256 id,) = _task(taskSeed);
         address actor = _actor(actorSeed);
         uint256 before = token.balanceOf(actor);
+        bool ok;
         vm.recordLogs();
         vm.prank(actor);
         try coordinator.leave(id) {
+            ok = true;
             successes["leave"] += 1;
         } catch {}
         ghostReceived[actor] += token.balanceOf(actor) - before;
-        _absorbLogs();
+        _absorbLogs(ok);
     }
 
     /// @dev Rarely: closing ends a task's rounds for the rest of the run.
     function closeTask(uint256 taskSeed, uint256 chance) external {
         (uint256 id, Task memory t) = _task(taskSeed);
-        if (t.status != TaskStatus.Completed && chance % 16 != 0) return;
+        if (t.status != TaskStatus.Completed && chance % 64 != 0) return;
+        bool ok;
         vm.recordLogs();
         try coordinator.closeTask(id) {
+            ok = true;
             successes["closeTask"] += 1;
         } catch {}
-        _absorbLogs();
+        _absorbLogs(ok);
     }
 
     // ---------------------------------------------------------------- views for the invariants
@@ -288,6 +309,65 @@ contract CoordinatorHandler is Test {
     }
 
     // ---------------------------------------------------------------- internals
+
+    function _commit(uint256 id, uint32 round, address actor, bytes32 salt, bool copy) private {
+        bytes32 cid = keccak256(abi.encode(actor, round, salt));
+        bytes32 commitment = coordinator.computeCommitment(cid, CODEC, salt, actor, id, round);
+        if (copy) {
+            // A copier: takes another member's commitment, which it can never reveal.
+            commitment = coordinator.getMember(id, actors[(uint160(actor) + 1) % actors.length]).commitment;
+            if (commitment == bytes32(0)) commitment = keccak256("garbage");
+        }
+        bool ok;
+        vm.recordLogs();
+        vm.prank(actor);
+        try coordinator.commit(id, round, commitment) {
+            ok = true;
+            ghostCommits[id][round][actor] += 1;
+            ghostCommitCalls[id][round] += 1;
+            Work storage w = _work[id][round][actor];
+            w.committed = true;
+            w.cid = cid;
+            w.salt = salt;
+            successes["commit"] += 1;
+        } catch {}
+        _absorbLogs(ok);
+    }
+
+    function _reveal(uint256 id, uint32 round, address actor) private {
+        Work storage w = _work[id][round][actor];
+        bool ok;
+        vm.recordLogs();
+        vm.prank(actor);
+        try coordinator.reveal(id, round, w.cid, CODEC, w.salt) {
+            ok = true;
+            w.revealed = true;
+            w.revealIndex = coordinator.getMember(id, actor).revealIndex;
+            successes["reveal"] += 1;
+        } catch {}
+        _absorbLogs(ok);
+    }
+
+    /// @dev Mostly the honest result (every update accepted); sometimes a partial set or
+    /// another model.
+    function _attest(uint256 id, uint32 round, address actor, uint256 choice) private {
+        uint16 reveals = coordinator.getRound(id, round).revealCount;
+        uint256 all = reveals >= 256 ? type(uint256).max : (uint256(1) << reveals) - 1;
+        uint256 pick = choice % 16;
+        bytes32 model = pick == 15 ? OTHER_MODEL : MODEL;
+        uint256 bitmap = pick == 14 ? (choice >> 4) & all : all;
+        bytes32 result = coordinator.resultId(model, CODEC, bitmap, METRICS);
+        bool ok;
+        vm.recordLogs();
+        vm.prank(actor);
+        try coordinator.attest(id, model, CODEC, bitmap, METRICS) {
+            ok = true;
+            _work[id][round][actor].attested = result;
+            _results[result] = Result(model, bitmap);
+            successes["attest"] += 1;
+        } catch {}
+        _absorbLogs(ok);
+    }
 
     function _createTask(
         uint32 numRounds,
@@ -339,9 +419,11 @@ contract CoordinatorHandler is Test {
         }
     }
 
-    /// @dev Reads the coordinator's events of the last action into the ghost sums.
-    function _absorbLogs() private {
+    /// @dev Reads the coordinator's events of the last action into the ghost sums. The recorder
+    /// also keeps events of calls that reverted: those are dropped (`ok` false).
+    function _absorbLogs(bool ok) private {
         Vm.Log[] memory logs = vm.getRecordedLogs();
+        if (!ok) return;
         for (uint256 i; i < logs.length; ++i) {
             Vm.Log memory log = logs[i];
             if (log.emitter != address(coordinator)) continue;

@@ -47,13 +47,14 @@ logger = logging.getLogger(__name__)
 
 #: Anvil's (and Hardhat's) public test mnemonic: its keys are known to everyone.
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
-DEV_ACCOUNT_COUNT = 10
+#: Dev accounts flchain derives and the devnet funds (Anvil's `--accounts`).
+DEV_ACCOUNT_COUNT = 32
 DEV_CHAIN_ID = 31337
 PRIVATE_KEY_ENV = "FLCHAIN_PRIVATE_KEY"
 KEYSTORE_PASSWORD_ENV = "FLCHAIN_KEYSTORE_PASSWORD"
 KEYSTORE_PASSWORD_FILE_ENV = "FLCHAIN_KEYSTORE_PASSWORD_FILE"
 
-_SPEC_HELP = "use dev:N (N in 0..9), keystore:PATH or env:VAR"
+_SPEC_HELP = f"use dev:N (N in 0..{DEV_ACCOUNT_COUNT - 1}), keystore:PATH or env:VAR"
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,9 @@ def parse_account_spec(spec: str) -> AccountSpec:
     if kind == "dev":
         value = value or "0"
         if not value.isdigit() or int(value) >= DEV_ACCOUNT_COUNT:
-            raise AccountError(f"Account spec {spec!r}: dev index must be 0..9; {_SPEC_HELP}.")
+            raise AccountError(
+                f"Account spec {spec!r}: dev index must be 0..{DEV_ACCOUNT_COUNT - 1}; {_SPEC_HELP}."
+            )
         return AccountSpec("dev", str(int(value)))
     if kind == "keystore":
         if not value:
@@ -124,7 +127,9 @@ def dev_signer(index: int, chain_id: int) -> Signer:
             f"(chain {DEV_CHAIN_ID}); this is chain {chain_id}: use keystore:PATH or env:VAR."
         )
     if not 0 <= index < DEV_ACCOUNT_COUNT:
-        raise AccountError(f"Dev account index {index} is outside 0..9; {_SPEC_HELP}.")
+        raise AccountError(
+            f"Dev account index {index} is outside 0..{DEV_ACCOUNT_COUNT - 1}; {_SPEC_HELP}."
+        )
     return Signer(_dev_account(index), f"dev:{index}")
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from flchain.chain.accounts import DEV_ACCOUNT_COUNT
 from flchain.chain.anvil import (
     continue_clock,
     find_anvil,
@@ -235,6 +236,8 @@ class Devnet:
 
     def _command(self, anvil: Path) -> list[str]:
         command = [str(anvil), "--host", "127.0.0.1", "--port", str(self._port)]
+        if "--accounts" not in self._extra_args:
+            command += ["--accounts", str(DEV_ACCOUNT_COUNT)]  # every dev:N funded with ETH
         if self._persist:
             command += ["--state", str(self.chain_state_path)]
         if not self._mining:

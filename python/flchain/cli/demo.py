@@ -10,6 +10,7 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
+from flchain.roles.adversary import ATTACKS
 from flchain.roles.demo import DemoOptions, DemoState, run_demo
 from flchain.roles.summary import TOKEN, write_outputs
 
@@ -69,12 +70,22 @@ def demo(
     out: Annotated[
         Path, typer.Option("--out", help="Where summary.json and rounds.png go.")
     ] = Path("out/demo"),
+    attack: Annotated[
+        str | None,
+        typer.Option(
+            "--attack", help=f"Experiments: the last K participants attack ({', '.join(ATTACKS)})."
+        ),
+    ] = None,
+    malicious: Annotated[
+        int, typer.Option("--malicious", help="K: how many participants attack.")
+    ] = 0,
 ) -> None:
     """Train a model across N participants on the local devnet and show it live."""
     console = Console()
     options = DemoOptions(
-        participants=participants, rounds=rounds, config=config, partition=partition, rule=rule
-    )
+        participants=participants, rounds=rounds, config=config, partition=partition, rule=rule,
+        attack=attack, malicious=malicious if attack else 0,
+    )  # fmt: skip
     try:
         with Live(console=console, refresh_per_second=4, transient=False) as live:
             state = run_demo(options, lambda s: live.update(_view(s)))

@@ -29,6 +29,8 @@ from flchain.fl.data import (
     train_test_split,
 )
 from flchain.fl.encoding import (
+    SAMPLES_KEY,
+    decode_metadata,
     decode_state,
     encode_model,
     encode_state,
@@ -52,6 +54,7 @@ __all__ = [
     "MNIST_INPUT_SHAPE",
     "RULES",
     "RULE_IDS",
+    "SAMPLES_KEY",
     "AggregationResult",
     "AggregationRule",
     "ArrayDataset",
@@ -63,6 +66,7 @@ __all__ = [
     "SimulationResult",
     "TrainStats",
     "build_model",
+    "decode_metadata",
     "decode_state",
     "encode_model",
     "encode_state",

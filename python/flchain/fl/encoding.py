@@ -34,6 +34,8 @@ from flchain.errors import EncodingError
 
 __all__ = [
     "ENCODING_METADATA",
+    "SAMPLES_KEY",
+    "decode_metadata",
     "decode_state",
     "encode_model",
     "encode_state",
@@ -45,13 +47,25 @@ __all__ = [
 ENCODING_METADATA: Mapping[str, str] = {"format": "pt"}
 """The fixed ``__metadata__`` of every encoding (no timestamps, no versions of tools)."""
 
+SAMPLES_KEY = "flchain.samples"
+"""Metadata key of an update's self-reported number of training samples (FedAvg weight)."""
+
 _LITTLE_F32 = np.dtype("<f4")
 
 
-def encode_state(state: Mapping[str, torch.Tensor]) -> bytes:
-    """Encode named tensors to canonical safetensors bytes (see the module doc)."""
+def encode_state(
+    state: Mapping[str, torch.Tensor], metadata: Mapping[str, str] | None = None
+) -> bytes:
+    """Encode named tensors to canonical safetensors bytes (see the module doc).
+
+    ``metadata`` adds string entries to ``__metadata__`` (written with sorted keys, so still
+    canonical), e.g. an update's self-reported sample count under :data:`SAMPLES_KEY`.
+    """
     names = _sorted_names(state)
-    header: dict[str, object] = {"__metadata__": dict(ENCODING_METADATA)}
+    extra = dict(metadata or {})
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in extra.items()):
+        raise EncodingError("Encoding metadata must map strings to strings.")
+    header: dict[str, object] = {"__metadata__": {**extra, **ENCODING_METADATA}}
     chunks: list[bytes] = []
     offset = 0
     for name in names:
@@ -67,6 +81,27 @@ def encode_state(state: Mapping[str, torch.Tensor]) -> bytes:
     encoded = text.encode("ascii")
     encoded += b" " * (-len(encoded) % 8)
     return b"".join([len(encoded).to_bytes(8, "little"), encoded, *chunks])
+
+
+def decode_metadata(data: bytes) -> dict[str, str]:
+    """The ``__metadata__`` of an encoding (empty if it has none).
+
+    Raises:
+        EncodingError: the bytes do not start with a readable safetensors header.
+    """
+    try:
+        length = int.from_bytes(data[:8], "little")
+        if len(data) < 8 or length > len(data) - 8:
+            raise ValueError("header length beyond the data")
+        header = json.loads(data[8 : 8 + length])
+        metadata = header.get("__metadata__", {}) if isinstance(header, dict) else None
+        if not isinstance(metadata, dict):
+            raise ValueError("__metadata__ is not an object")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise EncodingError(
+            f"{len(data)} bytes have no readable safetensors header: {exc}."
+        ) from exc
+    return {str(k): str(v) for k, v in metadata.items()}
 
 
 def decode_state(data: bytes) -> dict[str, torch.Tensor]:

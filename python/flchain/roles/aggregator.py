@@ -14,12 +14,22 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import torch
 
 from flchain.errors import AggregationError, EncodingError, StorageError
-from flchain.fl import RULES, decode_state, encode_state, flatten_state, unflatten_state
+from flchain.fl import (
+    RULES,
+    SAMPLES_KEY,
+    decode_metadata,
+    decode_state,
+    encode_state,
+    flatten_state,
+    unflatten_state,
+)
 from flchain.protocol.client import Revealed
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
@@ -72,26 +82,89 @@ def metrics_document(
     return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
 
 
+@dataclass(frozen=True)
+class _Update:
+    index: int
+    cid: Cid
+    vector: npt.NDArray[np.float32]
+    samples: int
+
+
+def _samples(data: bytes) -> int:
+    """The self-reported sample count of an update (1 when absent or unreadable)."""
+    try:
+        value = int(decode_metadata(data).get(SAMPLES_KEY, "1"))
+    except (EncodingError, ValueError):
+        return 1
+    return max(0, value)
+
+
 def _load_update(
-    store: Store, cid: Cid, template: Mapping[str, torch.Tensor]
-) -> tuple[np.ndarray | None, str]:
+    store: Store, index: int, cid: Cid, template: Mapping[str, torch.Tensor]
+) -> _Update | str:
+    """The usable update, or the fixed reason it is rejected."""
     try:
         data = store.get(cid)
     except StorageError as exc:
-        return None, f"unavailable: {type(exc).__name__}"
+        return f"unavailable: {type(exc).__name__}"
     try:
         state = decode_state(data)
     except EncodingError:
-        return None, "does not decode"
+        return "does not decode"
     shapes = {name: tuple(t.shape) for name, t in state.items()}
     if shapes != {name: tuple(t.shape) for name, t in template.items()}:
-        return None, "does not fit the task's model"
+        return "does not fit the task's model"
     vector = flatten_state(state)
+    if np.array_equal(vector, flatten_state(template)):
+        return "unchanged global model (no training)"
     if not np.isfinite(vector).all():
-        return None, "holds NaN or Inf"
+        return "holds NaN or Inf"
     if vector.size and float(np.abs(vector).max()) > MAX_ABS_VALUE:
-        return None, f"holds values beyond +-{MAX_ABS_VALUE:g}"
-    return vector, ""
+        return f"holds values beyond +-{MAX_ABS_VALUE:g}"
+    return _Update(index, cid, vector, _samples(data))
+
+
+def _collect(
+    revealed: Sequence[Revealed], store: Store, template: Mapping[str, torch.Tensor]
+) -> tuple[list[_Update], dict[int, str]]:
+    """Usable updates in reveal order, and the rejected ones with their reasons."""
+    rejected: dict[int, str] = {}
+    usable: list[_Update] = []
+    first_seen: dict[Cid, int] = {}
+    for update in sorted(revealed, key=lambda u: u.reveal_index):
+        cid = Cid.from_chain(update.cid_digest, update.codec)
+        if cid in first_seen:
+            rejected[update.reveal_index] = f"copy of update {first_seen[cid]}"
+            continue
+        first_seen[cid] = update.reveal_index
+        loaded = _load_update(store, update.reveal_index, cid, template)
+        if isinstance(loaded, str):
+            rejected[update.reveal_index] = loaded
+        else:
+            usable.append(loaded)
+    return usable, rejected
+
+
+def _apply_rule(
+    rule: str, params: Mapping[str, Any], usable: list[_Update], parent: npt.NDArray[np.float32]
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+    """Run the rule; FedAvg averages models, the other rules see updates as deltas from the
+    parent (norm bounds and similarities are about the change a participant proposes)."""
+    try:
+        function = RULES[rule]
+    except KeyError as exc:
+        raise AggregationError(
+            f"Unknown aggregation rule {rule!r}; known: {', '.join(RULES)}."
+        ) from exc
+    rows = np.stack([u.vector for u in usable]).astype(np.float32, copy=False)
+    weights = np.array([u.samples for u in usable], dtype=np.int64)
+    if rule == "fedavg":
+        result = function(rows, weights=weights, **params)
+        return np.asarray(result.aggregate, dtype=np.float32), np.asarray(result.accepted)
+    result = function(rows - parent, weights=weights, **params)
+    return (parent + np.asarray(result.aggregate, dtype=np.float32)).astype(np.float32), np.asarray(
+        result.accepted
+    )
 
 
 def aggregate_round(
@@ -102,46 +175,28 @@ def aggregate_round(
     parent_model: bytes,
     revealed: Sequence[Revealed],
     store: Store,
+    params: Mapping[str, Any] | None = None,
 ) -> RoundResult:
-    """Aggregate the revealed updates of a round into the next global model."""
-    template = decode_state(parent_model)
-    rejected: dict[int, str] = {}
-    rows: list[np.ndarray] = []
-    row_index: list[int] = []
-    first_seen: dict[Cid, int] = {}
-    for update in sorted(revealed, key=lambda u: u.reveal_index):
-        cid = Cid.from_chain(update.cid_digest, update.codec)
-        if cid in first_seen:
-            rejected[update.reveal_index] = f"copy of update {first_seen[cid]}"
-            continue
-        first_seen[cid] = update.reveal_index
-        vector, reason = _load_update(store, cid, template)
-        if vector is None:
-            rejected[update.reveal_index] = reason
-            continue
-        rows.append(vector)
-        row_index.append(update.reveal_index)
+    """Aggregate the revealed updates of a round into the next global model.
 
+    Raises AggregationError when the rule cannot be applied (e.g. too few usable updates
+    for its preconditions): every honest aggregator then abstains alike and the round fails.
+    """
+    template = decode_state(parent_model)
+    usable, rejected = _collect(revealed, store, template)
     bitmap = 0
     accepted_cids: list[Cid] = []
     model = parent_model
-    if rows:
-        try:
-            result = RULES[rule](np.stack(rows).astype(np.float32, copy=False))
-        except KeyError as exc:
-            raise AggregationError(
-                f"Unknown aggregation rule {rule!r}; known: {', '.join(RULES)}."
-            ) from exc
-        for keep, index in zip(result.accepted.tolist(), row_index, strict=True):
+    if usable:
+        aggregate, accepted = _apply_rule(rule, dict(params or {}), usable, flatten_state(template))
+        for keep, update in zip(accepted.tolist(), usable, strict=True):
             if keep:
-                bitmap |= 1 << index
-                accepted_cids.append(next(c for c, i in first_seen.items() if i == index))
+                bitmap |= 1 << update.index
+                accepted_cids.append(update.cid)
             else:
-                rejected[index] = f"rejected by {rule}"
+                rejected[update.index] = f"rejected by {rule}"
         if bitmap:
-            model = encode_state(
-                unflatten_state(np.asarray(result.aggregate, dtype=np.float32), template)
-            )
+            model = encode_state(unflatten_state(aggregate, template))
     model_cid = store.put(model)
     metrics = metrics_document(
         task_id, round_id, parent_cid, model_cid, rule, accepted_cids, rejected

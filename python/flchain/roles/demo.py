@@ -32,6 +32,7 @@ from flchain.errors import ConfigError, FlchainError
 from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import deploy
 from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
+from flchain.roles.adversary import check_attack
 from flchain.roles.datasets import load_test_data
 from flchain.roles.observer import (
     ParticipantView,
@@ -64,6 +65,8 @@ class DemoOptions:
     deployments: Path | None = None
     work_dir: Path = Path(".flchain/demo")
     phase_timeout: float = 180.0
+    attack: str | None = None  # experiments: the last `malicious` participants run it
+    malicious: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,11 +123,18 @@ def _spawn(
         "--shard", f"{index}/{options.participants}", "--store", str(options.store),
         "--journal", str(options.work_dir / "journal"),
     ]  # fmt: skip
+    if _is_malicious(index, options):
+        command += ["--attack", str(options.attack)]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "FLCHAIN_DEPLOYMENTS": str(deployments)}
     with (logs / f"participant-{index + 1}.log").open("wb") as log:
         return subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
         )
+
+
+def _is_malicious(index: int, options: DemoOptions) -> bool:
+    """The last ``malicious`` participants run the attack."""
+    return options.attack is not None and index >= options.participants - options.malicious
 
 
 def _stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
@@ -144,15 +154,17 @@ class _Conductor:
     """Watches the chain and fast-forwards the devnet clock when a phase's work is done."""
 
     def __init__(
-        self, w3: Web3, client: FLClient, task_id: int, members: list[str], timeout: float
+        self,
+        w3: Web3,
+        client: FLClient,
+        task_id: int,
+        members: list[str],
+        timeout: float,
+        never_reveal: frozenset[str] = frozenset(),
     ) -> None:
-        self.w3, self.client, self.task_id, self.members, self.timeout = (
-            w3,
-            client,
-            task_id,
-            members,
-            timeout,
-        )
+        self.w3, self.client, self.task_id = w3, client, task_id
+        self.members, self.timeout = members, timeout
+        self.never_reveal = never_reveal  # copiers: the reveal phase does not wait for them
         self._phase_key: tuple[int, RoundPhase] | None = None
         self._phase_since = time.monotonic()
 
@@ -168,9 +180,12 @@ class _Conductor:
         if key != self._phase_key:
             self._phase_key, self._phase_since = key, time.monotonic()
         states = [v.state for v in views if v.state != "gone"]
+        revealers = [
+            v.state for v in views if v.state != "gone" and v.address not in self.never_reveal
+        ]
         done = {
             RoundPhase.COMMIT: all(s in ("committed", "revealed", "attested") for s in states),
-            RoundPhase.REVEAL: all(s != "committed" for s in states),
+            RoundPhase.REVEAL: all(s != "committed" for s in revealers),
             RoundPhase.ATTEST: False,  # attestations end the phase themselves (quorum)
         }.get(rnd.phase)
         if done is None:
@@ -196,6 +211,11 @@ def run_demo(
     options: DemoOptions, on_update: Callable[[DemoState], None] = lambda _s: None
 ) -> DemoState:
     """Run the demo; returns the final state (the rounds' reports included)."""
+    if options.attack is not None and not 1 <= options.malicious <= options.participants:
+        raise ConfigError(
+            f"--malicious must be within [1, {options.participants}] with --attack, got {options.malicious}."
+        )
+    check_attack(options.attack)
     if not 1 <= options.participants <= DEV_ACCOUNT_COUNT - 1:
         raise ConfigError(
             f"--participants must be within [1, {DEV_ACCOUNT_COUNT - 1}] (one dev account each), got {options.participants}."
@@ -296,7 +316,10 @@ def _conduct(
 
     assert isinstance(test, ArrayDataset)
     task_id = state.task_id
-    conductor = _Conductor(w3, owner, task_id, members, options.phase_timeout)
+    copiers = frozenset(
+        m for i, m in enumerate(members) if options.attack == "copier" and _is_malicious(i, options)
+    )
+    conductor = _Conductor(w3, owner, task_id, members, options.phase_timeout, copiers)
     addresses = {owner.deployment.coordinator, owner.deployment.token}
     round_started, round_block = time.monotonic(), int(w3.eth.block_number)
     reported = 0

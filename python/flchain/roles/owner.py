@@ -57,6 +57,7 @@ def create_task(
         attester_share_bps=task.attester_share_bps,
         max_participants=task.max_participants,
         aggregation_rule=task.rule_id,
+        aggregation_params=task.document.rule_params_json(),
     )
     task_id, tx = client.create_task(config)
     logger.info("Task %s created: initial model %s, document %s", task_id, initial, document)

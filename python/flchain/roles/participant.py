@@ -11,24 +11,31 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flchain.errors import ContractRevertError, FlchainError, TransactionError
+from flchain.errors import AggregationError, ContractRevertError, FlchainError, TransactionError
 from flchain.fl import (
+    SAMPLES_KEY,
     ArrayDataset,
     build_model,
-    encode_model,
+    decode_state,
+    encode_state,
+    flatten_state,
     load_into,
+    rule_name,
     select_device,
     train_local,
+    unflatten_state,
 )
 from flchain.protocol.client import FLClient
 from flchain.protocol.commitments import new_salt, result_id
 from flchain.protocol.records import MemberInfo, RoundInfo, RoundPhase, TaskInfo, TaskStatus
+from flchain.roles.adversary import MODEL_ATTACKS, check_attack, flip_labels, poison
 from flchain.roles.aggregator import aggregate_round
 from flchain.roles.journal import Journal
 from flchain.roles.taskfile import TaskDocument
@@ -55,6 +62,7 @@ class ParticipantOptions:
     journal_dir: Path = Path(".flchain/participants")
     timeout: float | None = None  # stop after this many seconds without the task ending
     claim_at_end: bool = True
+    attack: str | None = None  # experiments only: see roles/adversary.py
 
 
 @dataclass
@@ -101,6 +109,8 @@ class Participant:
         self._device = select_device()
         self._document: TaskDocument | None = None
         self._failures = 0
+        self._abstained: set[int] = set()  # rounds this node could not aggregate
+        check_attack(options.attack)
 
     # ------------------------------------------------------------------ the loop
 
@@ -188,6 +198,13 @@ class Participant:
         return cid, self.store.get(cid)
 
     def _commit(self, rnd: RoundInfo) -> None:
+        if self.options.attack == "copier":
+            # Nothing real to commit: it hopes to reveal someone else's CID later.
+            salt = new_salt()
+            self.journal.record(rnd.round, "copier", salt, b"")
+            self.client.commit(self.task_id, rnd.round, new_salt(), 0x55, salt)
+            self.report.committed.append(rnd.round)
+            return
         pending = self.journal.pending(rnd.round)
         if pending is None:
             update = self._train(rnd)
@@ -207,16 +224,31 @@ class Participant:
         seed = int.from_bytes(
             hashlib.sha256(f"{self.address}:{rnd.round}".encode()).digest()[:4], "big"
         )
-        stats = train_local(
-            model, self.data, epochs=doc.training.epochs, batch_size=doc.training.batch_size,
-            lr=doc.training.lr, optimizer=doc.training.optimizer, seed=seed, device=self._device,  # type: ignore[arg-type]
-        )  # fmt: skip
-        logger.info(
-            "Round %s: trained on %s samples, loss %.4f", rnd.round, stats.samples, stats.loss
-        )
-        return encode_model(model.cpu())
+        data = self.data
+        if self.options.attack == "label-flip":
+            data = flip_labels(data, doc.model.num_classes)
+        if self.options.attack != "free-rider":
+            stats = train_local(
+                model, data, epochs=doc.training.epochs, batch_size=doc.training.batch_size,
+                lr=doc.training.lr, optimizer=doc.training.optimizer, seed=seed, device=self._device,  # type: ignore[arg-type]
+            )  # fmt: skip
+            logger.info(
+                "Round %s: trained on %s samples, loss %.4f", rnd.round, stats.samples, stats.loss
+            )
+        state = model.cpu().state_dict()
+        if self.options.attack in MODEL_ATTACKS:
+            assert self.options.attack is not None
+            template = decode_state(parent)
+            vector = poison(
+                self.options.attack, flatten_state(state), flatten_state(template), seed
+            )
+            state = unflatten_state(vector, template)
+        return encode_state(state, {SAMPLES_KEY: str(len(data))})
 
     def _reveal(self, rnd: RoundInfo) -> None:
+        if self.options.attack == "copier":
+            self._reveal_copy(rnd)
+            return
         pending = self.journal.pending(rnd.round)
         if pending is None:
             logger.warning(
@@ -235,14 +267,24 @@ class Participant:
         self._on_event("revealed", rnd.round)
 
     def _attest(self, rnd: RoundInfo) -> None:
-        doc = self.document()
+        if rnd.round in self._abstained:
+            return
+        task = self.client.task(self.task_id)
         parent_cid, parent = self._global_model(rnd.parent_round)
         revealed = self.client.revealed_updates(self.task_id, rnd.round)
-        result = aggregate_round(
-            self.task_id, rnd.round, doc.rule, parent_cid, parent, revealed, self.store
-        )
+        try:
+            result = aggregate_round(
+                self.task_id, rnd.round, rule_name(task.aggregation_rule), parent_cid, parent,
+                revealed, self.store, json.loads(task.aggregation_params or b"{}"),
+            )  # fmt: skip
+        except AggregationError as exc:
+            self._abstained.add(rnd.round)
+            logger.error("Round %s cannot be aggregated (%s); not attesting", rnd.round, exc)
+            return
         self.store.pin(result.model_cid)
         digest, codec = result.model_cid.to_chain()
+        if self.options.attack == "wrong-attest":
+            digest = hashlib.sha256(b"wrong model" + digest).digest()
         _, quorum = self.client.attest(
             self.task_id, digest, codec, result.accepted_bitmap, result.metrics_digest
         )
@@ -254,6 +296,26 @@ class Participant:
             )
             self.report.finalized.append(rnd.round)
             self._on_event("finalized", rnd.round)
+
+    def _reveal_copy(self, rnd: RoundInfo) -> None:
+        """The copier's reveal: someone else's CID with its own salt. The commitment binds the
+        sender, so the contract refuses it; the copier ends the round unrevealed (slashed)."""
+        pending = self.journal.pending(rnd.round)
+        others = self.client.revealed_updates(self.task_id, rnd.round)
+        if pending is None or not others or rnd.round in self._abstained:
+            return
+        self._abstained.add(rnd.round)
+        try:
+            self.client.reveal(
+                self.task_id, rnd.round, others[0].cid_digest, others[0].codec, pending.salt
+            )
+        except ContractRevertError as exc:
+            logger.info(
+                "Round %s: copying update %s was refused: %s",
+                rnd.round,
+                others[0].reveal_index,
+                exc,
+            )
 
     def _finalize(self, rnd: RoundInfo) -> None:
         attested = self.client.attested_results(self.task_id, rnd.round)

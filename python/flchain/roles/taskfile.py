@@ -66,6 +66,10 @@ class TaskDocument:
     rule: str
     rule_params: dict[str, Any] = field(default_factory=dict)
 
+    def rule_params_json(self) -> bytes:
+        """The rule parameters as canonical JSON (stored on chain as ``aggregationParams``)."""
+        return json.dumps(self.rule_params, sort_keys=True, separators=(",", ":")).encode()
+
     def to_json(self) -> bytes:
         """Canonical JSON: the same document always gives the same bytes (and CID)."""
         document = {
@@ -131,12 +135,38 @@ def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
     return value
 
 
+_TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
+_KNOWN_KEYS = {
+    "task": {
+        "name", "rounds", "rule", "commit_seconds", "reveal_seconds", "attest_seconds",
+        "min_stake", "reward_per_round", "quorum", "slash", "attester_share",
+        "max_participants", "model_seed", "rule_params",
+    },
+    "model": {"family", "hidden_sizes", "channels", "input_shape", "num_classes"},
+    "data": {"dataset", "partition", "test_fraction", "seed"},
+    "training": {"epochs", "batch_size", "lr", "optimizer"},
+}  # fmt: skip
+
+
+def _ints(
+    table: dict[str, Any], section: str, key: str, default: tuple[int, ...]
+) -> tuple[int, ...]:
+    value = table.get(key, list(default))
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        raise ConfigError(f"{section}.{key} must be a list of integers, got {value!r}.")
+    return tuple(value)
+
+
 def _get(table: dict[str, Any], section: str, key: str, kind: type, default: Any) -> Any:
     value = table.get(key, default)
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise ConfigError(f"{section}.{key} must be a {kind.__name__}, got {value!r}.")
+        raise ConfigError(
+            f"{section}.{key} must be {_TYPE_NAMES.get(kind, kind.__name__)}, got {value!r}."
+        )
     return value
 
 
@@ -174,6 +204,13 @@ def parse_task_file(
             f"Unknown section(s) {', '.join(unknown)}; expected task, model, data, training."
         )
     task, model, data, training = (_section(raw, s) for s in ("task", "model", "data", "training"))
+    for name, table in (("task", task), ("model", model), ("data", data), ("training", training)):
+        unknown_keys = sorted(set(table) - _KNOWN_KEYS[name])
+        if unknown_keys:
+            raise ConfigError(
+                f"Unknown key(s) {', '.join(f'{name}.{k}' for k in unknown_keys)}; "
+                f"known: {', '.join(sorted(_KNOWN_KEYS[name]))}."
+            )
     data_cfg = DataConfig(
         dataset=_get(data, "data", "dataset", str, "digits"),
         partition=_get(data, "data", "partition", str, "iid"),
@@ -193,10 +230,10 @@ def parse_task_file(
     input_shape = (1, 8, 8) if data_cfg.dataset == "digits" else (1, 28, 28)
     spec = ModelSpec(
         family=_get(model, "model", "family", str, "mlp"),
-        input_shape=tuple(model.get("input_shape", input_shape)),
+        input_shape=_ints(model, "model", "input_shape", input_shape),
         num_classes=_get(model, "model", "num_classes", int, 10),
-        hidden_sizes=tuple(model.get("hidden_sizes", [])),
-        channels=tuple(model.get("channels", [])),
+        hidden_sizes=_ints(model, "model", "hidden_sizes", ()),
+        channels=_ints(model, "model", "channels", ()),
     )
     train_cfg = TrainingConfig(
         epochs=_get(training, "training", "epochs", int, 2),
@@ -224,12 +261,16 @@ def parse_task_file(
     max_participants = _get(task, "task", "max_participants", int, 64)
     if not 1 <= max_participants <= 256:
         raise ConfigError(f"task.max_participants must be within [1, 256], got {max_participants}.")
+    rule_params = task.get("rule_params", {})
+    if not isinstance(rule_params, dict):
+        raise ConfigError(f"task.rule_params must be a table, got {rule_params!r}.")
     document = TaskDocument(
         name=_get(task, "task", "name", str, "task"),
         model=spec,
         training=train_cfg,
         data=data_cfg,
         rule=rule,
+        rule_params=dict(rule_params),
     )
     return TaskFile(
         document=document,

@@ -12,16 +12,48 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from flchain.errors import ConfigError
+from flchain.fl.aggregation.bulyan import bulyan, bulyan_flower
 from flchain.fl.aggregation.fedavg import fedavg
+from flchain.fl.aggregation.fltrust import fltrust
+from flchain.fl.aggregation.krum import krum
+from flchain.fl.aggregation.median import median
+from flchain.fl.aggregation.multi_krum import multi_krum
+from flchain.fl.aggregation.norm_clipping import norm_clipping
 from flchain.fl.aggregation.result import AggregationRule
+from flchain.fl.aggregation.trimmed_mean import trimmed_mean
 
 __all__ = ["RULES", "RULE_IDS", "rule_by_id", "rule_name"]
 
-RULES: Mapping[str, AggregationRule] = MappingProxyType({"fedavg": fedavg})
-"""Every rule by name."""
+RULES: Mapping[str, AggregationRule] = MappingProxyType(
+    {
+        "fedavg": fedavg,
+        "median": median,
+        "trimmed_mean": trimmed_mean,
+        "krum": krum,
+        "multi_krum": multi_krum,
+        "bulyan": bulyan,
+        "bulyan_flower": bulyan_flower,
+        "norm_clipping": norm_clipping,
+        "fltrust": fltrust,
+    }
+)
+"""Every rule by name. Called with the updates alone, a rule uses its defaults: see
+each rule's parameters (``fltrust`` cannot run without its ``reference``)."""
 
-RULE_IDS: Mapping[str, int] = MappingProxyType({"fedavg": 0})
-"""The uint8 id of every rule as stored on chain."""
+RULE_IDS: Mapping[str, int] = MappingProxyType(
+    {
+        "fedavg": 0,
+        "median": 1,
+        "trimmed_mean": 2,
+        "krum": 3,
+        "multi_krum": 4,
+        "bulyan": 5,
+        "bulyan_flower": 6,
+        "norm_clipping": 7,
+        "fltrust": 8,
+    }
+)
+"""The uint8 id of every rule as stored on chain (ids are forever)."""
 
 
 def rule_name(rule_id: int) -> str:
