@@ -21,7 +21,6 @@ import numpy as np
 
 from flchain.fl.aggregation import (
     bulyan,
-    bulyan_flower,
     fedavg,
     fltrust,
     krum,
@@ -97,15 +96,6 @@ def _cases(
         (
             "bulyan",
             lambda: bulyan(updates, num_malicious=malicious),
-            _flower(
-                lambda: flower.aggregate_bulyan(
-                    list(plain), malicious, flower.aggregate_krum, to_keep=0
-                )
-            ),
-        ),
-        (
-            "bulyan_flower",
-            lambda: bulyan_flower(updates, num_malicious=malicious),
             _flower(
                 lambda: flower.aggregate_bulyan(
                     list(plain), malicious, flower.aggregate_krum, to_keep=0

@@ -124,14 +124,14 @@ contract CoordinatorHandler is Test {
 
     function commit(uint256 actorSeed, uint256 taskSeed, bytes32 salt, uint256 copySeed) external {
         (uint256 id, Task memory t) = _task(taskSeed);
-        _commit(id, t.currentRound, _actor(actorSeed), salt, copySeed % 8 == 0);
+        _commit(id, t.currentRound, _actor(actorSeed), salt, copySeed % 8 == 7);
     }
 
     /// @dev Several actors (bit i of `mask`: actor i) commit in turn; a few copy instead.
     function commitMany(uint256 taskSeed, uint256 mask, bytes32 salt) external {
         (uint256 id, Task memory t) = _task(taskSeed);
         for (uint256 i; i < actors.length; ++i) {
-            if ((mask >> i) & 1 == 1) _commit(id, t.currentRound, actors[i], salt, (mask >> (8 + i)) & 7 == 0);
+            if ((mask >> i) & 1 == 1) _commit(id, t.currentRound, actors[i], salt, (mask >> (8 + 3 * i)) & 7 == 7);
         }
     }
 

@@ -23,3 +23,31 @@ contract ProbeTest is Test {
     function invariant_ProbeClose() external view { assertEq(h.successes("closeTask"), 0, "close"); }
     function invariant_ProbeCompleted() external view { assertLt(uint256(h.coordinator().getTask(2).status), 2, "task 2 completed"); }
 }
+contract ScriptTest is Test {
+    CoordinatorHandler h;
+    function setUp() external {
+        vm.warp(1_700_000_000);
+        MockERC20 token = new MockERC20("t", "t");
+        ModelRegistry registry = new ModelRegistry(address(this));
+        FLCoordinator c = new FLCoordinator(registry);
+        registry.setCoordinator(address(c));
+        h = new CoordinatorHandler(c, registry, token);
+    }
+    function test_Script() external {
+        assertEq(h.successes("join"), 8, "joins");
+        assertEq(h.successes("startRound"), 2, "starts");
+        h.commitMany(0, 31, bytes32(uint256(5)));
+        assertEq(h.successes("commit"), 5, "commits");
+        h.warpToNextPhase(0);
+        assertEq(uint256(h.coordinator().roundPhase(1, 1)), 2, "phase reveal");
+        h.revealMany(0, 31);
+        assertEq(h.successes("reveal"), 5, "reveals");
+        h.warpToNextPhase(0);
+        h.attestMany(0, 31, 0);
+        assertEq(h.successes("attest"), 4, "attests");
+        h.finalize(0);
+        assertEq(h.successes("finalize"), 1, "finalize");
+        h.claim(1, 0);
+        assertEq(h.successes("claim"), 1, "claim");
+    }
+}

@@ -54,6 +54,9 @@ def run(
     events: Annotated[
         bool, typer.Option("--events", help="Print one JSON line per step to stdout.")
     ] = False,
+    attack: Annotated[
+        str | None, typer.Option("--attack", hidden=True, help="Experiments only: behave maliciously.")
+    ] = None,
 ) -> None:
     """Join TASK, then train, commit, reveal, aggregate, attest and claim every round."""
     torch.set_num_threads(threads)
@@ -75,6 +78,7 @@ def run(
     options = ParticipantOptions(
         stake=int(stake * 10**18) if stake is not None else None,
         train=train,
+        attack=attack,
         journal_dir=journal,
         timeout=timeout,
     )

@@ -77,6 +77,10 @@ class ParticipantReport:
     claimed: int = 0
 
 
+class _Expelled(Exception):
+    """Slashes left this member's stake below the task's minimum: it may only leave."""
+
+
 class Participant:
     """One participant of one task (see module docstring)."""
 
@@ -123,7 +127,11 @@ class Participant:
             if task.status != TaskStatus.ACTIVE:
                 break
             if task.current_round:
-                self._step(task, self.client.round(self.task_id, task.current_round))
+                try:
+                    self._step(task, self.client.round(self.task_id, task.current_round))
+                except _Expelled:
+                    self._leave_understaked()
+                    return self.report
             if (
                 self.options.timeout is not None
                 and time.monotonic() - started > self.options.timeout
@@ -160,6 +168,8 @@ class Participant:
                     "Task %s round %s failed; started the next attempt", self.task_id, rnd.round
                 )
         except ContractRevertError as exc:
+            if exc.error_name == "MemberUnderstaked":
+                raise _Expelled from exc
             if exc.error_name not in _RACES:
                 raise
             logger.debug("Lost a race in round %s: %s", rnd.round, exc)
@@ -334,6 +344,17 @@ class Participant:
                 self.report.finalized.append(rnd.round)
                 self._on_event("finalized", rnd.round)
                 return
+
+    def _leave_understaked(self) -> None:
+        self.client.settle(self.task_id, self.address)
+        member = self.client.member(self.task_id, self.address)
+        logger.warning(
+            "Slashes left the stake at %s, below the task's minimum: leaving task %s with it",
+            member.stake, self.task_id,
+        )  # fmt: skip
+        self.client.leave(self.task_id)
+        self.report.claimed = member.rewards
+        self._on_event("left", 0)
 
     def _claim(self) -> None:
         with contextlib.suppress(ContractRevertError):

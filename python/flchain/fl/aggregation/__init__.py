@@ -2,8 +2,7 @@
 
 One module per rule, all returning an :class:`AggregationResult`; :data:`RULES` and
 :data:`RULE_IDS` list them by name and by on-chain id. Robust rules: ``median``,
-``trimmed_mean``, ``krum``, ``multi_krum``, ``bulyan`` (paper), ``bulyan_flower``
-(Flower 1.42's variant), ``norm_clipping``, ``fltrust``. Every rule is bit-identical
+``trimmed_mean``, ``krum``, ``multi_krum``, ``bulyan``, ``norm_clipping``, ``fltrust``. Every rule is bit-identical
 for the same rows in any order; each module states its method. Helpers: ``screening``
 (rows a robust rule may use), ``geometry`` (distances and norms), ``ordering``
 (canonical tie-breaks), ``columns`` (sorted coordinates).
@@ -11,7 +10,7 @@ for the same rows in any order; each module states its method. Helpers: ``screen
 
 from __future__ import annotations
 
-from flchain.fl.aggregation.bulyan import bulyan, bulyan_flower
+from flchain.fl.aggregation.bulyan import bulyan
 from flchain.fl.aggregation.fedavg import fedavg
 from flchain.fl.aggregation.fixedpoint import SCALE, SCALE_BITS
 from flchain.fl.aggregation.fltrust import fltrust
@@ -32,7 +31,6 @@ __all__ = [
     "AggregationResult",
     "AggregationRule",
     "bulyan",
-    "bulyan_flower",
     "fedavg",
     "fltrust",
     "krum",

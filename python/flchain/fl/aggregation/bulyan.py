@@ -1,7 +1,7 @@
 """Bulyan (El Mhamdi et al., ICML 2018): Krum selection, then a trimmed mean around the median.
 
-Both variants share the steps; with ``m`` screened rows and ``f`` malicious ones
-(screened-out rows count among them, see :mod:`~flchain.fl.aggregation.screening`):
+With ``m`` screened rows and ``f`` malicious ones (screened-out rows count among them,
+see :mod:`~flchain.fl.aggregation.screening`):
 
 1. select ``theta = m - 2f`` rows by iterated Krum: score the remaining rows with Krum
    (:func:`~flchain.fl.aggregation.krum.krum_scores`), move the best to the selection;
@@ -10,19 +10,17 @@ Both variants share the steps; with ``m`` screened rows and ``f`` malicious ones
 
 Precondition (checked on the ``n`` given rows): ``n >= 4f + 3``.
 
-The variants differ where the paper leaves a case open. Over ``r`` remaining rows
-Krum counts ``r - f - 2`` neighbours, below 1 in the last iterations when ``f <= 1``:
+Paper and Flower: ``flwr.server.strategy.aggregate.aggregate_bulyan`` (1.42) follows
+the paper step by step. The one case the paper leaves open is Krum's neighbour count
+``r - f - 2`` over ``r`` remaining rows, below 1 in the last iteration when ``f <= 1``.
+Flower counts ``max(1, r - f - 2)`` neighbours and so do we; the literal reading (no
+neighbour, every score 0, ties broken by total distance as in Krum) selects the same
+row: among three rows, the medoid is one of the mutually nearest pair. So one rule
+serves as both (a ``bulyan_flower`` twin would always give the same bytes).
 
-- :func:`bulyan` (the paper, literally): the score is then an empty sum, 0 for every
-  row, and the tie is broken by the sum of all distances to the remaining rows (the
-  medoid wins; the same tie-break as Krum's);
-- :func:`bulyan_flower` (``flwr.server.strategy.aggregate.aggregate_bulyan``, 1.42):
-  ``max(1, r - f - 2)`` neighbours, i.e. the distance to the nearest remaining row.
-
-Otherwise Flower follows the paper step by step. Deliberate differences from Flower in
-both: ties are broken by content, not position (Flower's ``argmin`` and
-``argpartition`` follow the row order); distances are float64 (Flower: float32); the
-median and the mean of step 2 are exact in fixed point (Flower: float32).
+Deliberate differences from Flower: ties are broken by content, not position
+(Flower's ``argmin`` and ``argpartition`` follow the row order); distances are float64
+(Flower: float32); the median and the mean of step 2 are exact in fixed point.
 
 Determinism: selection as in Krum; in step 2 each column is sorted
 (:mod:`~flchain.fl.aggregation.columns`) and quantized, so the ``beta`` closest values
@@ -51,7 +49,7 @@ from flchain.fl.aggregation.screening import (
     screen_rows,
 )
 
-__all__ = ["bulyan", "bulyan_flower"]
+__all__ = ["bulyan"]
 
 
 def bulyan(
@@ -61,7 +59,7 @@ def bulyan(
     num_malicious: int | None = None,
     weights: npt.NDArray[np.integer] | None = None,
 ) -> AggregationResult:
-    """Bulyan as in the paper (see the module doc for the one open case).
+    """Bulyan: iterated Krum selection, then the mean of the values closest to the median.
 
     Args:
         updates: (clients x parameters) float32 array, one flattened update per row.
@@ -71,26 +69,6 @@ def bulyan(
     Raises:
         AggregationError: malformed updates, ``n < 4f + 3``, or no finite row.
     """
-    return _bulyan(updates, num_malicious, flower=False)
-
-
-def bulyan_flower(
-    updates: npt.NDArray[np.float32],
-    /,
-    *,
-    num_malicious: int | None = None,
-    weights: npt.NDArray[np.integer] | None = None,
-) -> AggregationResult:
-    """Bulyan as Flower 1.42 computes it (at least one Krum neighbour; see the module doc).
-
-    Args and errors as :func:`bulyan`.
-    """
-    return _bulyan(updates, num_malicious, flower=True)
-
-
-def _bulyan(
-    updates: npt.NDArray[np.float32], num_malicious: int | None, *, flower: bool
-) -> AggregationResult:
     admitted = screen_rows(updates)
     count = updates.shape[0]
     malicious = num_malicious_or_default("Bulyan", num_malicious, max((count - 3) // 4, 0))
@@ -99,7 +77,7 @@ def _bulyan(
     rows = admitted_rows(updates, admitted)
     malicious = remaining_malicious(malicious, admitted)
     distances = pairwise_sq_distances(rows)
-    selected = _select(rows, distances, rows.shape[0] - 2 * malicious, malicious, flower)
+    selected = _select(rows, distances, rows.shape[0] - 2 * malicious, malicious)
     chosen = np.zeros(rows.shape[0], dtype=bool)
     chosen[selected] = True
     accepted = np.zeros(count, dtype=bool)
@@ -113,12 +91,11 @@ def _select(
     distances: npt.NDArray[np.float64],
     theta: int,
     malicious: int,
-    flower: bool,
 ) -> list[int]:
     remaining = list(range(rows.shape[0]))
     selected: list[int] = []
     for _ in range(theta):
-        scores, totals = krum_scores(distances, remaining, malicious, at_least_one=flower)
+        scores, totals = krum_scores(distances, remaining, malicious)
         best = canonical_order(rows, (scores, totals), remaining)[0]
         selected.append(best)
         remaining.remove(best)

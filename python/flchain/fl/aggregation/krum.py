@@ -83,23 +83,18 @@ def krum_scores(
     distances: npt.NDArray[np.float64],
     candidates: Sequence[int],
     num_malicious: int,
-    *,
-    at_least_one: bool = True,
 ) -> tuple[list[float], list[float]]:
     """Krum scores and total distances of ``candidates``, within ``candidates`` only.
 
-    Each candidate sums its ``len(candidates) - f - 2`` smallest distances to the other
-    candidates; ``at_least_one`` raises that count to 1 where it would be smaller
-    (Flower's choice), else a candidate may have 0 neighbours and a score of 0. Both
-    lists are indexed by row (entries for other rows are +inf).
+    Each candidate sums its ``max(1, len(candidates) - f - 2)`` smallest distances to
+    the other candidates (at least one neighbour, as Flower counts; the bound
+    ``n > 2f + 2`` makes it ``n - f - 2`` for Krum itself). Both lists are indexed by
+    row (entries for other rows are +inf).
     """
     count = distances.shape[0]
     scores = [math.inf] * count
     totals = [math.inf] * count
-    neighbours = len(candidates) - num_malicious - 2
-    if at_least_one:
-        neighbours = max(neighbours, 1)
-    neighbours = min(max(neighbours, 0), len(candidates) - 1)
+    neighbours = min(max(len(candidates) - num_malicious - 2, 1), len(candidates) - 1)
     for index in candidates:
         others = sorted(float(distances[index, other]) for other in candidates if other != index)
         scores[index] = math.fsum(others[:neighbours])

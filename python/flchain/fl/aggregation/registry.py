@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from flchain.errors import ConfigError
-from flchain.fl.aggregation.bulyan import bulyan, bulyan_flower
+from flchain.fl.aggregation.bulyan import bulyan
 from flchain.fl.aggregation.fedavg import fedavg
 from flchain.fl.aggregation.fltrust import fltrust
 from flchain.fl.aggregation.krum import krum
@@ -32,7 +32,6 @@ RULES: Mapping[str, AggregationRule] = MappingProxyType(
         "krum": krum,
         "multi_krum": multi_krum,
         "bulyan": bulyan,
-        "bulyan_flower": bulyan_flower,
         "norm_clipping": norm_clipping,
         "fltrust": fltrust,
     }
@@ -48,9 +47,8 @@ RULE_IDS: Mapping[str, int] = MappingProxyType(
         "krum": 3,
         "multi_krum": 4,
         "bulyan": 5,
-        "bulyan_flower": 6,
-        "norm_clipping": 7,
-        "fltrust": 8,
+        "norm_clipping": 6,
+        "fltrust": 7,
     }
 )
 """The uint8 id of every rule as stored on chain (ids are forever)."""
