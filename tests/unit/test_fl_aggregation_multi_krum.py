@@ -25,7 +25,7 @@ def update_batches(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
         updates[target] = updates[source]
     for row in draw(st.lists(st.integers(0, rows - 1), max_size=2)):
         updates[row, 0] = draw(st.sampled_from([np.nan, np.inf, -np.inf]))
-    weights = draw(arrays(np.int64, rows, elements=st.sampled_from([1, 2, 50])))
+    weights = draw(arrays(np.int64, rows, elements=st.sampled_from([0, 1, 2, 50])))
     return updates, weights
 
 

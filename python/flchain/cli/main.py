@@ -43,9 +43,11 @@ def _register_commands() -> None:
     """Attach the top-level commands (not groups)."""
     from flchain.cli.demo import demo
     from flchain.cli.deploy import deploy
+    from flchain.cli.verify import verify
 
     app.command(name="demo")(demo)
     app.command(name="deploy")(deploy)
+    app.command(name="verify")(verify)
 
 
 _register_commands()

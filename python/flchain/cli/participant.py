@@ -55,7 +55,8 @@ def run(
         bool, typer.Option("--events", help="Print one JSON line per step to stdout.")
     ] = False,
     attack: Annotated[
-        str | None, typer.Option("--attack", hidden=True, help="Experiments only: behave maliciously.")
+        str | None,
+        typer.Option("--attack", hidden=True, help="Experiments only: behave maliciously."),
     ] = None,
 ) -> None:
     """Join TASK, then train, commit, reveal, aggregate, attest and claim every round."""

@@ -77,7 +77,7 @@ class ParticipantReport:
     claimed: int = 0
 
 
-class _Expelled(Exception):
+class _ExpelledError(Exception):
     """Slashes left this member's stake below the task's minimum: it may only leave."""
 
 
@@ -129,7 +129,7 @@ class Participant:
             if task.current_round:
                 try:
                     self._step(task, self.client.round(self.task_id, task.current_round))
-                except _Expelled:
+                except _ExpelledError:
                     self._leave_understaked()
                     return self.report
             if (
@@ -169,7 +169,7 @@ class Participant:
                 )
         except ContractRevertError as exc:
             if exc.error_name == "MemberUnderstaked":
-                raise _Expelled from exc
+                raise _ExpelledError from exc
             if exc.error_name not in _RACES:
                 raise
             logger.debug("Lost a race in round %s: %s", rnd.round, exc)

@@ -1,0 +1,70 @@
+"""``flchain verify TASK ROUND``: recompute a round and check it against the chain."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from flchain.protocol.session import open_client
+from flchain.roles.verifier import verify_round
+from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
+
+
+def _bits(bitmap: int) -> str:
+    return "{" + ", ".join(str(i) for i in range(256) if bitmap >> i & 1) + "}"
+
+
+def verify(
+    task: Annotated[int, typer.Argument(help="Task id.", min=1)],
+    round_id: Annotated[int, typer.Argument(metavar="ROUND", help="A finalized round.", min=1)],
+    rpc: Annotated[
+        str | None, typer.Option("--rpc", help="RPC URL (default: the running devnet).")
+    ] = None,
+    store: Annotated[
+        Path, typer.Option("--store", envvar="FLCHAIN_STORE", help="Store directory.")
+    ] = DEFAULT_STORE_ROOT,
+    deployments: Annotated[
+        Path | None, typer.Option("--deployments", help="Deployment records directory.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object, nothing else.")
+    ] = False,
+) -> None:
+    """Re-fetch a round's revealed updates, recompute the aggregate and the accepted set, and
+    check both against the chain. Exits 0 only if they match."""
+    client = open_client(rpc, None, deployments=deployments)
+    result = verify_round(client, LocalStore(store), task, round_id)
+    if as_json:
+        typer.echo(json.dumps({
+            "task_id": task, "round": round_id, "rule": result.rule, "ok": result.ok,
+            "model": {"chain": str(result.chain_model), "recomputed": str(result.recomputed_model)},
+            "accepted": {"chain": _bits(result.chain_accepted), "recomputed": _bits(result.recomputed_accepted)},
+            "metrics_match": result.chain_metrics == result.recomputed_metrics,
+            "rejected": {str(k): v for k, v in sorted(result.rejected.items())},
+        }))  # fmt: skip
+    else:
+        out = Console(highlight=False)
+        mark = {True: "[green]match[/]", False: "[red]MISMATCH[/]"}
+        out.print(f"task {task} round {round_id}, rule {result.rule}")
+        out.print(f"  model     {mark[result.model_matches]}  chain {result.chain_model}")
+        if not result.model_matches:
+            out.print(f"                 recomputed {result.recomputed_model}")
+        out.print(
+            f"  accepted  {mark[result.accepted_matches]}  chain {_bits(result.chain_accepted)}"
+        )
+        if not result.accepted_matches:
+            out.print(f"                 recomputed {_bits(result.recomputed_accepted)}")
+        out.print(f"  metrics   {mark[result.chain_metrics == result.recomputed_metrics]}")
+        for index, reason in sorted(result.rejected.items()):
+            out.print(f"  rejected update {index}: {reason}")
+        out.print(
+            "[bold green]verified[/]"
+            if result.ok
+            else "[bold red]the chain's result differs from the recomputed one[/]"
+        )
+    if not result.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,86 @@
+"""``flchain verify``: recompute a finalized round from the chain and the store alone, and
+check the result the chain finalized — model digest, accepted set and metrics digest."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from flchain.errors import ConfigError
+from flchain.fl import rule_name
+from flchain.protocol.client import FLClient
+from flchain.protocol.records import RoundPhase
+from flchain.roles.aggregator import aggregate_round
+from flchain.storage.cid import Cid
+from flchain.storage.store import Store
+
+__all__ = ["Verification", "verify_round"]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The chain's result of a round next to the recomputed one."""
+
+    task_id: int
+    round: int
+    rule: str
+    chain_model: Cid
+    recomputed_model: Cid
+    chain_accepted: int
+    recomputed_accepted: int
+    chain_metrics: bytes
+    recomputed_metrics: bytes
+    rejected: dict[int, str]
+
+    @property
+    def model_matches(self) -> bool:
+        """Whether the recomputed global model is the finalized one."""
+        return self.chain_model.to_chain()[0] == self.recomputed_model.to_chain()[0]
+
+    @property
+    def accepted_matches(self) -> bool:
+        """Whether the recomputed accepted set is the finalized one."""
+        return self.chain_accepted == self.recomputed_accepted
+
+    @property
+    def ok(self) -> bool:
+        """Model, accepted set and metrics all match."""
+        return (
+            self.model_matches
+            and self.accepted_matches
+            and self.chain_metrics == self.recomputed_metrics
+        )
+
+
+def verify_round(client: FLClient, store: Store, task_id: int, round_id: int) -> Verification:
+    """Recompute ``round_id`` of ``task_id`` and compare it with what the chain finalized."""
+    task = client.task(task_id)
+    if not 1 <= round_id <= task.current_round:
+        raise ConfigError(
+            f"Task {task_id} has rounds 1..{task.current_round}; round {round_id} does not exist."
+        )
+    rnd = client.round(task_id, round_id)
+    if rnd.phase != RoundPhase.FINALIZED:
+        raise ConfigError(
+            f"Task {task_id} round {round_id} is {rnd.phase.label}, not finalized: nothing to verify yet."
+        )
+    record = client.model_at(task_id, round_id)
+    parent = client.model_at(task_id, rnd.parent_round)
+    parent_cid = Cid.from_chain(parent.model_digest, parent.codec)
+    rule = rule_name(task.aggregation_rule)
+    result = aggregate_round(
+        task_id, round_id, rule, parent_cid, store.get(parent_cid),
+        client.revealed_updates(task_id, round_id), store, json.loads(task.aggregation_params or b"{}"),
+    )  # fmt: skip
+    return Verification(
+        task_id=task_id,
+        round=round_id,
+        rule=rule,
+        chain_model=Cid.from_chain(record.model_digest, record.codec),
+        recomputed_model=result.model_cid,
+        chain_accepted=rnd.accepted_bitmap,
+        recomputed_accepted=result.accepted_bitmap,
+        chain_metrics=record.metrics_digest,
+        recomputed_metrics=result.metrics_digest,
+        rejected=dict(result.rejected),
+    )

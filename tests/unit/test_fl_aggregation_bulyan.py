@@ -1,0 +1,109 @@
+"""Bulyan: iterated Krum selection, then the mean of the values closest to the median."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from flchain.errors import AggregationError
+from flchain.fl.aggregation import RULE_IDS, RULES, bulyan, fedavg
+
+values = st.one_of(
+    st.floats(-1e3, 1e3, width=32), st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5])
+)
+
+
+@st.composite
+def update_batches(draw: st.DrawFn) -> np.ndarray:
+    rows = draw(st.integers(3, 12))
+    updates = draw(arrays(np.float32, (rows, draw(st.integers(1, 6))), elements=values))
+    pairs = st.tuples(st.integers(0, rows - 1), st.integers(0, rows - 1))
+    for source, target in draw(st.lists(pairs, max_size=3)):
+        updates[target] = updates[source]
+    for row in draw(st.lists(st.integers(0, rows - 1), max_size=2)):
+        updates[row, 0] = draw(st.sampled_from([np.nan, np.inf, -np.inf]))
+    return updates
+
+
+@settings(max_examples=300, deadline=None)
+@given(updates=update_batches(), data=st.data())
+def test_bulyan_is_bit_identical_when_rows_are_permuted(
+    updates: np.ndarray, data: st.DataObject
+) -> None:
+    order = np.array(data.draw(st.permutations(range(len(updates)))), dtype=np.intp)
+    malicious = data.draw(st.integers(0, (len(updates) - 3) // 4))
+    try:
+        expected = bulyan(updates, num_malicious=malicious)
+    except AggregationError:
+        with pytest.raises(AggregationError):
+            bulyan(updates[order], num_malicious=malicious)
+        return
+
+    permuted = bulyan(updates[order], num_malicious=malicious)
+
+    assert permuted.aggregate.tobytes() == expected.aggregate.tobytes()
+    assert np.array_equal(permuted.accepted, expected.accepted[order])
+
+
+def test_bulyan_selects_n_minus_2f_rows_and_leaves_out_the_far_ones() -> None:
+    rng = np.random.default_rng(0)
+    honest = rng.normal(0.0, 0.1, (9, 20)).astype(np.float32)
+    far = np.full((2, 20), 50.0, dtype=np.float32)
+
+    result = bulyan(np.concatenate([honest, far]), num_malicious=2)  # n = 11 = 4f + 3
+
+    assert result.accepted.sum() == 11 - 2 * 2
+    assert not result.accepted[9:].any()
+    assert np.abs(result.aggregate).max() < 0.3
+
+
+def test_bulyan_averages_the_beta_values_closest_to_the_median_per_coordinate() -> None:
+    # f = 1, n = 7: theta = 5 rows kept (the two far ones dropped), beta = 3 per coordinate.
+    column = np.array([[0.0], [1.0], [2.0], [10.0], [3.0], [100.0], [-100.0]], dtype=np.float32)
+
+    result = bulyan(column, num_malicious=1)
+
+    # Selected: 0, 1, 2, 3, 10; median 2; closest three: 1, 2, 3.
+    assert result.aggregate.tolist() == [2.0]
+
+
+def test_bulyan_keeps_the_smaller_value_when_two_are_equally_close_to_the_median() -> None:
+    # All 7 rows are selected with f = 0... use f = 1 on values symmetric around the median.
+    updates = np.array([[-2.0], [-1.0], [0.0], [1.0], [2.0], [0.5], [-0.5]], dtype=np.float32)
+
+    result = bulyan(updates, num_malicious=1)
+
+    # Selected (theta = 5): -1, -0.5, 0, 0.5, 1; median 0; beta = 3 closest: -0.5, 0, 0.5.
+    assert result.aggregate.tolist() == [0.0]
+
+
+def test_bulyan_equals_fedavg_when_f_is_zero() -> None:
+    updates = np.random.default_rng(4).standard_normal((5, 64), dtype=np.float32)
+
+    result = bulyan(updates, num_malicious=0)
+
+    assert result.aggregate.tobytes() == fedavg(updates).aggregate.tobytes()
+    assert result.accepted.all()
+
+
+@pytest.mark.parametrize(
+    ("rows", "malicious", "message"),
+    [
+        (10, 2, r"Bulyan needs n >= 4f \+ 3: got n=10, f=2\."),
+        (2, None, r"Bulyan needs n >= 4f \+ 3: got n=2, f=0\."),
+        (7, 1.5, r"num_malicious must be an integer >= 0, got 1.5"),
+    ],
+)
+def test_bulyan_raises_aggregation_error_with_the_numbers_when_n_is_too_small(
+    rows: int, malicious: int | None, message: str
+) -> None:
+    with pytest.raises(AggregationError, match=message):
+        bulyan(np.zeros((rows, 3), dtype=np.float32), num_malicious=malicious)
+
+
+def test_bulyan_is_registered_with_id_5() -> None:
+    assert RULES["bulyan"] is bulyan
+    assert RULE_IDS["bulyan"] == 5
