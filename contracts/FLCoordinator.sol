@@ -113,6 +113,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         uint96 stake = member.stake;
         uint96 rewards = member.rewards;
         task.totalStake -= stake;
+        _shrinkOpenRound(taskId, task, member.firstRound, stake);
         task.unclaimedRewards -= rewards;
         task.memberCount -= 1;
         delete _members[taskId][msg.sender];
@@ -406,6 +407,19 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         }
     }
 
+    /// @dev Stake leaving the task (a member leaving, or a slash applied) while a round is open
+    /// also leaves that round's quorum base, if the round counted it: otherwise the members who
+    /// stay could be unable to reach the quorum. Safe: such a member has no work (and so no
+    /// attestation weight) in the open round — its active round, if any, was an older one.
+    function _shrinkOpenRound(uint256 taskId, Task storage task, uint32 firstRound, uint256 amount) private {
+        uint32 round = task.currentRound;
+        if (round == 0 || firstRound > round) return;
+        Round storage r = _rounds[taskId][round];
+        if (r.status != RoundStatus.Open) return;
+        // Cannot underflow: the snapshot counted this member's stake, which only ever shrinks.
+        r.totalStake -= uint128(amount);
+    }
+
     function _allotRewards(Task storage task, uint32 contributors, uint32 attesters)
         private
         returns (uint128 perContributor, uint128 perAttester)
@@ -462,6 +476,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
             // Fits: slashed <= stake, a uint96.
             member.stake -= uint96(slashed);
             task.totalStake -= slashed;
+            _shrinkOpenRound(taskId, task, member.firstRound, slashed);
             task.rewardPool += slashed;
             if (member.stake < task.minStake) member.flags |= MemberFlags.UNDERSTAKED;
             emit Slashed(taskId, round, participant, slashed, reasons);

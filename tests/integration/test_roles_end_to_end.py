@@ -34,7 +34,7 @@ from flchain.storage.cid import Cid
 from flchain.storage.local import LocalStore
 
 PROJECT = Path(__file__).resolve().parents[2]
-PARTICIPANTS = 3
+PARTICIPANTS = 4  # 1 liar among 4 equal stakes leaves 3/4 > the 0.67 quorum
 
 
 class Network:
@@ -53,12 +53,13 @@ class Network:
         self.store = LocalStore(root / "store")
         self.procs: dict[int, subprocess.Popen[bytes]] = {}
 
-    def spawn(self, index: int, task_id: int) -> None:
+    def spawn(self, index: int, task_id: int, attack: str | None = None) -> None:
         command = [
             sys.executable, "-m", "flchain", "participant", "run", "--task", str(task_id),
             "--account", f"dev:{index + 1}", "--rpc", self.devnet.rpc_url, "--data", "digits",
             "--shard", f"{index}/{PARTICIPANTS}", "--store", str(self.store.root),
             "--journal", str(self.root / "journal"), "--timeout", "240",
+            *(["--attack", attack] if attack else []),
         ]  # fmt: skip
         env = {**os.environ, "OMP_NUM_THREADS": "1", "FLCHAIN_DEPLOYMENTS": str(self.deployments)}
         log = (self.root / f"participant-{index}.log").open("ab")
@@ -102,9 +103,12 @@ def conduct(net: Network, task_id: int, on_tick: Callable[[], None] = lambda: No
         if task.current_round:
             rnd = net.owner.round(task_id, task.current_round)
             members = net.members(task_id)
+            members = [m for m in members if m.joined]
             work = {
                 RoundPhase.COMMIT: (MemberInfo.COMMITTED, rnd.commit_deadline),
                 RoundPhase.REVEAL: (MemberInfo.REVEALED, rnd.reveal_deadline),
+                # all attested and still no quorum: the round failed, let the next one start
+                RoundPhase.ATTEST: (MemberInfo.ATTESTED, rnd.attest_deadline),
             }.get(rnd.phase)
             if work and all(m.did(work[0], rnd.round) for m in members):
                 now = int(net.w3.eth.get_block("latest")["timestamp"])
@@ -113,10 +117,10 @@ def conduct(net: Network, task_id: int, on_tick: Callable[[], None] = lambda: No
         time.sleep(0.1)
 
 
-def start(net: Network, rounds: int) -> CreatedTask:
+def start(net: Network, rounds: int, attacks: dict[int, str] | None = None) -> CreatedTask:
     created = create_task(net.owner, net.store, small_task(rounds))
     for index in range(PARTICIPANTS):
-        net.spawn(index, created.task_id)
+        net.spawn(index, created.task_id, (attacks or {}).get(index))
     limit = time.monotonic() + 120
     while net.owner.task(created.task_id).member_count < PARTICIPANTS:
         assert time.monotonic() < limit, "participants did not join"
@@ -125,7 +129,7 @@ def start(net: Network, rounds: int) -> CreatedTask:
     return created
 
 
-def test_task_finalizes_and_registry_serves_better_models_when_three_participants_train(
+def test_task_finalizes_and_registry_serves_better_models_when_four_participants_train(
     network: Network,
 ) -> None:
     created = start(network, rounds=2)
@@ -150,7 +154,9 @@ def test_task_finalizes_and_registry_serves_better_models_when_three_participant
     assert accuracies[1] > accuracies[0] + 0.3
     for proc in network.procs.values():
         assert proc.wait(timeout=60) == 0
-    assert all(m.rewards == 0 and m.stake == task.min_stake for m in network.members(created.task_id))
+    assert all(
+        m.rewards == 0 and m.stake == task.min_stake for m in network.members(created.task_id)
+    )
 
 
 def test_participant_killed_after_commit_resumes_and_task_completes_when_restarted(

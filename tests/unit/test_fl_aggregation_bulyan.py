@@ -11,9 +11,7 @@ from hypothesis.extra.numpy import arrays
 from flchain.errors import AggregationError
 from flchain.fl.aggregation import RULE_IDS, RULES, bulyan, fedavg
 
-values = st.one_of(
-    st.floats(-1e3, 1e3, width=32), st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5])
-)
+values = st.one_of(st.floats(-1e3, 1e3, width=32), st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5]))
 
 
 @st.composite
@@ -51,7 +49,7 @@ def test_bulyan_is_bit_identical_when_rows_are_permuted(
 def test_bulyan_selects_n_minus_2f_rows_and_leaves_out_the_far_ones() -> None:
     rng = np.random.default_rng(0)
     honest = rng.normal(0.0, 0.1, (9, 20)).astype(np.float32)
-    far = np.full((2, 20), 50.0, dtype=np.float32)
+    far = np.stack([np.full(20, 50.0), np.full(20, -50.0)]).astype(np.float32)
 
     result = bulyan(np.concatenate([honest, far]), num_malicious=2)  # n = 11 = 4f + 3
 
@@ -71,13 +69,17 @@ def test_bulyan_averages_the_beta_values_closest_to_the_median_per_coordinate() 
 
 
 def test_bulyan_keeps_the_smaller_value_when_two_are_equally_close_to_the_median() -> None:
-    # All 7 rows are selected with f = 0... use f = 1 on values symmetric around the median.
-    updates = np.array([[-2.0], [-1.0], [0.0], [1.0], [2.0], [0.5], [-0.5]], dtype=np.float32)
+    # Column 1 makes rows 5 and 6 far: rows 0-4 are selected (theta = 5), beta = 3.
+    updates = np.array(
+        [[-1.0, 0.0], [-1.0, 0.0], [0.0, 0.0], [1.0, 0.0], [5.0, 0.0], [0.0, 1e3], [0.0, -1e3]],
+        dtype=np.float32,
+    )
 
     result = bulyan(updates, num_malicious=1)
 
-    # Selected (theta = 5): -1, -0.5, 0, 0.5, 1; median 0; beta = 3 closest: -0.5, 0, 0.5.
-    assert result.aggregate.tolist() == [0.0]
+    # Column 0: -1, -1, 0, 1, 5, median 0; 5 goes, then -1 and 1 tie: 1 goes.
+    assert result.accepted.tolist() == [True] * 5 + [False] * 2
+    assert result.aggregate.tolist() == [pytest.approx(-2 / 3, abs=1e-7), 0.0]
 
 
 def test_bulyan_equals_fedavg_when_f_is_zero() -> None:
@@ -102,6 +104,17 @@ def test_bulyan_raises_aggregation_error_with_the_numbers_when_n_is_too_small(
 ) -> None:
     with pytest.raises(AggregationError, match=message):
         bulyan(np.zeros((rows, 3), dtype=np.float32), num_malicious=malicious)
+
+
+def test_bulyan_is_bit_identical_when_rows_span_several_column_blocks() -> None:
+    updates = np.random.default_rng(11).standard_normal((9, 40_000), dtype=np.float32)
+    order = np.array([4, 8, 0, 3, 7, 1, 6, 2, 5])
+
+    expected = bulyan(updates, num_malicious=1)
+    permuted = bulyan(updates[order], num_malicious=1)
+
+    assert permuted.aggregate.tobytes() == expected.aggregate.tobytes()
+    assert np.array_equal(permuted.accepted, expected.accepted[order])
 
 
 def test_bulyan_is_registered_with_id_5() -> None:

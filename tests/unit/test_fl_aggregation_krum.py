@@ -13,9 +13,7 @@ from flchain.fl.aggregation import RULE_IDS, RULES, krum
 from flchain.fl.aggregation.geometry import pairwise_sq_distances
 from flchain.fl.aggregation.krum import krum_scores
 
-values = st.one_of(
-    st.floats(-1e3, 1e3, width=32), st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5])
-)
+values = st.one_of(st.floats(-1e3, 1e3, width=32), st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5]))
 
 
 @st.composite
@@ -114,6 +112,17 @@ def test_krum_raises_aggregation_error_with_the_numbers_when_f_is_too_large(
 ) -> None:
     with pytest.raises(AggregationError, match=message):
         krum(np.zeros((rows, 3), dtype=np.float32), num_malicious=malicious)
+
+
+def test_krum_is_bit_identical_when_rows_span_several_column_blocks() -> None:
+    updates = np.random.default_rng(11).standard_normal((9, 40_000), dtype=np.float32)
+    order = np.array([4, 8, 0, 3, 7, 1, 6, 2, 5])
+
+    expected = krum(updates, num_malicious=2)
+    permuted = krum(updates[order], num_malicious=2)
+
+    assert permuted.aggregate.tobytes() == expected.aggregate.tobytes()
+    assert np.array_equal(permuted.accepted, expected.accepted[order])
 
 
 def test_krum_is_registered_with_id_3() -> None:

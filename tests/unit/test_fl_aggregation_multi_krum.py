@@ -11,9 +11,7 @@ from hypothesis.extra.numpy import arrays
 from flchain.errors import AggregationError
 from flchain.fl.aggregation import RULE_IDS, RULES, fedavg, multi_krum
 
-values = st.one_of(
-    st.floats(-1e3, 1e3, width=32), st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5])
-)
+values = st.one_of(st.floats(-1e3, 1e3, width=32), st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5]))
 
 
 @st.composite
@@ -105,6 +103,17 @@ def test_multi_krum_raises_aggregation_error_with_the_numbers_when_f_is_too_larg
 def test_multi_krum_raises_aggregation_error_when_weights_do_not_fit() -> None:
     with pytest.raises(AggregationError, match="one per update"):
         multi_krum(np.zeros((5, 2), dtype=np.float32), weights=np.array([1, 2]))
+
+
+def test_multi_krum_is_bit_identical_when_rows_span_several_column_blocks() -> None:
+    updates = np.random.default_rng(11).standard_normal((9, 40_000), dtype=np.float32)
+    order = np.array([4, 8, 0, 3, 7, 1, 6, 2, 5])
+
+    expected = multi_krum(updates, num_malicious=2)
+    permuted = multi_krum(updates[order], num_malicious=2)
+
+    assert permuted.aggregate.tobytes() == expected.aggregate.tobytes()
+    assert np.array_equal(permuted.accepted, expected.accepted[order])
 
 
 def test_multi_krum_is_registered_with_id_4() -> None:

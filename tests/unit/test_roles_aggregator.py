@@ -27,7 +27,9 @@ def _updates(store: LocalStore, count: int) -> tuple[bytes, list[Revealed]]:
     parent = encode_model(build_model(SPEC, seed=0))
     revealed = []
     for i in range(count):
-        state = {k: v + (i + 1) * 0.01 * torch.randn_like(v) for k, v in decode_state(parent).items()}
+        state = {
+            k: v + (i + 1) * 0.01 * torch.randn_like(v) for k, v in decode_state(parent).items()
+        }
         cid = store.put(encode_state(state))
         digest, codec = cid.to_chain()
         revealed.append(Revealed(f"0x{i:040x}", i, digest, codec, 1))

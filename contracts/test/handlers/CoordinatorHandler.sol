@@ -159,9 +159,32 @@ contract CoordinatorHandler is Test {
         }
     }
 
-    function finalize(uint256 taskSeed) external {
+    /// @dev A whole round in one call, from whatever phase the round is in: the members in
+    /// `mask` commit, reveal and attest (honestly, mostly), then the round is finalized if a
+    /// result reached the quorum. Any step may fail; the others still run.
+    function playRound(uint256 taskSeed, uint256 mask, uint256 choice, bytes32 salt) external {
         (uint256 id, Task memory t) = _task(taskSeed);
         uint32 round = t.currentRound;
+        for (uint256 i; i < actors.length; ++i) {
+            if ((mask >> i) & 1 == 1) _commit(id, round, actors[i], salt, (mask >> (8 + 3 * i)) & 7 == 7);
+        }
+        _warpToNextDeadline(id, round);
+        for (uint256 i; i < actors.length; ++i) {
+            if ((mask >> (32 + i)) & 1 == 0) _reveal(id, round, actors[i]); // most reveal
+        }
+        _warpToNextDeadline(id, round);
+        for (uint256 i; i < actors.length; ++i) {
+            if ((mask >> (40 + i)) & 1 == 0) _attest(id, round, actors[i], choice >> (16 * i));
+        }
+        _finalize(id, round);
+    }
+
+    function finalize(uint256 taskSeed) external {
+        (uint256 id, Task memory t) = _task(taskSeed);
+        _finalize(id, t.currentRound);
+    }
+
+    function _finalize(uint256 id, uint32 round) private {
         Round memory r = coordinator.getRound(id, round);
         Result memory winner = _results[r.winningResult];
         bool ok;
@@ -181,15 +204,17 @@ contract CoordinatorHandler is Test {
     /// @dev Jumps to the next deadline of a task's current round (or just past the last one).
     function warpToNextPhase(uint256 taskSeed) external {
         (uint256 id, Task memory t) = _task(taskSeed);
-        Round memory r = coordinator.getRound(id, t.currentRound);
-        uint64[3] memory deadlines = [r.commitDeadline, r.revealDeadline, r.attestDeadline];
-        for (uint256 i; i < 3; ++i) {
-            if (block.timestamp < deadlines[i]) {
-                vm.warp(deadlines[i]);
-                return;
-            }
-        }
-        vm.warp(block.timestamp + 1);
+        _warpToNextDeadline(id, t.currentRound);
+    }
+
+    /// @dev Asks the coordinator for the phase rather than reading `block.timestamp`: under viaIR
+    /// a second read in the same call may return the value from before `vm.warp`.
+    function _warpToNextDeadline(uint256 id, uint32 round) private {
+        Round memory r = coordinator.getRound(id, round);
+        RoundPhase p = coordinator.roundPhase(id, round);
+        if (p == RoundPhase.Commit) vm.warp(r.commitDeadline);
+        else if (p == RoundPhase.Reveal) vm.warp(r.revealDeadline);
+        else if (p == RoundPhase.Attest) vm.warp(r.attestDeadline);
     }
 
     function startRound(uint256 taskSeed, uint256 callerSeed) external {

@@ -186,7 +186,9 @@ class _Conductor:
         done = {
             RoundPhase.COMMIT: all(s in ("committed", "revealed", "attested") for s in states),
             RoundPhase.REVEAL: all(s != "committed" for s in revealers),
-            RoundPhase.ATTEST: False,  # attestations end the phase themselves (quorum)
+            # Attestations end the phase themselves (quorum); if all attested without one, the
+            # round has failed: move past its deadline so that the next attempt starts.
+            RoundPhase.ATTEST: all(s == "attested" for s in states),
         }.get(rnd.phase)
         if done is None:
             return

@@ -154,7 +154,7 @@ contract CreateTaskTest is Base {
         assertEq(coordinator.taskCount(), 2, "taskCount");
     }
 
-    function test_CreateTask_StoresEveryParameter() external {
+    function test_CreateTask_StoresEveryParameter() external view {
         Task memory t = task_();
         assertEq(t.owner, owner, "owner");
         assertEq(uint256(t.status), uint256(TaskStatus.Active), "status");
@@ -191,7 +191,7 @@ contract CreateTaskTest is Base {
         assertEq(coordinator.getTask(id).rewardPool, escrow, "rewardPool");
     }
 
-    function test_CreateTask_RecordsInitialModelAsRoundZero() external {
+    function test_CreateTask_RecordsInitialModelAsRoundZero() external view {
         ModelRecord memory record = registry.modelAt(taskId, 0);
         assertEq(record.modelDigest, INITIAL_MODEL, "digest");
         assertEq(record.codec, CODEC, "codec");

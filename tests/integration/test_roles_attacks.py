@@ -1,0 +1,81 @@
+"""Malicious participants on a real chain: the contracts and the aggregation rules together
+exclude, slash and out-vote them, while honest participants are paid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_roles_end_to_end import PARTICIPANTS, Network, conduct, network, start
+
+from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
+from flchain.protocol.records import TaskStatus
+from flchain.roles.verifier import verify_round
+
+__all__ = ["network"]  # the fixture, re-used
+
+TOKEN = 10**18
+
+
+def _slashed(net: Network, task_id: int) -> dict[str, int]:
+    """Total slashed per participant, from the Slashed events."""
+    logs = net.owner.coordinator.events.Slashed().get_logs(
+        from_block=0, argument_filters={"taskId": task_id}
+    )
+    totals: dict[str, int] = {}
+    for log in logs:
+        who = str(log["args"]["participant"])
+        totals[who] = totals.get(who, 0) + int(log["args"]["amount"])
+    return totals
+
+
+def _paid(net: Network, task_id: int) -> dict[str, int]:
+    """Rewards paid out per participant: claims, plus rewards paid when leaving."""
+    for proc in net.procs.values():  # participants claim when the task ends, then exit
+        assert proc.wait(timeout=60) == 0
+    events = net.owner.coordinator.events
+    paid: dict[str, int] = {}
+    for event, field in ((events.RewardClaimed(), "amount"), (events.ParticipantLeft(), "rewards")):
+        for log in event.get_logs(from_block=0, argument_filters={"taskId": task_id}):
+            who = str(log["args"]["participant"])
+            paid[who] = paid.get(who, 0) + int(log["args"][field])
+    return paid
+
+
+def test_free_rider_is_excluded_slashed_and_unpaid_while_honest_ones_are_paid(
+    network: Network, tmp_path: Path
+) -> None:
+    rider = dev_signer(PARTICIPANTS, DEV_CHAIN_ID).address  # the last participant
+    created = start(network, rounds=2, attacks={PARTICIPANTS - 1: "free-rider"})
+
+    conduct(network, created.task_id)
+
+    assert network.owner.task(created.task_id).status == TaskStatus.COMPLETED
+    round_one = network.owner.round(created.task_id, 1)
+    revealed = {
+        u.participant: u.reveal_index for u in network.owner.revealed_updates(created.task_id, 1)
+    }
+    assert not round_one.accepted_bitmap >> revealed[rider] & 1
+    assert round_one.accepted_count == PARTICIPANTS - 1
+    assert _slashed(network, created.task_id).get(rider, 0) > 0
+    honest = [dev_signer(i + 1, DEV_CHAIN_ID).address for i in range(PARTICIPANTS - 1)]
+    paid = _paid(network, created.task_id)
+    assert all(paid[h] > 2 * paid.get(rider, 0) for h in honest)
+    check = verify_round(network.owner, network.store, created.task_id, 1)
+    assert check.ok
+    assert check.rejected[revealed[rider]] == "unchanged global model (no training)"
+
+
+def test_minority_attesting_a_wrong_model_cannot_finalize_it_and_is_slashed(
+    network: Network,
+) -> None:
+    liar = dev_signer(PARTICIPANTS, DEV_CHAIN_ID).address
+    created = start(network, rounds=1, attacks={PARTICIPANTS - 1: "wrong-attest"})
+
+    conduct(network, created.task_id)
+
+    assert network.owner.task(created.task_id).status == TaskStatus.COMPLETED
+    assert verify_round(network.owner, network.store, created.task_id, 1).ok
+    attestations = network.owner.attested_results(created.task_id, 1)
+    winning = network.owner.round(created.task_id, 1).winning_result
+    assert {a.attester for a in attestations if a.result_id != winning} <= {liar}
+    assert _slashed(network, created.task_id).get(liar, 0) == 10 * TOKEN // 10  # 10% of 10 tokens
