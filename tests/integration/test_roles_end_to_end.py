@@ -53,13 +53,13 @@ class Network:
         self.store = LocalStore(root / "store")
         self.procs: dict[int, subprocess.Popen[bytes]] = {}
 
-    def spawn(self, index: int, task_id: int, attack: str | None = None) -> None:
+    def spawn(self, index: int, task_id: int, attack: str | None = None, *extra: str) -> None:
         command = [
             sys.executable, "-m", "flchain", "participant", "run", "--task", str(task_id),
             "--account", f"dev:{index + 1}", "--rpc", self.devnet.rpc_url, "--data", "digits",
             "--shard", f"{index}/{PARTICIPANTS}", "--store", str(self.store.root),
             "--journal", str(self.root / "journal"), "--timeout", "240",
-            *(["--attack", attack] if attack else []),
+            *(["--attack", attack] if attack else []), *extra,
         ]  # fmt: skip
         env = {**os.environ, "OMP_NUM_THREADS": "1", "FLCHAIN_DEPLOYMENTS": str(self.deployments)}
         log = (self.root / f"participant-{index}.log").open("ab")
@@ -117,12 +117,16 @@ def conduct(net: Network, task_id: int, on_tick: Callable[[], None] = lambda: No
         time.sleep(0.1)
 
 
-def start(net: Network, rounds: int, attacks: dict[int, str] | None = None) -> CreatedTask:
+def start(
+    net: Network, rounds: int, attacks: dict[int, str] | None = None, observers: int = 0
+) -> CreatedTask:
     created = create_task(net.owner, net.store, small_task(rounds))
     for index in range(PARTICIPANTS):
         net.spawn(index, created.task_id, (attacks or {}).get(index))
+    for index in range(PARTICIPANTS, PARTICIPANTS + observers):
+        net.spawn(index, created.task_id, None, "--no-train", "--stake", "40")
     limit = time.monotonic() + 120
-    while net.owner.task(created.task_id).member_count < PARTICIPANTS:
+    while net.owner.task(created.task_id).member_count < PARTICIPANTS + observers:
         assert time.monotonic() < limit, "participants did not join"
         time.sleep(0.2)
     net.owner.start_round(created.task_id)
@@ -183,3 +187,19 @@ def test_participant_killed_after_commit_resumes_and_task_completes_when_restart
     assert round_one.phase == RoundPhase.FINALIZED
     assert round_one.accepted_count == PARTICIPANTS  # the restarted one revealed, not slashed
     assert network.owner.task(created.task_id).status == TaskStatus.COMPLETED
+
+
+def test_aggregator_only_node_attests_without_training_when_its_stake_is_needed(
+    network: Network,
+) -> None:
+    # 4 trainers x 10 + 1 observer x 40: no quorum (> 0.67 of 80) without the observer.
+    created = start(network, rounds=1, observers=1)
+    observer = dev_signer(PARTICIPANTS + 1, DEV_CHAIN_ID).address
+
+    conduct(network, created.task_id)
+
+    assert network.owner.task(created.task_id).status == TaskStatus.COMPLETED
+    attesters = {a.attester for a in network.owner.attested_results(created.task_id, 1)}
+    revealers = {u.participant for u in network.owner.revealed_updates(created.task_id, 1)}
+    assert observer in attesters
+    assert observer not in revealers

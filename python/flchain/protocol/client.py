@@ -18,6 +18,7 @@ from web3.contract import Contract
 from web3.exceptions import Web3Exception
 from web3.logs import DISCARD
 
+from flchain.chain.events import EventRecord, LogPager
 from flchain.chain.revert import RevertDecoder
 from flchain.chain.transactions import TxResult, TxSender
 from flchain.errors import ChainError, ChainUnavailableError, ContractRevertError, NotDeployedError
@@ -327,14 +328,14 @@ class FLClient:
         self, task_id: int, round_id: int, from_block: int | None = None
     ) -> list[Revealed]:
         """The updates revealed in a round, ordered by reveal index."""
-        logs = self._logs(self.coordinator.events.UpdateRevealed(), task_id, round_id, from_block)
+        logs = self._logs("UpdateRevealed", task_id, round_id, from_block)
         found = [
             Revealed(
-                str(log["args"]["participant"]),
-                int(log["args"]["revealIndex"]),
-                bytes(log["args"]["cidDigest"]),
-                int(log["args"]["codec"]),
-                int(log["blockNumber"]),
+                str(log.args["participant"]),
+                int(log.args["revealIndex"]),
+                bytes(log.args["cidDigest"]),
+                int(log.args["codec"]),
+                log.block_number,
             )
             for log in logs
         ]
@@ -344,30 +345,37 @@ class FLClient:
         self, task_id: int, round_id: int, from_block: int | None = None
     ) -> list[Attestation]:
         """The attestations of a round, in chain order."""
-        logs = self._logs(self.coordinator.events.ResultAttested(), task_id, round_id, from_block)
+        logs = self._logs("ResultAttested", task_id, round_id, from_block)
         return [
             Attestation(
-                str(log["args"]["attester"]),
-                bytes(log["args"]["resultId"]),
-                bytes(log["args"]["modelDigest"]),
-                int(log["args"]["codec"]),
-                int(log["args"]["acceptedBitmap"]),
-                bytes(log["args"]["metricsDigest"]),
-                int(log["args"]["weight"]),
-                int(log["blockNumber"]),
+                str(log.args["attester"]),
+                bytes(log.args["resultId"]),
+                bytes(log.args["modelDigest"]),
+                int(log.args["codec"]),
+                int(log.args["acceptedBitmap"]),
+                bytes(log.args["metricsDigest"]),
+                int(log.args["weight"]),
+                log.block_number,
             )
             for log in logs
         ]
 
-    def _logs(self, event: Any, task_id: int, round_id: int, from_block: int | None) -> list[Any]:
-        start = from_block if from_block is not None else self.deployment.start_block
-        return list(
-            self._call(
-                lambda: event.get_logs(
-                    from_block=start, argument_filters={"taskId": task_id, "round": round_id}
-                )
-            )
+    def _logs(
+        self, event: str, task_id: int, round_id: int, from_block: int | None
+    ) -> list[EventRecord]:
+        """``event`` logs of one round, read page by page from the deployment block on."""
+        pager = LogPager(
+            self.w3,
+            self.coordinator.abi,
+            address=self.deployment.coordinator,
+            from_block=from_block if from_block is not None else self.deployment.start_block,
+            events=[event],
+            extra_topics=[
+                "0x" + task_id.to_bytes(32, "big").hex(),
+                "0x" + round_id.to_bytes(32, "big").hex(),
+            ],
         )
+        return list(pager)
 
 
 def is_revert(exc: BaseException, name: str) -> bool:
