@@ -2,10 +2,10 @@
 
 One module per rule, all returning an :class:`AggregationResult`; :data:`RULES` and
 :data:`RULE_IDS` list them by name and by on-chain id. Robust rules: ``median``,
-``trimmed_mean``, ``krum``, ``multi_krum``, ``bulyan``, ``norm_clipping``, ``fltrust``. Every rule is bit-identical
-for the same rows in any order; each module states its method. Helpers: ``screening``
-(rows a robust rule may use), ``geometry`` (distances and norms), ``ordering``
-(canonical tie-breaks), ``columns`` (sorted coordinates).
+``trimmed_mean``, ``krum``, ``multi_krum``, ``bulyan``, ``norm_clipping``, ``fltrust``.
+Every rule is bit-identical for the same rows in any order; each module states its
+method. Helpers: ``screening`` (rows a robust rule may use), ``geometry`` (distances
+and norms), ``ordering`` (canonical tie-breaks), ``columns`` (sorted coordinates).
 """
 
 from __future__ import annotations
