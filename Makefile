@@ -26,6 +26,10 @@ $(VENV)/.installed: pyproject.toml
 	# The CPU build of torch first, pinned, so the package's torch range installs nothing more.
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[dev]'
+	# Flower 1.42: a test-only reference for the aggregation rules. Installed without its
+	# dependency pins (they would downgrade typer/rich/click), plus what its import needs.
+	$(PY) -m pip install -q --no-deps flwr==1.42.0 iterators==0.0.2
+	$(PY) -m pip install -q "protobuf>=5,<7" "grpcio>=1.70" cryptography
 	touch $@
 
 # Debian's ipfs_cid: an independent CID implementation the storage tests compare against.

@@ -21,7 +21,7 @@ export default {
   test: {
     solidity: {
       fuzz: { runs: 256 },
-      // Six invariants x runs x depth handler calls: sized to keep `hardhat test solidity` short
+      // Seven invariants x runs x depth handler calls: sized to keep `hardhat test solidity` short
       // on 2 cores (each call is a whole protocol step with event parsing).
       invariant: { runs: 128, depth: 100 },
     },

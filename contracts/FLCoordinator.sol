@@ -53,6 +53,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         task.numRounds = config.numRounds;
         task.quorumBps = config.quorumBps;
         task.slashBps = config.slashBps;
+        task.rejectSlashBps = config.rejectSlashBps;
         task.attesterShareBps = config.attesterShareBps;
         task.maxParticipants = config.maxParticipants;
         task.commitDuration = config.commitDuration;
@@ -126,7 +127,9 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     function closeTask(uint256 taskId) external nonReentrant {
         Task storage task = _existingTask(taskId);
         if (msg.sender != task.owner) revert TaskUnauthorized(taskId, msg.sender);
-        if (task.status == TaskStatus.Closed) revert TaskNotActive(taskId);
+        // A closed task can be closed again to sweep slashes settled since (members leaving
+        // with unrevealed commits); with nothing to sweep, it is simply not active.
+        if (task.status == TaskStatus.Closed && task.rewardPool == 0) revert TaskNotActive(taskId);
         _requireNoLiveRound(taskId, task);
 
         uint128 refund = task.rewardPool;
@@ -472,7 +475,10 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         (uint128 reward, uint8 reasons) = _outcome(r, member, phase == RoundPhase.Finalized);
         uint128 slashed = 0;
         if (reasons != 0) {
-            slashed = uint128((uint256(member.stake) * task.slashBps) / _BPS);
+            // A rejected update may be an honest outlier (robust rules drop some every round):
+            // the task sets its own, usually milder, rate for it.
+            uint256 bps = reasons == SlashReasons.REJECTED_UPDATE ? task.rejectSlashBps : task.slashBps;
+            slashed = uint128((uint256(member.stake) * bps) / _BPS);
             // Fits: slashed <= stake, a uint96.
             member.stake -= uint96(slashed);
             task.totalStake -= slashed;
@@ -537,6 +543,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         if (c.attestDuration == 0) revert TaskInvalidConfig("attestDuration");
         if (c.quorumBps <= _BPS / 2 || c.quorumBps > _BPS) revert TaskInvalidConfig("quorumBps");
         if (c.slashBps > _BPS) revert TaskInvalidConfig("slashBps");
+        if (c.rejectSlashBps > _BPS) revert TaskInvalidConfig("rejectSlashBps");
         if (c.attesterShareBps > _BPS) revert TaskInvalidConfig("attesterShareBps");
         if (c.maxParticipants == 0 || c.maxParticipants > _MAX_MEMBERS) revert TaskInvalidConfig("maxParticipants");
     }
@@ -555,6 +562,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
             c.rewardPerRound,
             c.quorumBps,
             c.slashBps,
+            c.rejectSlashBps,
             c.attesterShareBps,
             c.maxParticipants,
             c.aggregationRule,

@@ -15,8 +15,9 @@ import {TaskConfig, RoundPhase, Task, Round, Member, Tally} from "../types/DataT
 /// Outcomes are applied per member, lazily and in O(1) (`settle`): accepted contributors and
 /// attesters of the winning result share the round reward; a commit never revealed, an update
 /// outside the accepted set, or an attestation of another result is slashed `slashBps` of
-/// stake (once per round). Slashed stake is added to the task's reward pool, which the owner
-/// gets back when closing the task.
+/// stake (once per round; `rejectSlashBps` when the only fault is a rejected update). Slashed
+/// stake is added to the task's reward pool, which the owner gets back when closing the task
+/// (and again, for slashes settled after closing, by closing once more).
 interface IFLCoordinator {
     // ------------------------------------------------------------------ events
 
@@ -34,6 +35,7 @@ interface IFLCoordinator {
         uint128 rewardPerRound,
         uint16 quorumBps,
         uint16 slashBps,
+        uint16 rejectSlashBps,
         uint16 attesterShareBps,
         uint16 maxParticipants,
         uint8 aggregationRule,
@@ -176,7 +178,7 @@ interface IFLCoordinator {
     /// @notice Creates a task and pulls its reward escrow (`rewardPerRound * numRounds`) from the
     /// caller via SafeERC20. The initial model is recorded in the registry as round 0.
     /// Requirements: token is a contract; minStake > 0; numRounds > 0; every phase duration > 0;
-    /// 5000 < quorumBps <= 10000; slashBps, attesterShareBps <= 10000;
+    /// 5000 < quorumBps <= 10000; slashBps, rejectSlashBps, attesterShareBps <= 10000;
     /// 0 < maxParticipants <= 256; initial model digest non-zero; allowance covers the escrow.
     /// @param config The task's parameters.
     /// @return taskId The new task's id (starting at 1).
@@ -202,7 +204,8 @@ interface IFLCoordinator {
 
     /// @notice Closes a task and refunds the unspent reward pool to the owner. Members keep
     /// their stakes and rewards and leave as usual. Requirements: caller is the owner; no round
-    /// is running or awaiting finalization.
+    /// is running or awaiting finalization; the task is not closed, or it is and slashes settled
+    /// since then wait in its pool (closing again sweeps them).
     /// @param taskId The task.
     function closeTask(uint256 taskId) external;
 

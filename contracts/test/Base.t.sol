@@ -92,6 +92,7 @@ abstract contract Base is Test {
             rewardPerRound: REWARD_PER_ROUND,
             quorumBps: QUORUM_BPS,
             slashBps: SLASH_BPS,
+            rejectSlashBps: SLASH_BPS,
             attesterShareBps: ATTESTER_SHARE_BPS,
             maxParticipants: MAX_PARTICIPANTS,
             aggregationRule: 1,

@@ -45,7 +45,8 @@ struct TaskConfig {
     uint128 minStake; // > 0
     uint128 rewardPerRound; // escrowed up front: rewardPerRound * numRounds
     uint16 quorumBps; // share of the round's stake that must attest one result, in (5000, 10000]
-    uint16 slashBps; // share of stake slashed per faulty round, <= 10000
+    uint16 slashBps; // share of stake slashed for an unrevealed commit or a losing attestation
+    uint16 rejectSlashBps; // share slashed when the only fault is an update left out of the accepted set
     uint16 attesterShareBps; // share of the round reward paid to winning attesters
     uint16 maxParticipants; // <= 256 (accepted sets are 256-bit bitmaps of reveal indices)
     uint8 aggregationRule; // rule id, interpreted off chain
@@ -73,6 +74,7 @@ struct Task {
     uint64 attestDuration;
     uint32 lastFinalizedRound; // parent of the next finalized round (0: the initial model)
     uint8 aggregationRule;
+    uint16 rejectSlashBps;
     // slot 3
     uint128 minStake;
     uint128 rewardPerRound;

@@ -1,6 +1,6 @@
 """Our rules agree with Flower 1.42's ``flwr.server.strategy.aggregate`` on the same inputs.
 
-Flower is a dev extra (skipped when absent). Flower's functions take
+Flower is installed by `make setup` as a test-only reference (never skipped). Flower's functions take
 ``[(layers, num_examples), ...]``; each of our rows is passed as one 1-D layer.
 Compared: fedavg / ``aggregate``, median / ``aggregate_median``, trimmed_mean /
 ``aggregate_trimmed_avg``, krum and multi_krum / ``aggregate_krum``, bulyan /
@@ -22,12 +22,11 @@ Deliberate differences (documented in the rules' docstrings too):
 
 from __future__ import annotations
 
+import flwr.server.strategy.aggregate as flower
 import numpy as np
 import pytest
 
 from flchain.fl.aggregation import bulyan, fedavg, krum, median, multi_krum, trimmed_mean
-
-flower = pytest.importorskip("flwr.server.strategy.aggregate")
 
 RTOL = 1e-5
 ATOL = 1e-6

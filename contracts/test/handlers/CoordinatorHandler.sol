@@ -418,6 +418,7 @@ contract CoordinatorHandler is Test {
             rewardPerRound: reward,
             quorumBps: quorumBps,
             slashBps: slashBps,
+            rejectSlashBps: slashBps,
             attesterShareBps: shareBps,
             maxParticipants: maxParticipants,
             aggregationRule: 1,

@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {FLCoordinator} from "../../FLCoordinator.sol";
 import {ModelRegistry} from "../../ModelRegistry.sol";
-import {Task, Member} from "../../types/DataTypes.sol";
+import {Task, Member, Round, RoundStatus} from "../../types/DataTypes.sol";
 import {CoordinatorHandler} from "../handlers/CoordinatorHandler.sol";
 import {MockERC20} from "../mocks/MockERC20.sol";
 import {Test} from "../utils/Test.sol";
@@ -88,6 +88,22 @@ contract CoordinatorInvariantTest is Test {
                 payouts += claimed + handler.ghostStakeReturned(id, actor);
             }
             assertEq(handler.ghostReceived(actor), payouts, "tokens received == payouts announced");
+        }
+    }
+
+    /// per task whose current round r is Open: r.totalStake == Σ_{members m, firstRound_m <= r} stake_m
+    function invariant_OpenRoundQuorumBase() external view {
+        for (uint256 i; i < handler.taskCount(); ++i) {
+            uint256 id = handler.taskIds(i);
+            uint32 round = coordinator.getTask(id).currentRound;
+            Round memory r = coordinator.getRound(id, round);
+            if (r.status != RoundStatus.Open) continue;
+            uint256 counted;
+            for (uint256 j; j < handler.actorCount(); ++j) {
+                Member memory m = coordinator.getMember(id, handler.actors(j));
+                if (m.flags != 0 && m.firstRound <= round) counted += m.stake;
+            }
+            assertEq(r.totalStake, counted, "quorum base == stake of the members the round counts");
         }
     }
 

@@ -79,6 +79,7 @@ class TaskConfig:
     reward_per_round: int
     quorum_bps: int = 6_667
     slash_bps: int = 1_000
+    reject_slash_bps: int = 500
     attester_share_bps: int = 2_000
     max_participants: int = 64
     aggregation_rule: int = 0
@@ -105,6 +106,7 @@ class TaskConfig:
             self.reward_per_round,
             self.quorum_bps,
             self.slash_bps,
+            self.reject_slash_bps,
             self.attester_share_bps,
             self.max_participants,
             self.aggregation_rule,
@@ -133,6 +135,7 @@ class TaskInfo:
     attest_duration: int
     last_finalized_round: RoundId
     aggregation_rule: int
+    reject_slash_bps: int
     min_stake: int
     reward_per_round: int
     total_stake: int
@@ -146,12 +149,12 @@ class TaskInfo:
     def from_abi(cls, task_id: int, raw: Any) -> TaskInfo:
         """Decode the ``getTask`` tuple."""
         (owner, current, finalized, members, status, token, rounds, quorum, slash, share, maxp,
-         commit_d, reveal_d, attest_d, last_final, rule, min_stake, reward, total_stake, pool,
+         commit_d, reveal_d, attest_d, last_final, rule, reject_slash, min_stake, reward, total_stake, pool,
          unclaimed, spec_digest, spec_codec, params) = raw  # fmt: skip
         return cls(
             TaskId(task_id), owner, RoundId(current), finalized, members, TaskStatus(status), token,
             rounds, quorum, slash, share, maxp, commit_d, reveal_d, attest_d, RoundId(last_final),
-            rule, min_stake, reward, total_stake, pool, unclaimed, bytes(spec_digest), spec_codec,
+            rule, reject_slash, min_stake, reward, total_stake, pool, unclaimed, bytes(spec_digest), spec_codec,
             bytes(params),
         )  # fmt: skip
 

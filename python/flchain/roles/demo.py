@@ -42,7 +42,7 @@ from flchain.roles.observer import (
     round_rewards,
 )
 from flchain.roles.owner import create_task
-from flchain.roles.taskfile import TaskFile, load_task_file
+from flchain.roles.taskfile import TaskFile, check_rule, load_task_file
 from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
 
 __all__ = ["DemoOptions", "DemoState", "RoundReport", "run_demo"]
@@ -67,6 +67,7 @@ class DemoOptions:
     phase_timeout: float = 180.0
     attack: str | None = None  # experiments: the last `malicious` participants run it
     malicious: int = 0
+    stake_tokens: float = 0.0  # the task's minimum stake in tokens (set from the config)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,11 @@ def _with_overrides(task: TaskFile, options: DemoOptions) -> TaskFile:
             doc, data=dataclasses.replace(doc.data, partition=options.partition)
         )
     if options.rule is not None:
-        doc = dataclasses.replace(doc, rule=options.rule)
+        rule = check_rule(options.rule)
+        params = dict(doc.rule_params)
+        if rule in ("krum", "multi_krum", "bulyan") and options.malicious:
+            params.setdefault("num_malicious", options.malicious)
+        doc = dataclasses.replace(doc, rule=rule, rule_params=params)
     rounds = options.rounds if options.rounds is not None else task.rounds
     return dataclasses.replace(task, document=doc, rounds=rounds)
 
@@ -122,6 +127,8 @@ def _spawn(
         "--account", f"dev:{index + 1}", "--rpc", rpc_url, "--data", "digits",
         "--shard", f"{index}/{options.participants}", "--store", str(options.store),
         "--journal", str(options.work_dir / "journal"),
+        # twice the minimum: an honest outlier survives a few rejected-update slashes
+        "--stake", str(2 * options.stake_tokens),
     ]  # fmt: skip
     if _is_malicious(index, options):
         command += ["--attack", str(options.attack)]
@@ -223,6 +230,7 @@ def run_demo(
             f"--participants must be within [1, {DEV_ACCOUNT_COUNT - 1}] (one dev account each), got {options.participants}."
         )
     task_file = _with_overrides(load_task_file(options.config), options)
+    options = dataclasses.replace(options, stake_tokens=task_file.min_stake / TOKEN)
     state = DemoState(total_rounds=task_file.rounds)
     with ExitStack() as stack:
         state.rpc_url = _devnet(stack, options)

@@ -54,6 +54,7 @@ def create_task(
         reward_per_round=task.reward_per_round,
         quorum_bps=task.quorum_bps,
         slash_bps=task.slash_bps,
+        reject_slash_bps=task.reject_slash_bps,
         attester_share_bps=task.attester_share_bps,
         max_participants=task.max_participants,
         aggregation_rule=task.rule_id,

@@ -18,7 +18,15 @@ from typing import Any
 from flchain.errors import ConfigError
 from flchain.fl import RULE_IDS, ModelSpec
 
-__all__ = ["DataConfig", "TaskDocument", "TaskFile", "TrainingConfig", "load_task_file"]
+__all__ = [
+    "DataConfig",
+    "TaskDocument",
+    "TaskFile",
+    "TrainingConfig",
+    "check_rule",
+    "load_task_file",
+    "parse_task_file",
+]
 
 TOKEN_DECIMALS = 18
 _DOC_VERSION = 1
@@ -118,6 +126,7 @@ class TaskFile:
     reward_per_round: int  # base units
     quorum_bps: int
     slash_bps: int
+    reject_slash_bps: int
     attester_share_bps: int
     max_participants: int
     model_seed: int
@@ -126,6 +135,23 @@ class TaskFile:
     def rule_id(self) -> int:
         """The aggregation rule's on-chain id."""
         return RULE_IDS[self.document.rule]
+
+
+#: Rules that need inputs the chain cannot carry yet (FLTrust's trusted root-data update).
+_OFF_CHAIN_RULES = {
+    "fltrust": "it needs the task owner's trusted root-data update, which tasks cannot publish yet"
+}
+
+
+def check_rule(name: str) -> str:
+    """The rule ``name`` names (``multi-krum`` = ``multi_krum``); ConfigError unless it is an
+    aggregation rule a task can use on chain."""
+    rule = name.replace("-", "_")
+    if rule not in RULE_IDS:
+        raise ConfigError(f"task.rule must be one of {', '.join(sorted(RULE_IDS))}, got {name!r}.")
+    if rule in _OFF_CHAIN_RULES:
+        raise ConfigError(f"task.rule {rule!r} cannot run on chain: {_OFF_CHAIN_RULES[rule]}.")
+    return rule
 
 
 def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
@@ -139,7 +165,7 @@ _TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "tru
 _KNOWN_KEYS = {
     "task": {
         "name", "rounds", "rule", "commit_seconds", "reveal_seconds", "attest_seconds",
-        "min_stake", "reward_per_round", "quorum", "slash", "attester_share",
+        "min_stake", "reward_per_round", "quorum", "slash", "reject_slash", "attester_share",
         "max_participants", "model_seed", "rule_params",
     },
     "model": {"family", "hidden_sizes", "channels", "input_shape", "num_classes"},
@@ -245,9 +271,7 @@ def parse_task_file(
         raise ConfigError(
             f"training.optimizer must be 'sgd' or 'adam', got {train_cfg.optimizer!r}."
         )
-    rule = _get(task, "task", "rule", str, "fedavg")
-    if rule not in RULE_IDS:
-        raise ConfigError(f"task.rule must be one of {', '.join(sorted(RULE_IDS))}, got {rule!r}.")
+    rule = check_rule(_get(task, "task", "rule", str, "fedavg"))
     rounds = _get(task, "task", "rounds", int, 10)
     if not 1 <= rounds <= 10_000:
         raise ConfigError(f"task.rounds must be within [1, 10000], got {rounds}.")
@@ -279,6 +303,7 @@ def parse_task_file(
         reward_per_round=_tokens(task, "task", "reward_per_round", "100"),
         quorum_bps=_bps(task, "task", "quorum", 0.67, 0.5001, 1.0),
         slash_bps=_bps(task, "task", "slash", 0.1, 0.0, 1.0),
+        reject_slash_bps=_bps(task, "task", "reject_slash", 0.05, 0.0, 1.0),
         attester_share_bps=_bps(task, "task", "attester_share", 0.2, 0.0, 1.0),
         max_participants=max_participants,
         model_seed=_get(task, "task", "model_seed", int, 0),

@@ -187,6 +187,23 @@ contract AttestTest is Base {
         assertEq(uint256(phase()), uint256(RoundPhase.QuorumReached), "no expiry once quorum is reached");
     }
 
+    function test_Attest_QuorumOfStakeThatStayed() external {
+        join(alice);
+        join(bob);
+        join(carol);
+        join(dave);
+        uint32 round = startRound();
+        vm.prank(carol);
+        coordinator.leave(taskId);
+        vm.prank(dave);
+        coordinator.leave(taskId);
+        warpToAttest();
+        attestAs(alice, MODEL, 0);
+        vm.expectEmit(address(coordinator));
+        emit IFLCoordinator.QuorumReached(taskId, round, resultOf(MODEL, 0), STAKE * 2);
+        attestAs(bob, MODEL, 0); // 2 of the 4 joined, but all of the 2 that stayed
+    }
+
     function test_Attest_QuorumByStakeNotHeadcount() external {
         join(alice, STAKE * 3);
         join(bob);

@@ -121,10 +121,9 @@ contract CloseTaskTest is Base {
         join(bob);
     }
 
-    /// @dev Documents a gap (reported to the lead): a slash applied after the task was closed
-    /// (a member settling an unrevealed commit of the failed last round) enters the pool of a
-    /// closed task, which nobody can withdraw any more.
-    function test_CloseTask_SlashAfterCloseStaysInClosedPool() external {
+    /// @dev A slash applied after the task was closed (a member settling an unrevealed commit of
+    /// the failed last round) enters the closed task's pool; closing again sweeps it.
+    function test_CloseTask_SweepsSlashesSettledAfterClosing() external {
         joinThreeAndStart();
         commitAs(alice);
         warpPastAttest();
@@ -132,7 +131,11 @@ contract CloseTaskTest is Base {
         vm.prank(alice);
         coordinator.leave(taskId);
         uint128 slash = STAKE * SLASH_BPS / 10_000;
-        assertEq(task_().rewardPool, slash, "stranded slash");
+        assertEq(task_().rewardPool, slash, "slash waits in the closed pool");
+        uint256 before = token.balanceOf(owner);
+        close();
+        assertEq(token.balanceOf(owner) - before, slash, "second close sweeps it");
+        assertEq(task_().rewardPool, 0, "pool empty");
         vm.expectRevert(err(IFLCoordinator.TaskNotActive.selector, taskId));
         close();
     }

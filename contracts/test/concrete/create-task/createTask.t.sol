@@ -78,6 +78,12 @@ contract CreateTaskTest is Base {
         expectInvalid(config, "slashBps");
     }
 
+    function test_RevertWhen_RejectSlashBpsExceedsAll() external {
+        TaskConfig memory config = defaultConfig();
+        config.rejectSlashBps = 10_001;
+        expectInvalid(config, "rejectSlashBps");
+    }
+
     function test_RevertWhen_AttesterShareExceedsAll() external {
         TaskConfig memory config = defaultConfig();
         config.attesterShareBps = 10_001;
@@ -219,6 +225,7 @@ contract CreateTaskTest is Base {
             c.rewardPerRound,
             c.quorumBps,
             c.slashBps,
+            c.rejectSlashBps,
             c.attesterShareBps,
             c.maxParticipants,
             c.aggregationRule,

@@ -82,6 +82,32 @@ contract LeaveTest is Base {
         assertEq(task_().memberCount, 2, "memberCount");
     }
 
+    function test_Leave_ShrinksOpenRoundsQuorumBase() external {
+        joinThreeAndStart();
+        leave(alice);
+        assertEq(round_().totalStake, STAKE * 2, "the round no longer counts alice's stake");
+    }
+
+    function test_Leave_KeepsQuorumBaseWhenJoinedDuringRound() external {
+        joinThreeAndStart();
+        join(dave); // not counted by round 1
+        leave(dave);
+        assertEq(round_().totalStake, STAKE * 3, "unchanged");
+    }
+
+    function test_Leave_KeepsQuorumBaseOfDecidedRound() external {
+        joinThreeAndStart();
+        warpToAttest();
+        attestAs(bob, MODEL, 0);
+        attestAs(carol, MODEL, 0);
+        attestAs(alice, MODEL, 0);
+        finalize(MODEL, 0); // round 1 finalized, round 2 open
+        vm.prank(alice);
+        coordinator.leave(taskId);
+        assertEq(coordinator.getRound(taskId, 1).totalStake, STAKE * 3, "finalized round unchanged");
+        assertEq(round_().totalStake, STAKE * 2, "open round shrinks");
+    }
+
     function test_Leave_SettlesThenPaysStakeAndRewards() external {
         joinThreeAndStart();
         playFullRound();

@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IFLCoordinator} from "../../../interfaces/IFLCoordinator.sol";
-import {Member, Round} from "../../../types/DataTypes.sol";
+import {Member, Round, TaskConfig} from "../../../types/DataTypes.sol";
 import {MemberFlags} from "../../../libraries/MemberFlags.sol";
 import {SlashReasons} from "../../../libraries/SlashReasons.sol";
 import {Base} from "../../Base.t.sol";
@@ -102,6 +102,34 @@ contract SettleTest is Base {
         assertEq(member(carol).rewards, 0, "no reward");
     }
 
+    function test_Settle_SlashesOnlyRejectSlashBpsWhenTheUpdateIsTheOnlyFault() external {
+        TaskConfig memory config = defaultConfig();
+        config.rejectSlashBps = 100;
+        taskId = createTask(config);
+        join(alice);
+        join(bob);
+        join(carol);
+        uint32 round = startRound();
+        commitAs(alice);
+        commitAs(bob);
+        commitAs(carol);
+        warpToReveal();
+        revealAs(alice);
+        revealAs(bob);
+        revealAs(carol);
+        warpToAttest();
+        attestAs(alice, MODEL, 0x3);
+        attestAs(bob, MODEL, 0x3);
+        attestAs(carol, MODEL, 0x3);
+        finalize(MODEL, 0x3);
+        uint128 mild = STAKE * 100 / 10_000;
+        vm.expectEmit(address(coordinator));
+        emit IFLCoordinator.Slashed(taskId, round, carol, mild, SlashReasons.REJECTED_UPDATE);
+        settle(carol);
+        assertEq(member(carol).stake, STAKE - mild, "mild slash");
+        assertEq(member(carol).rewards, coordinator.getRound(taskId, round).rewardPerAttester, "attester paid");
+    }
+
     function test_Settle_MovesSlashToRewardPool() external {
         mixedRound();
         uint128 totalStake = task_().totalStake;
@@ -154,6 +182,16 @@ contract SettleTest is Base {
         assertEq(member(bob).stake, STAKE, "bob not slashed");
         assertEq(member(carol).stake, STAKE, "carol not slashed");
         assertEq(member(bob).rewards + member(carol).rewards, 0, "no rewards in a failed round");
+    }
+
+    function test_Settle_SlashShrinksOpenRoundsQuorumBase() external {
+        joinThreeAndStart();
+        commitAs(alice);
+        warpPastAttest(); // round 1 fails with alice's commit unrevealed
+        coordinator.startRound(taskId); // round 2 counts alice's unslashed stake
+        assertEq(round_().totalStake, STAKE * 3, "snapshot");
+        settle(alice);
+        assertEq(round_().totalStake, STAKE * 3 - SLASH, "the slash leaves the quorum base");
     }
 
     function test_Settle_ClearsRoundWork() external {
