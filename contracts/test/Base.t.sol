@@ -211,9 +211,9 @@ abstract contract Base is Test {
         vm.warp(round_().attestDeadline);
     }
 
-    /// @dev Runs the current round with alice, bob and carol: all commit and reveal, all attest
-    /// MODEL with all three updates accepted, then finalizes.
-    function playFullRound() internal {
+    /// @dev alice, bob and carol commit and reveal in the current round (reveal indices 0, 1, 2),
+    /// which is then in its attest phase.
+    function commitAndRevealThree() internal {
         commitAs(alice);
         commitAs(bob);
         commitAs(carol);
@@ -222,10 +222,36 @@ abstract contract Base is Test {
         revealAs(bob);
         revealAs(carol);
         warpToAttest();
-        attestAs(alice, MODEL, 0x7);
-        attestAs(bob, MODEL, 0x7);
-        attestAs(carol, MODEL, 0x7);
-        finalize(MODEL, 0x7);
+    }
+
+    /// @dev alice, bob and carol attest `model` with `bitmap`, in that order.
+    function attestThree(bytes32 model, uint256 bitmap) internal {
+        attestAs(alice, model, bitmap);
+        attestAs(bob, model, bitmap);
+        attestAs(carol, model, bitmap);
+    }
+
+    /// @dev Runs the current round with alice, bob and carol: all commit and reveal, all attest
+    /// MODEL with the updates of `bitmap` accepted, then it is finalized.
+    function playRound(uint256 bitmap) internal {
+        commitAndRevealThree();
+        attestThree(MODEL, bitmap);
+        finalize(MODEL, bitmap);
+    }
+
+    /// @dev `playRound` with all three updates accepted.
+    function playFullRound() internal {
+        playRound(0x7);
+    }
+
+    /// @dev alice, bob and carol join and the owner opens round 1; nobody commits, all three
+    /// attest MODEL accepting no update (quorum), and the attest phase ends: the round waits for
+    /// `finalizeRound`.
+    function roundAwaitingFinalization() internal returns (uint32 round) {
+        round = joinThreeAndStart();
+        warpToAttest();
+        attestThree(MODEL, 0);
+        warpPastAttest();
     }
 
     // ---------------------------------------------------------------- views

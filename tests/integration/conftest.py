@@ -7,6 +7,8 @@
   every test starts from the same chain (also forgets locally counted nonces).
 - ``probe_artifact`` / ``probe``: the test-only ``ChainProbe`` contract (see
   fixtures/README.md): its ABI + bytecode, and a fresh deployment inside the snapshot.
+- ``parties``: module-scoped; the flchain contracts deployed for the module (inside a module
+  snapshot, reverted after it) and clients for its owner, alice and bob (protocol_parties.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from protocol_parties import Parties
 from web3 import Web3
 from web3.contract import Contract
 
@@ -25,6 +28,8 @@ from flchain.chain.connection import connect
 from flchain.chain.controls import revert, snapshot
 from flchain.chain.devnet import Devnet
 from flchain.chain.transactions import TxSender
+from flchain.protocol.client import FLClient
+from flchain.protocol.deploy import deploy
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -61,3 +66,16 @@ def probe(w3: Web3, chain_snapshot: str, probe_artifact: dict[str, Any]) -> Cont
     )
     assert result.contract_address is not None
     return w3.eth.contract(address=result.contract_address, abi=probe_artifact["abi"])
+
+
+@pytest.fixture(scope="module")
+def parties(w3: Web3, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parties]:
+    module_snapshot = snapshot(w3)
+    directory = tmp_path_factory.mktemp("deployments")
+    report = deploy(w3, TxSender(w3, dev_signer(0, DEV_CHAIN_ID)), directory=directory)
+    assert report.deployment is not None
+    clients = [
+        FLClient(w3, report.deployment, TxSender(w3, dev_signer(i, DEV_CHAIN_ID))) for i in range(3)
+    ]
+    yield Parties(directory, *clients)
+    revert(w3, module_snapshot)

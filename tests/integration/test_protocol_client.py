@@ -6,78 +6,38 @@ Rounds are driven by hand: the chain clock is moved past each phase's deadline.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from protocol_parties import (
+    INITIAL,
+    PHASE,
+    SPEC,
+    TOKEN,
+    Parties,
+    task_config,
+    task_with_members,
+)
 from web3 import Web3
 
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
-from flchain.chain.controls import increase_time, mine, revert, snapshot
+from flchain.chain.controls import increase_time, mine
 from flchain.chain.transactions import TxSender
 from flchain.protocol.client import FLClient
 from flchain.protocol.commitments import compute_commitment, result_id
 from flchain.protocol.deploy import deploy, migration_steps
-from flchain.protocol.deployment import Deployment
 from flchain.protocol.records import (
     MemberInfo,
     RoundPhase,
     RoundStatus,
-    TaskConfig,
     TaskStatus,
 )
 from flchain.storage.cid import RAW
 
 pytestmark = pytest.mark.integration
 
-TOKEN = 10**18
-PHASE = 100  # seconds per phase
-INITIAL = b"\x11" * 32
-SPEC = b"\x22" * 32
 MODEL = b"\x33" * 32
 METRICS = b"\x44" * 32
-
-
-@dataclass(frozen=True)
-class Parties:
-    owner: FLClient
-    alice: FLClient
-    bob: FLClient
-
-
-@pytest.fixture(scope="module")
-def deployment(w3: Web3, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    module_snapshot = snapshot(w3)
-    directory = tmp_path_factory.mktemp("deployments")
-    report = deploy(w3, TxSender(w3, dev_signer(0, DEV_CHAIN_ID)), directory=directory)
-    assert report.deployment is not None
-    yield report.deployment
-    revert(w3, module_snapshot)
-
-
-@pytest.fixture(scope="module")
-def parties(w3: Web3, deployment: Deployment) -> Parties:
-    clients = [
-        FLClient(w3, deployment, TxSender(w3, dev_signer(i, DEV_CHAIN_ID))) for i in range(3)
-    ]
-    return Parties(*clients)
-
-
-def _config(token: str, rounds: int = 2) -> TaskConfig:
-    return TaskConfig(
-        token=token,
-        initial_model_digest=INITIAL,
-        initial_model_codec=RAW,
-        model_spec_digest=SPEC,
-        model_spec_codec=RAW,
-        num_rounds=rounds,
-        commit_duration=PHASE,
-        reveal_duration=PHASE,
-        attest_duration=PHASE,
-        min_stake=10 * TOKEN,
-        reward_per_round=100 * TOKEN,
-    )
 
 
 def _next_phase(w3: Web3) -> None:
@@ -94,13 +54,6 @@ def _update(index: int) -> tuple[bytes, bytes]:
     return bytes([0xA0 + index]) * 32, bytes([0xB0 + index]) * 32
 
 
-def _task_with_members(p: Parties, rounds: int = 2) -> int:
-    task_id, _ = p.owner.create_task(_config(p.owner.deployment.token, rounds))
-    p.alice.join(task_id, 10 * TOKEN)
-    p.bob.join(task_id, 10 * TOKEN)
-    return task_id
-
-
 def _commit_and_reveal(w3: Web3, p: Parties, task_id: int, round_id: int) -> None:
     members = (p.alice, p.bob)
     for index, member in enumerate(members):
@@ -115,7 +68,7 @@ def _commit_and_reveal(w3: Web3, p: Parties, task_id: int, round_id: int) -> Non
 
 def _finalized_round(w3: Web3, p: Parties, rounds: int = 2) -> int:
     """A task whose round 1 both members committed, revealed, attested and finalized."""
-    task_id = _task_with_members(p, rounds)
+    task_id = task_with_members(p, rounds)
     p.owner.start_round(task_id)
     _commit_and_reveal(w3, p, task_id, 1)
     p.alice.attest(task_id, MODEL, RAW, 0b11, METRICS)
@@ -152,7 +105,7 @@ def test_create_task_escrows_rewards_and_registers_initial_model(
     owner = parties.owner
     before = _balance(owner)
 
-    task_id, _ = owner.create_task(_config(owner.deployment.token, rounds=3))
+    task_id, _ = owner.create_task(task_config(owner.deployment.token, rounds=3))
 
     task = owner.task(task_id)
     assert owner.task_count() == task_id
@@ -167,7 +120,7 @@ def test_create_task_escrows_rewards_and_registers_initial_model(
 
 
 def test_join_stakes_tokens_and_records_the_member(parties: Parties, chain_snapshot: str) -> None:
-    task_id, _ = parties.owner.create_task(_config(parties.owner.deployment.token))
+    task_id, _ = parties.owner.create_task(task_config(parties.owner.deployment.token))
     before = _balance(parties.alice)
 
     parties.alice.join(task_id, 15 * TOKEN, b"\x07" * 32)
@@ -186,7 +139,7 @@ def test_join_stakes_tokens_and_records_the_member(parties: Parties, chain_snaps
 
 
 def test_set_encryption_key_replaces_the_member_key(parties: Parties, chain_snapshot: str) -> None:
-    task_id = _task_with_members(parties)
+    task_id = task_with_members(parties)
 
     parties.alice.set_encryption_key(task_id, b"\x09" * 32)
 
@@ -211,7 +164,7 @@ def test_leave_returns_stake_and_rewards_and_removes_the_member(
 def test_close_task_refunds_the_unspent_reward_pool_to_the_owner(
     parties: Parties, chain_snapshot: str
 ) -> None:
-    task_id, _ = parties.owner.create_task(_config(parties.owner.deployment.token, rounds=2))
+    task_id, _ = parties.owner.create_task(task_config(parties.owner.deployment.token, rounds=2))
     before = _balance(parties.owner)
 
     parties.owner.close_task(task_id)
@@ -227,7 +180,7 @@ def test_close_task_refunds_the_unspent_reward_pool_to_the_owner(
 def test_start_round_opens_round_one_in_its_commit_phase(
     parties: Parties, chain_snapshot: str
 ) -> None:
-    task_id = _task_with_members(parties)
+    task_id = task_with_members(parties)
 
     round_id, _ = parties.owner.start_round(task_id)
 
@@ -242,7 +195,7 @@ def test_start_round_opens_round_one_in_its_commit_phase(
 def test_commit_then_reveal_mark_the_member_and_list_the_revealed_update(
     w3: Web3, parties: Parties, chain_snapshot: str
 ) -> None:
-    task_id = _task_with_members(parties)
+    task_id = task_with_members(parties)
     parties.owner.start_round(task_id)
     digest, salt = _update(0)
 
@@ -265,7 +218,7 @@ def test_commit_then_reveal_mark_the_member_and_list_the_revealed_update(
 def test_attest_reports_quorum_only_when_the_attested_stake_reaches_it(
     w3: Web3, parties: Parties, chain_snapshot: str
 ) -> None:
-    task_id = _task_with_members(parties)
+    task_id = task_with_members(parties)
     parties.owner.start_round(task_id)
     _commit_and_reveal(w3, parties, task_id, 1)
 

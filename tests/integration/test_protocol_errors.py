@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import shutil
 import socket
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from protocol_parties import PHASE, TOKEN, Parties, task_with_members
 from web3 import Web3
 
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
@@ -26,64 +26,25 @@ from flchain.errors import (
     NotDeployedError,
 )
 from flchain.protocol.artifacts import find_project_root
-from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import deploy
-from flchain.protocol.records import RoundPhase, TaskConfig
+from flchain.protocol.records import RoundPhase
 from flchain.protocol.session import open_client
 from flchain.storage.cid import RAW
 
 pytestmark = pytest.mark.integration
 
-TOKEN = 10**18
-PHASE = 100
 DIGEST = b"\xaa" * 32
 SALT = b"\xbb" * 32
 
 
-@dataclass(frozen=True)
-class Deployed:
-    directory: Path
-    owner: FLClient
-    alice: FLClient
-    bob: FLClient
-
-
-@pytest.fixture(scope="module")
-def deployed(w3: Web3, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
-    module_snapshot = snapshot(w3)
-    directory = tmp_path_factory.mktemp("deployments")
-    report = deploy(w3, TxSender(w3, dev_signer(0, DEV_CHAIN_ID)), directory=directory)
-    assert report.deployment is not None
-    clients = [
-        FLClient(w3, report.deployment, TxSender(w3, dev_signer(i, DEV_CHAIN_ID))) for i in range(3)
-    ]
-    yield Deployed(directory, *clients)
-    revert(w3, module_snapshot)
-
-
-def _open_task(d: Deployed) -> int:
+def _open_task(d: Parties) -> int:
     """A task with alice and bob joined and round 1 in its commit phase."""
-    config = TaskConfig(
-        token=d.owner.deployment.token,
-        initial_model_digest=b"\x11" * 32,
-        initial_model_codec=RAW,
-        model_spec_digest=b"\x22" * 32,
-        model_spec_codec=RAW,
-        num_rounds=2,
-        commit_duration=PHASE,
-        reveal_duration=PHASE,
-        attest_duration=PHASE,
-        min_stake=10 * TOKEN,
-        reward_per_round=100 * TOKEN,
-    )
-    task_id, _ = d.owner.create_task(config)
-    d.alice.join(task_id, 10 * TOKEN)
-    d.bob.join(task_id, 10 * TOKEN)
+    task_id = task_with_members(d)
     d.owner.start_round(task_id)
     return task_id
 
 
-def _to_phase(w3: Web3, d: Deployed, task_id: int, phase: RoundPhase) -> None:
+def _to_phase(w3: Web3, d: Parties, task_id: int, phase: RoundPhase) -> None:
     """Move round 1 from its commit phase to ``phase``, alice committing and revealing."""
     d.alice.commit(task_id, 1, DIGEST, RAW, SALT)
     for step in (RoundPhase.REVEAL, RoundPhase.ATTEST):
@@ -95,7 +56,7 @@ def _to_phase(w3: Web3, d: Deployed, task_id: int, phase: RoundPhase) -> None:
             d.alice.reveal(task_id, 1, DIGEST, RAW, SALT)
 
 
-Action = Callable[[Deployed, int], object]
+Action = Callable[[Parties, int], object]
 
 CASES: list[tuple[str, RoundPhase, Action, dict[str, object]]] = [
     ("TaskNotFound", RoundPhase.COMMIT, lambda d, t: d.alice.task(t + 99), {"taskId": 100}),
@@ -137,18 +98,18 @@ CASES: list[tuple[str, RoundPhase, Action, dict[str, object]]] = [
 @pytest.mark.parametrize(("name", "phase", "action", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_contract_revert_raises_decoded_custom_error_when_the_call_is_refused(
     w3: Web3,
-    deployed: Deployed,
+    parties: Parties,
     chain_snapshot: str,
     name: str,
     phase: RoundPhase,
     action: Action,
     expected: dict[str, object],
 ) -> None:
-    task_id = _open_task(deployed)
-    _to_phase(w3, deployed, task_id, phase)
+    task_id = _open_task(parties)
+    _to_phase(w3, parties, task_id, phase)
 
     with pytest.raises(ContractRevertError) as caught:
-        action(deployed, task_id)
+        action(parties, task_id)
 
     assert caught.value.error_name == name
     assert expected.items() <= caught.value.error_args.items()
@@ -215,7 +176,7 @@ def _project_copy(tmp_path: Path) -> Path:
 
 
 def test_open_client_says_build_when_an_artifact_is_truncated(
-    deployed: Deployed, devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    parties: Parties, devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = _project_copy(tmp_path)
     artifact = project / "artifacts/contracts/FLCoordinator.sol/FLCoordinator.json"
@@ -223,11 +184,11 @@ def test_open_client_says_build_when_an_artifact_is_truncated(
     monkeypatch.setenv("FLCHAIN_PROJECT", str(project))
 
     with pytest.raises(ArtifactError, match=r"FLCoordinator .*truncated; run the build first"):
-        open_client(devnet.rpc_url, deployments=deployed.directory)
+        open_client(devnet.rpc_url, deployments=parties.directory)
 
 
 def test_open_client_says_build_when_a_source_changed_since_the_build(
-    deployed: Deployed, devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    parties: Parties, devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = _project_copy(tmp_path)
     with (project / "contracts/FLCoordinator.sol").open("a") as source:
@@ -237,4 +198,4 @@ def test_open_client_says_build_when_a_source_changed_since_the_build(
     with pytest.raises(
         ArtifactError, match=r"stale: contracts/FLCoordinator.sol changed.*run the build first"
     ):
-        open_client(devnet.rpc_url, deployments=deployed.directory)
+        open_client(devnet.rpc_url, deployments=parties.directory)

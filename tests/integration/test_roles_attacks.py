@@ -3,12 +3,24 @@ exclude, slash and out-vote them, while honest participants are paid."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
-from test_roles_end_to_end import PARTICIPANTS, Network, conduct, network, start
+from test_roles_end_to_end import (
+    PARTICIPANTS,
+    Network,
+    conduct,
+    network,
+    small_task,
+    start,
+    wait_for_members,
+)
 
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
-from flchain.protocol.records import TaskStatus
+from flchain.chain.transactions import TxSender
+from flchain.protocol.client import FLClient
+from flchain.protocol.records import MemberInfo, RoundPhase, TaskStatus
+from flchain.roles.owner import create_task
 from flchain.roles.verifier import verify_round
 
 __all__ = ["network"]  # the fixture, re-used
@@ -68,14 +80,32 @@ def test_free_rider_is_excluded_slashed_and_unpaid_while_honest_ones_are_paid(
 def test_minority_attesting_a_wrong_model_cannot_finalize_it_and_is_slashed(
     network: Network,
 ) -> None:
-    liar = dev_signer(PARTICIPANTS, DEV_CHAIN_ID).address
-    created = start(network, rounds=1, attacks={PARTICIPANTS - 1: "wrong-attest"})
+    # The liar is driven by the test, so that it attests first, the moment the attest phase
+    # opens: 4 honest x 10 + liar 10 = 50; its 10 can never reach the 0.67 quorum alone.
+    liar_signer = dev_signer(PARTICIPANTS + 1, DEV_CHAIN_ID)
+    liar = FLClient(network.w3, network.owner.deployment, TxSender(network.w3, liar_signer))
+    created = create_task(network.owner, network.store, small_task(1))
+    liar.join(created.task_id, 10 * TOKEN)
+    for index in range(PARTICIPANTS):
+        network.spawn(index, created.task_id)
+    wait_for_members(network, created.task_id, PARTICIPANTS + 1)
+    network.owner.start_round(created.task_id)
+    wrong = hashlib.sha256(b"a model nobody computed").digest()
 
-    conduct(network, created.task_id)
+    def lie() -> None:
+        rnd = network.owner.round(created.task_id, 1)
+        if rnd.phase == RoundPhase.ATTEST and not liar.member(created.task_id, liar.address).did(
+            MemberInfo.ATTESTED, 1
+        ):
+            liar.attest(created.task_id, wrong, 0x55, (1 << PARTICIPANTS) - 1, bytes(32))
+
+    conduct(network, created.task_id, after_advance=lie)
 
     assert network.owner.task(created.task_id).status == TaskStatus.COMPLETED
     assert verify_round(network.owner, network.store, created.task_id, 1).ok
     attestations = network.owner.attested_results(created.task_id, 1)
     winning = network.owner.round(created.task_id, 1).winning_result
-    assert {a.attester for a in attestations if a.result_id != winning} <= {liar}
-    assert _slashed(network, created.task_id).get(liar, 0) == 10 * TOKEN // 10  # 10% of 10 tokens
+    assert {a.attester for a in attestations if a.result_id != winning} == {liar.address}
+    assert network.owner.latest_model(created.task_id).model_digest != wrong
+    liar.settle(created.task_id, liar.address)
+    assert _slashed(network, created.task_id) == {liar.address: TOKEN}  # 10% of 10 tokens

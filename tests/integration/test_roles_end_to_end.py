@@ -52,6 +52,7 @@ class Network:
         self.owner = FLClient(self.w3, report.deployment, sender)
         self.store = LocalStore(root / "store")
         self.procs: dict[int, subprocess.Popen[bytes]] = {}
+        self.observers: set[str] = set()  # aggregator-only nodes: they never commit
 
     def spawn(self, index: int, task_id: int, attack: str | None = None, *extra: str) -> None:
         command = [
@@ -66,9 +67,10 @@ class Network:
         self.procs[index] = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
 
     def members(self, task_id: int) -> list[MemberInfo]:
+        """Every node this network started (trainers and aggregator-only ones)."""
         return [
             self.owner.member(task_id, dev_signer(i + 1, DEV_CHAIN_ID).address)
-            for i in range(PARTICIPANTS)
+            for i in sorted(self.procs)
         ]
 
     def close(self) -> None:
@@ -90,7 +92,12 @@ def small_task(rounds: int) -> TaskFile:
     return replace(load_task_file(PROJECT / "examples" / "digits.toml"), rounds=rounds)
 
 
-def conduct(net: Network, task_id: int, on_tick: Callable[[], None] = lambda: None) -> None:
+def conduct(
+    net: Network,
+    task_id: int,
+    on_tick: Callable[[], None] = lambda: None,
+    after_advance: Callable[[], None] = lambda: None,
+) -> None:
     """Drive the clock until the task ends (or fail after a wall-clock limit)."""
     limit = time.monotonic() + 240
     while net.owner.task(task_id).status == TaskStatus.ACTIVE:
@@ -102,8 +109,9 @@ def conduct(net: Network, task_id: int, on_tick: Callable[[], None] = lambda: No
         task = net.owner.task(task_id)
         if task.current_round:
             rnd = net.owner.round(task_id, task.current_round)
-            members = net.members(task_id)
-            members = [m for m in members if m.joined]
+            everyone = [m for m in net.members(task_id) if m.joined]
+            trainers = [m for m in everyone if m.address not in net.observers]
+            members = everyone if rnd.phase == RoundPhase.ATTEST else trainers
             work = {
                 RoundPhase.COMMIT: (MemberInfo.COMMITTED, rnd.commit_deadline),
                 RoundPhase.REVEAL: (MemberInfo.REVEALED, rnd.reveal_deadline),
@@ -114,6 +122,7 @@ def conduct(net: Network, task_id: int, on_tick: Callable[[], None] = lambda: No
                 now = int(net.w3.eth.get_block("latest")["timestamp"])
                 increase_time(net.w3, max(1, work[1] - now))
                 mine(net.w3)
+                after_advance()
         time.sleep(0.1)
 
 
@@ -125,12 +134,17 @@ def start(
         net.spawn(index, created.task_id, (attacks or {}).get(index))
     for index in range(PARTICIPANTS, PARTICIPANTS + observers):
         net.spawn(index, created.task_id, None, "--no-train", "--stake", "40")
-    limit = time.monotonic() + 120
-    while net.owner.task(created.task_id).member_count < PARTICIPANTS + observers:
-        assert time.monotonic() < limit, "participants did not join"
-        time.sleep(0.2)
+        net.observers.add(dev_signer(index + 1, DEV_CHAIN_ID).address)
+    wait_for_members(net, created.task_id, PARTICIPANTS + observers)
     net.owner.start_round(created.task_id)
     return created
+
+
+def wait_for_members(net: Network, task_id: int, count: int) -> None:
+    limit = time.monotonic() + 120
+    while net.owner.task(task_id).member_count < count:
+        assert time.monotonic() < limit, "participants did not join"
+        time.sleep(0.2)
 
 
 def test_task_finalizes_and_registry_serves_better_models_when_four_participants_train(
@@ -198,8 +212,10 @@ def test_aggregator_only_node_attests_without_training_when_its_stake_is_needed(
 
     conduct(network, created.task_id)
 
-    assert network.owner.task(created.task_id).status == TaskStatus.COMPLETED
-    attesters = {a.attester for a in network.owner.attested_results(created.task_id, 1)}
-    revealers = {u.participant for u in network.owner.revealed_updates(created.task_id, 1)}
+    task = network.owner.task(created.task_id)
+    assert task.status == TaskStatus.COMPLETED
+    final = task.last_finalized_round
+    attesters = {a.attester for a in network.owner.attested_results(created.task_id, final)}
+    revealers = {u.participant for u in network.owner.revealed_updates(created.task_id, final)}
     assert observer in attesters
     assert observer not in revealers

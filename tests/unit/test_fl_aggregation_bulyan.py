@@ -6,44 +6,26 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
+from rule_checks import (
+    WIDE_ORDER,
+    assert_same_when_permuted,
+    draw_order,
+    update_batches,
+    wide_updates,
+)
 
 from flchain.errors import AggregationError
 from flchain.fl.aggregation import RULE_IDS, RULES, bulyan, fedavg
 
-values = st.one_of(st.floats(-1e3, 1e3, width=32), st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5]))
-
-
-@st.composite
-def update_batches(draw: st.DrawFn) -> np.ndarray:
-    rows = draw(st.integers(3, 12))
-    updates = draw(arrays(np.float32, (rows, draw(st.integers(1, 6))), elements=values))
-    pairs = st.tuples(st.integers(0, rows - 1), st.integers(0, rows - 1))
-    for source, target in draw(st.lists(pairs, max_size=3)):
-        updates[target] = updates[source]
-    for row in draw(st.lists(st.integers(0, rows - 1), max_size=2)):
-        updates[row, 0] = draw(st.sampled_from([np.nan, np.inf, -np.inf]))
-    return updates
-
 
 @settings(max_examples=300, deadline=None)
-@given(updates=update_batches(), data=st.data())
+@given(updates=update_batches(min_rows=3, max_rows=12, max_columns=6), data=st.data())
 def test_bulyan_is_bit_identical_when_rows_are_permuted(
     updates: np.ndarray, data: st.DataObject
 ) -> None:
-    order = np.array(data.draw(st.permutations(range(len(updates)))), dtype=np.intp)
+    order = draw_order(data, len(updates))
     malicious = data.draw(st.integers(0, (len(updates) - 3) // 4))
-    try:
-        expected = bulyan(updates, num_malicious=malicious)
-    except AggregationError:
-        with pytest.raises(AggregationError):
-            bulyan(updates[order], num_malicious=malicious)
-        return
-
-    permuted = bulyan(updates[order], num_malicious=malicious)
-
-    assert permuted.aggregate.tobytes() == expected.aggregate.tobytes()
-    assert np.array_equal(permuted.accepted, expected.accepted[order])
+    assert_same_when_permuted(bulyan, updates, order, may_raise=True, num_malicious=malicious)
 
 
 def test_bulyan_selects_n_minus_2f_rows_and_leaves_out_the_far_ones() -> None:
@@ -107,14 +89,7 @@ def test_bulyan_raises_aggregation_error_with_the_numbers_when_n_is_too_small(
 
 
 def test_bulyan_is_bit_identical_when_rows_span_several_column_blocks() -> None:
-    updates = np.random.default_rng(11).standard_normal((9, 40_000), dtype=np.float32)
-    order = np.array([4, 8, 0, 3, 7, 1, 6, 2, 5])
-
-    expected = bulyan(updates, num_malicious=1)
-    permuted = bulyan(updates[order], num_malicious=1)
-
-    assert permuted.aggregate.tobytes() == expected.aggregate.tobytes()
-    assert np.array_equal(permuted.accepted, expected.accepted[order])
+    assert_same_when_permuted(bulyan, wide_updates(), WIDE_ORDER, num_malicious=1)
 
 
 def test_bulyan_is_registered_with_id_5() -> None:

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from rule_checks import assert_same_when_permuted, draw_order
 
 from flchain.errors import AggregationError
 from flchain.fl.aggregation import SCALE, fedavg, stack_updates
@@ -35,18 +36,8 @@ def test_fedavg_is_bit_identical_when_rows_are_permuted(
     batch: tuple[np.ndarray, np.ndarray], data: st.DataObject
 ) -> None:
     updates, weights = batch
-    order = np.array(data.draw(st.permutations(range(len(updates)))), dtype=np.int64)
-    try:
-        expected = fedavg(updates, weights=weights)
-    except AggregationError:
-        with pytest.raises(AggregationError):
-            fedavg(updates[order], weights=weights[order])
-        return
-
-    permuted = fedavg(updates[order], weights=weights[order])
-
-    assert permuted.aggregate.tobytes() == expected.aggregate.tobytes()
-    assert np.array_equal(permuted.accepted, expected.accepted[order])
+    order = draw_order(data, len(updates))
+    assert_same_when_permuted(fedavg, updates, order, per_row={"weights": weights}, may_raise=True)
 
 
 @settings(max_examples=200, deadline=None)

@@ -7,45 +7,32 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from rule_checks import (
+    WIDE_ORDER,
+    assert_same_when_permuted,
+    draw_order,
+    update_batches,
+    wide_updates,
+)
 
 from flchain.errors import AggregationError
 from flchain.fl.aggregation import RULE_IDS, RULES, fltrust
 
-values = st.one_of(st.floats(-1e3, 1e3, width=32), st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5]))
 
-
-@st.composite
-def update_batches(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
-    rows = draw(st.integers(1, 9))
-    columns = draw(st.integers(1, 12))
-    updates = draw(arrays(np.float32, (rows, columns), elements=values))
-    pairs = st.tuples(st.integers(0, rows - 1), st.integers(0, rows - 1))
-    for source, target in draw(st.lists(pairs, max_size=3)):
-        updates[target] = updates[source]
-    for row in draw(st.lists(st.integers(0, rows - 1), max_size=2)):
-        updates[row, 0] = draw(st.sampled_from([np.nan, np.inf, -np.inf]))
-    reference = draw(arrays(np.float32, columns, elements=st.floats(-10, 10, width=32)))
-    return updates, reference
+def _reference(_rows: int, columns: int) -> st.SearchStrategy[np.ndarray]:
+    return arrays(np.float32, columns, elements=st.floats(-10, 10, width=32))
 
 
 @settings(max_examples=200, deadline=None)
-@given(batch=update_batches(), data=st.data())
+@given(
+    batch=update_batches(min_rows=1, max_rows=9, max_columns=12, extra=_reference), data=st.data()
+)
 def test_fltrust_is_bit_identical_when_rows_are_permuted(
     batch: tuple[np.ndarray, np.ndarray], data: st.DataObject
 ) -> None:
     updates, reference = batch
-    order = np.array(data.draw(st.permutations(range(len(updates)))), dtype=np.intp)
-    try:
-        expected = fltrust(updates, reference=reference)
-    except AggregationError:
-        with pytest.raises(AggregationError):
-            fltrust(updates[order], reference=reference)
-        return
-
-    permuted = fltrust(updates[order], reference=reference)
-
-    assert permuted.aggregate.tobytes() == expected.aggregate.tobytes()
-    assert np.array_equal(permuted.accepted, expected.accepted[order])
+    order = draw_order(data, len(updates))
+    assert_same_when_permuted(fltrust, updates, order, may_raise=True, reference=reference)
 
 
 def test_fltrust_weighs_rows_by_cosine_and_rescales_them_to_the_reference_norm() -> None:
@@ -105,14 +92,9 @@ def test_fltrust_raises_aggregation_error_when_the_reference_is_missing_or_bad(
 
 
 def test_fltrust_is_bit_identical_when_rows_span_several_column_blocks() -> None:
-    updates = np.random.default_rng(11).standard_normal((9, 40_000), dtype=np.float32)
-    order = np.array([4, 8, 0, 3, 7, 1, 6, 2, 5])
+    updates = wide_updates()
 
-    expected = fltrust(updates, reference=updates[0] + updates[1])
-    permuted = fltrust(updates[order], reference=updates[0] + updates[1])
-
-    assert permuted.aggregate.tobytes() == expected.aggregate.tobytes()
-    assert np.array_equal(permuted.accepted, expected.accepted[order])
+    assert_same_when_permuted(fltrust, updates, WIDE_ORDER, reference=updates[0] + updates[1])
 
 
 def test_fltrust_is_registered_with_id_7() -> None:

@@ -6,44 +6,25 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
+from rule_checks import (
+    WIDE_ORDER,
+    assert_same_when_permuted,
+    draw_order,
+    update_batches,
+    wide_updates,
+)
 
 from flchain.errors import AggregationError
 from flchain.fl.aggregation import RULE_IDS, RULES, median
 
-# Few distinct values (with -0.0) so that ties and duplicate rows are common.
-values = st.one_of(st.floats(-1e3, 1e3, width=32), st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5]))
-
-
-@st.composite
-def update_batches(draw: st.DrawFn) -> np.ndarray:
-    rows = draw(st.integers(1, 9))
-    updates = draw(arrays(np.float32, (rows, draw(st.integers(1, 12))), elements=values))
-    pairs = st.tuples(st.integers(0, rows - 1), st.integers(0, rows - 1))
-    for source, target in draw(st.lists(pairs, max_size=3)):
-        updates[target] = updates[source]
-    for row in draw(st.lists(st.integers(0, rows - 1), max_size=2)):
-        updates[row, 0] = draw(st.sampled_from([np.nan, np.inf, -np.inf]))
-    return updates
-
 
 @settings(max_examples=200, deadline=None)
-@given(updates=update_batches(), data=st.data())
+@given(updates=update_batches(min_rows=1, max_rows=9, max_columns=12), data=st.data())
 def test_median_is_bit_identical_when_rows_are_permuted(
     updates: np.ndarray, data: st.DataObject
 ) -> None:
-    order = np.array(data.draw(st.permutations(range(len(updates)))), dtype=np.intp)
-    try:
-        expected = median(updates)
-    except AggregationError:
-        with pytest.raises(AggregationError):
-            median(updates[order])
-        return
-
-    permuted = median(updates[order])
-
-    assert permuted.aggregate.tobytes() == expected.aggregate.tobytes()
-    assert np.array_equal(permuted.accepted, expected.accepted[order])
+    order = draw_order(data, len(updates))
+    assert_same_when_permuted(median, updates, order, may_raise=True)
 
 
 def test_median_returns_middle_value_when_row_count_is_odd() -> None:
@@ -112,14 +93,7 @@ def test_median_raises_aggregation_error_when_every_row_is_rejected() -> None:
 
 
 def test_median_is_bit_identical_when_rows_span_several_column_blocks() -> None:
-    updates = np.random.default_rng(11).standard_normal((9, 40_000), dtype=np.float32)
-    order = np.array([4, 8, 0, 3, 7, 1, 6, 2, 5])
-
-    expected = median(updates)
-    permuted = median(updates[order])
-
-    assert permuted.aggregate.tobytes() == expected.aggregate.tobytes()
-    assert np.array_equal(permuted.accepted, expected.accepted[order])
+    assert_same_when_permuted(median, wide_updates(), WIDE_ORDER)
 
 
 def test_median_is_registered_with_id_1() -> None:

@@ -6,51 +6,42 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
+from rule_checks import (
+    WIDE_ORDER,
+    assert_same_when_permuted,
+    draw_order,
+    row_weights,
+    update_batches,
+    wide_updates,
+)
 
 from flchain.errors import AggregationError
 from flchain.fl.aggregation import RULE_IDS, RULES, fedavg, multi_krum
 
-values = st.one_of(st.floats(-1e3, 1e3, width=32), st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5]))
-
-
-@st.composite
-def update_batches(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
-    rows = draw(st.integers(3, 10))
-    updates = draw(arrays(np.float32, (rows, draw(st.integers(1, 6))), elements=values))
-    pairs = st.tuples(st.integers(0, rows - 1), st.integers(0, rows - 1))
-    for source, target in draw(st.lists(pairs, max_size=3)):
-        updates[target] = updates[source]
-    for row in draw(st.lists(st.integers(0, rows - 1), max_size=2)):
-        updates[row, 0] = draw(st.sampled_from([np.nan, np.inf, -np.inf]))
-    weights = draw(arrays(np.int64, rows, elements=st.sampled_from([0, 1, 2, 50])))
-    return updates, weights
-
 
 @settings(max_examples=300, deadline=None)
-@given(batch=update_batches(), data=st.data())
+@given(
+    batch=update_batches(
+        min_rows=3, max_rows=10, max_columns=6, extra=row_weights(st.sampled_from([0, 1, 2, 50]))
+    ),
+    data=st.data(),
+)
 def test_multi_krum_is_bit_identical_when_rows_are_permuted(
     batch: tuple[np.ndarray, np.ndarray], data: st.DataObject
 ) -> None:
     updates, weights = batch
-    order = np.array(data.draw(st.permutations(range(len(updates)))), dtype=np.intp)
+    order = draw_order(data, len(updates))
     malicious = data.draw(st.integers(0, (len(updates) - 3) // 2))
     keep = data.draw(st.integers(1, len(updates)))
-    try:
-        expected = multi_krum(updates, num_malicious=malicious, num_to_keep=keep, weights=weights)
-    except AggregationError:
-        with pytest.raises(AggregationError):
-            multi_krum(
-                updates[order], num_malicious=malicious, num_to_keep=keep, weights=weights[order]
-            )
-        return
-
-    permuted = multi_krum(
-        updates[order], num_malicious=malicious, num_to_keep=keep, weights=weights[order]
+    assert_same_when_permuted(
+        multi_krum,
+        updates,
+        order,
+        per_row={"weights": weights},
+        may_raise=True,
+        num_malicious=malicious,
+        num_to_keep=keep,
     )
-
-    assert permuted.aggregate.tobytes() == expected.aggregate.tobytes()
-    assert np.array_equal(permuted.accepted, expected.accepted[order])
 
 
 def test_multi_krum_averages_the_n_minus_f_closest_rows_when_num_to_keep_is_none() -> None:
@@ -106,14 +97,7 @@ def test_multi_krum_raises_aggregation_error_when_weights_do_not_fit() -> None:
 
 
 def test_multi_krum_is_bit_identical_when_rows_span_several_column_blocks() -> None:
-    updates = np.random.default_rng(11).standard_normal((9, 40_000), dtype=np.float32)
-    order = np.array([4, 8, 0, 3, 7, 1, 6, 2, 5])
-
-    expected = multi_krum(updates, num_malicious=2)
-    permuted = multi_krum(updates[order], num_malicious=2)
-
-    assert permuted.aggregate.tobytes() == expected.aggregate.tobytes()
-    assert np.array_equal(permuted.accepted, expected.accepted[order])
+    assert_same_when_permuted(multi_krum, wide_updates(), WIDE_ORDER, num_malicious=2)
 
 
 def test_multi_krum_is_registered_with_id_4() -> None:

@@ -6,45 +6,40 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
+from rule_checks import (
+    WIDE_ORDER,
+    assert_same_when_permuted,
+    draw_order,
+    row_weights,
+    update_batches,
+    wide_updates,
+)
 
 from flchain.errors import AggregationError
 from flchain.fl.aggregation import RULE_IDS, RULES, fedavg, norm_clipping
 
-values = st.one_of(st.floats(-1e3, 1e3, width=32), st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5]))
-
-
-@st.composite
-def update_batches(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
-    rows = draw(st.integers(1, 9))
-    updates = draw(arrays(np.float32, (rows, draw(st.integers(1, 12))), elements=values))
-    pairs = st.tuples(st.integers(0, rows - 1), st.integers(0, rows - 1))
-    for source, target in draw(st.lists(pairs, max_size=3)):
-        updates[target] = updates[source]
-    for row in draw(st.lists(st.integers(0, rows - 1), max_size=2)):
-        updates[row, 0] = draw(st.sampled_from([np.nan, np.inf, -np.inf]))
-    weights = draw(arrays(np.int64, rows, elements=st.integers(0, 100)))
-    return updates, weights
-
 
 @settings(max_examples=200, deadline=None)
-@given(batch=update_batches(), max_norm=st.sampled_from([None, 0.5, 10.0, 1e4]), data=st.data())
+@given(
+    batch=update_batches(
+        min_rows=1, max_rows=9, max_columns=12, extra=row_weights(st.integers(0, 100))
+    ),
+    max_norm=st.sampled_from([None, 0.5, 10.0, 1e4]),
+    data=st.data(),
+)
 def test_norm_clipping_is_bit_identical_when_rows_are_permuted(
     batch: tuple[np.ndarray, np.ndarray], max_norm: float | None, data: st.DataObject
 ) -> None:
     updates, weights = batch
-    order = np.array(data.draw(st.permutations(range(len(updates)))), dtype=np.intp)
-    try:
-        expected = norm_clipping(updates, max_norm=max_norm, weights=weights)
-    except AggregationError:
-        with pytest.raises(AggregationError):
-            norm_clipping(updates[order], max_norm=max_norm, weights=weights[order])
-        return
-
-    permuted = norm_clipping(updates[order], max_norm=max_norm, weights=weights[order])
-
-    assert permuted.aggregate.tobytes() == expected.aggregate.tobytes()
-    assert np.array_equal(permuted.accepted, expected.accepted[order])
+    order = draw_order(data, len(updates))
+    assert_same_when_permuted(
+        norm_clipping,
+        updates,
+        order,
+        per_row={"weights": weights},
+        may_raise=True,
+        max_norm=max_norm,
+    )
 
 
 def test_norm_clipping_scales_a_row_down_to_max_norm_and_keeps_it_accepted() -> None:
@@ -102,14 +97,7 @@ def test_norm_clipping_raises_aggregation_error_when_max_norm_is_invalid(
 
 
 def test_norm_clipping_is_bit_identical_when_rows_span_several_column_blocks() -> None:
-    updates = np.random.default_rng(11).standard_normal((9, 40_000), dtype=np.float32)
-    order = np.array([4, 8, 0, 3, 7, 1, 6, 2, 5])
-
-    expected = norm_clipping(updates)
-    permuted = norm_clipping(updates[order])
-
-    assert permuted.aggregate.tobytes() == expected.aggregate.tobytes()
-    assert np.array_equal(permuted.accepted, expected.accepted[order])
+    assert_same_when_permuted(norm_clipping, wide_updates(), WIDE_ORDER)
 
 
 def test_norm_clipping_is_registered_with_id_6() -> None:

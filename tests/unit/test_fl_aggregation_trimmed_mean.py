@@ -6,47 +6,29 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
+from rule_checks import (
+    WIDE_ORDER,
+    assert_same_when_permuted,
+    draw_order,
+    update_batches,
+    wide_updates,
+)
 
 from flchain.errors import AggregationError
 from flchain.fl.aggregation import RULE_IDS, RULES, SCALE, fedavg, trimmed_mean
 
-values = st.one_of(st.floats(-1e3, 1e3, width=32), st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5]))
-
-
-@st.composite
-def update_batches(draw: st.DrawFn) -> np.ndarray:
-    rows = draw(st.integers(1, 10))
-    updates = draw(arrays(np.float32, (rows, draw(st.integers(1, 12))), elements=values))
-    pairs = st.tuples(st.integers(0, rows - 1), st.integers(0, rows - 1))
-    for source, target in draw(st.lists(pairs, max_size=3)):
-        updates[target] = updates[source]
-    for row in draw(st.lists(st.integers(0, rows - 1), max_size=2)):
-        updates[row, 0] = draw(st.sampled_from([np.nan, np.inf, -np.inf]))
-    return updates
-
 
 @settings(max_examples=200, deadline=None)
 @given(
-    updates=update_batches(),
+    updates=update_batches(min_rows=1, max_rows=10, max_columns=12),
     beta=st.sampled_from([0.0, 0.1, 0.2, 0.25, 0.49]),
     data=st.data(),
 )
 def test_trimmed_mean_is_bit_identical_when_rows_are_permuted(
     updates: np.ndarray, beta: float, data: st.DataObject
 ) -> None:
-    order = np.array(data.draw(st.permutations(range(len(updates)))), dtype=np.intp)
-    try:
-        expected = trimmed_mean(updates, beta=beta)
-    except AggregationError:
-        with pytest.raises(AggregationError):
-            trimmed_mean(updates[order], beta=beta)
-        return
-
-    permuted = trimmed_mean(updates[order], beta=beta)
-
-    assert permuted.aggregate.tobytes() == expected.aggregate.tobytes()
-    assert np.array_equal(permuted.accepted, expected.accepted[order])
+    order = draw_order(data, len(updates))
+    assert_same_when_permuted(trimmed_mean, updates, order, may_raise=True, beta=beta)
 
 
 def test_trimmed_mean_drops_int_beta_n_values_at_each_end_when_averaging() -> None:
@@ -92,14 +74,7 @@ def test_trimmed_mean_raises_aggregation_error_naming_beta_when_out_of_range(bet
 
 
 def test_trimmed_mean_is_bit_identical_when_rows_span_several_column_blocks() -> None:
-    updates = np.random.default_rng(11).standard_normal((9, 40_000), dtype=np.float32)
-    order = np.array([4, 8, 0, 3, 7, 1, 6, 2, 5])
-
-    expected = trimmed_mean(updates, beta=0.2)
-    permuted = trimmed_mean(updates[order], beta=0.2)
-
-    assert permuted.aggregate.tobytes() == expected.aggregate.tobytes()
-    assert np.array_equal(permuted.accepted, expected.accepted[order])
+    assert_same_when_permuted(trimmed_mean, wide_updates(), WIDE_ORDER, beta=0.2)
 
 
 def test_trimmed_mean_is_registered_with_id_2() -> None:

@@ -52,9 +52,7 @@ contract CopiedCommitTest is Base {
         revealAs(bob, ROUND);
         revealAs(carol, ROUND);
         warpToAttest();
-        attestAs(alice, MODEL, 0x7);
-        attestAs(bob, MODEL, 0x7);
-        attestAs(carol, MODEL, 0x7);
+        attestThree(MODEL, 0x7);
         finalize(MODEL, 0x7);
 
         uint128 slash = STAKE * SLASH_BPS / 10_000;

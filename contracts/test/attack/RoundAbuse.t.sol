@@ -42,9 +42,7 @@ contract RoundAbuseTest is Base {
     function test_LateRevealer_IsSlashed() external {
         revealAllButAlice();
         warpToAttest();
-        attestAs(alice, MODEL, 0x3);
-        attestAs(bob, MODEL, 0x3);
-        attestAs(carol, MODEL, 0x3);
+        attestThree(MODEL, 0x3);
         finalize(MODEL, 0x3);
         vm.expectEmit(address(coordinator));
         emit IFLCoordinator.Slashed(taskId, ROUND, alice, SLASH, SlashReasons.UNREVEALED);
@@ -77,9 +75,7 @@ contract RoundAbuseTest is Base {
         vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.MemberNotEligible.selector, taskId, ROUND, ROUND + 1));
         attestAs(eve, OTHER_MODEL, 0);
         // The quorum base is the stake at the round's start: the three original members decide.
-        attestAs(alice, MODEL, 0);
-        attestAs(bob, MODEL, 0);
-        attestAs(carol, MODEL, 0);
+        attestThree(MODEL, 0);
         assertEq(uint256(phase()), uint256(RoundPhase.QuorumReached), "quorum of the snapshot");
     }
 

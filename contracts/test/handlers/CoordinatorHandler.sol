@@ -248,31 +248,32 @@ contract CoordinatorHandler is Test {
     }
 
     function claim(uint256 actorSeed, uint256 taskSeed) external {
-        (uint256 id,) = _task(taskSeed);
-        address actor = _actor(actorSeed);
-        uint256 before = token.balanceOf(actor);
-        bool ok;
-        vm.recordLogs();
-        vm.prank(actor);
-        try coordinator.claim(id) {
-            ok = true;
-            successes["claim"] += 1;
-        } catch {}
-        ghostReceived[actor] += token.balanceOf(actor) - before;
-        _absorbLogs(ok);
+        _payOut(actorSeed, taskSeed, true);
     }
 
     function leave(uint256 actorSeed, uint256 taskSeed) external {
+        _payOut(actorSeed, taskSeed, false);
+    }
+
+    /// @dev The actor claims its rewards (`claimOnly`) or leaves with stake and rewards; what its
+    /// token balance gains is added to ghostReceived.
+    function _payOut(uint256 actorSeed, uint256 taskSeed, bool claimOnly) private {
         (uint256 id,) = _task(taskSeed);
         address actor = _actor(actorSeed);
         uint256 before = token.balanceOf(actor);
         bool ok;
         vm.recordLogs();
         vm.prank(actor);
-        try coordinator.leave(id) {
-            ok = true;
-            successes["leave"] += 1;
-        } catch {}
+        if (claimOnly) {
+            try coordinator.claim(id) {
+                ok = true;
+            } catch {}
+        } else {
+            try coordinator.leave(id) {
+                ok = true;
+            } catch {}
+        }
+        if (ok) successes[claimOnly ? "claim" : "leave"] += 1;
         ghostReceived[actor] += token.balanceOf(actor) - before;
         _absorbLogs(ok);
     }

@@ -10,14 +10,7 @@ contract AttestTest is Base {
     /// @dev alice, bob and carol commit and reveal (indices 0, 1, 2); the round is in its attest phase.
     function revealThreeAndAttestPhase() private returns (uint32 round) {
         round = joinThreeAndStart();
-        commitAs(alice);
-        commitAs(bob);
-        commitAs(carol);
-        warpToReveal();
-        revealAs(alice);
-        revealAs(bob);
-        revealAs(carol);
-        warpToAttest();
+        commitAndRevealThree();
     }
 
     function test_RevertWhen_ModelIsZero() external {
@@ -48,9 +41,7 @@ contract AttestTest is Base {
     function test_RevertWhen_QuorumAlreadyReached() external {
         uint32 round = revealThreeAndAttestPhase();
         join(dave); // not relevant: the phase check comes first
-        attestAs(alice, MODEL, 0x7);
-        attestAs(bob, MODEL, 0x7);
-        attestAs(carol, MODEL, 0x7);
+        attestThree(MODEL, 0x7);
         vm.expectRevert(wrongPhase(round, RoundPhase.QuorumReached));
         attestAs(alice, OTHER_MODEL, 0x7);
     }
@@ -177,9 +168,7 @@ contract AttestTest is Base {
 
     function test_Attest_ReachingQuorumMarksWinner() external {
         revealThreeAndAttestPhase();
-        attestAs(alice, MODEL, 0x7);
-        attestAs(bob, MODEL, 0x7);
-        attestAs(carol, MODEL, 0x7);
+        attestThree(MODEL, 0x7);
         Round memory r = round_();
         assertEq(uint256(r.status), uint256(RoundStatus.QuorumReached), "status");
         assertEq(r.winningResult, resultOf(MODEL, 0x7), "winner");

@@ -42,12 +42,7 @@ contract CloseTaskTest is Base {
     }
 
     function test_RevertWhen_RoundAwaitsFinalization() external {
-        uint32 round = joinThreeAndStart();
-        warpToAttest();
-        attestAs(alice, MODEL, 0);
-        attestAs(bob, MODEL, 0);
-        attestAs(carol, MODEL, 0);
-        warpPastAttest();
+        uint32 round = roundAwaitingFinalization();
         vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.TaskRoundInProgress.selector, taskId, round));
         close();
     }
@@ -87,18 +82,7 @@ contract CloseTaskTest is Base {
         config.rewardPerRound = 1000; // 800 for 3 contributors, 200 for 3 attesters: 2 + 2 wei of dust
         taskId = createTask(config);
         joinThreeAndStart();
-        commitAs(alice);
-        commitAs(bob);
-        commitAs(carol);
-        warpToReveal();
-        revealAs(alice);
-        revealAs(bob);
-        revealAs(carol);
-        warpToAttest();
-        attestAs(alice, MODEL, 0x7);
-        attestAs(bob, MODEL, 0x7);
-        attestAs(carol, MODEL, 0x7);
-        finalize(MODEL, 0x7);
+        playFullRound();
         assertEq(uint256(task_().status), uint256(TaskStatus.Completed), "completed");
         coordinator.settle(taskId, alice);
         coordinator.settle(taskId, bob);

@@ -15,17 +15,8 @@ contract FinalizeRoundTest is Base {
     /// @dev Three reveals; all three attest MODEL accepting alice and carol (bits 0 and 2).
     function reachQuorum() private returns (uint32 round) {
         round = joinThreeAndStart();
-        commitAs(alice);
-        commitAs(bob);
-        commitAs(carol);
-        warpToReveal();
-        revealAs(alice);
-        revealAs(bob);
-        revealAs(carol);
-        warpToAttest();
-        attestAs(alice, MODEL, 0x5);
-        attestAs(bob, MODEL, 0x5);
-        attestAs(carol, MODEL, 0x5);
+        commitAndRevealThree();
+        attestThree(MODEL, 0x5);
     }
 
     function test_RevertWhen_TaskDoesNotExist() external {

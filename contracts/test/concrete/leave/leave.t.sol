@@ -39,12 +39,7 @@ contract LeaveTest is Base {
     }
 
     function test_RevertWhen_RoundAwaitsFinalization() external {
-        uint32 round = joinThreeAndStart();
-        warpToAttest();
-        attestAs(alice, MODEL, 0);
-        attestAs(bob, MODEL, 0);
-        attestAs(carol, MODEL, 0);
-        warpPastAttest(); // quorum reached: the round stays undecided until finalized
+        uint32 round = roundAwaitingFinalization(); // quorum reached: undecided until finalized
         vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.MemberHasOpenObligations.selector, taskId, alice, round));
         leave(alice);
     }

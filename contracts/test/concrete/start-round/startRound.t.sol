@@ -40,12 +40,7 @@ contract StartRoundTest is Base {
     }
 
     function test_RevertWhen_RoundAwaitsFinalization() external {
-        uint32 round = joinThreeAndStart();
-        warpToAttest();
-        attestAs(alice, MODEL, 0);
-        attestAs(bob, MODEL, 0);
-        attestAs(carol, MODEL, 0);
-        warpPastAttest();
+        uint32 round = roundAwaitingFinalization();
         vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.TaskRoundInProgress.selector, taskId, round));
         vm.prank(dave);
         coordinator.startRound(taskId);

@@ -51,9 +51,7 @@ contract ViewsTest is Base {
     function test_RoundPhase_QuorumThenFinalizedIgnoreTime() external {
         joinThreeAndStart();
         warpToAttest();
-        attestAs(alice, MODEL, 0);
-        attestAs(bob, MODEL, 0);
-        attestAs(carol, MODEL, 0);
+        attestThree(MODEL, 0);
         vm.warp(block.timestamp + 365 days);
         assertEq(uint256(coordinator.roundPhase(taskId, 1)), uint256(RoundPhase.QuorumReached), "quorum");
         finalize(MODEL, 0);

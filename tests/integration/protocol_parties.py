@@ -1,0 +1,56 @@
+"""What the protocol tests share: the ``parties`` of a module's own deployment (the fixture is
+in conftest.py) and a task they can create and join.
+
+Task defaults: 10-token minimum stake, 100 tokens reward per round, ``PHASE`` seconds for each
+of the commit, reveal and attest phases, ``INITIAL`` / ``SPEC`` as raw digests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flchain.protocol.client import FLClient
+from flchain.protocol.records import TaskConfig
+from flchain.storage.cid import RAW
+
+TOKEN = 10**18
+PHASE = 100  # seconds per phase
+INITIAL = b"\x11" * 32
+SPEC = b"\x22" * 32
+
+
+@dataclass(frozen=True)
+class Parties:
+    """Clients of dev accounts 0 (task owner), 1 and 2 on one deployment, recorded in
+    ``directory``."""
+
+    directory: Path
+    owner: FLClient
+    alice: FLClient
+    bob: FLClient
+
+
+def task_config(token: str, rounds: int = 2) -> TaskConfig:
+    """A task paid in ``token`` over ``rounds`` rounds, with the defaults above."""
+    return TaskConfig(
+        token=token,
+        initial_model_digest=INITIAL,
+        initial_model_codec=RAW,
+        model_spec_digest=SPEC,
+        model_spec_codec=RAW,
+        num_rounds=rounds,
+        commit_duration=PHASE,
+        reveal_duration=PHASE,
+        attest_duration=PHASE,
+        min_stake=10 * TOKEN,
+        reward_per_round=100 * TOKEN,
+    )
+
+
+def task_with_members(p: Parties, rounds: int = 2) -> int:
+    """A new task of the owner's that alice and bob joined with the minimum stake."""
+    task_id, _ = p.owner.create_task(task_config(p.owner.deployment.token, rounds))
+    p.alice.join(task_id, 10 * TOKEN)
+    p.bob.join(task_id, 10 * TOKEN)
+    return task_id
