@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,12 +11,9 @@ from rich.console import Console
 from flchain.chain.accounts import load_signer
 from flchain.chain.connection import connect
 from flchain.chain.transactions import TxSender
+from flchain.cli.options import DeploymentsOption, JsonOption, RpcOption
 from flchain.protocol.deploy import deploy as run_deploy
 
-RpcOption = Annotated[
-    str | None,
-    typer.Option("--rpc", help="RPC URL (default: $FLCHAIN_RPC_URL, else the running devnet)."),
-]
 AccountOption = Annotated[
     str,
     typer.Option("--account", help="Deployer: dev:N (devnet only), keystore:PATH or env:VAR."),
@@ -30,13 +26,8 @@ def deploy(
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Ignore the existing record and deploy everything anew.")
     ] = False,
-    deployments: Annotated[
-        Path | None,
-        typer.Option("--deployments", help="Record directory (default: ./deployments)."),
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object, nothing else.")
-    ] = False,
+    deployments: DeploymentsOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Deploy flchain's contracts: run the migration steps not yet applied on that chain."""
     w3 = connect(rpc)

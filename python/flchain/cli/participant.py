@@ -10,6 +10,7 @@ from typing import Annotated
 import torch
 import typer
 
+from flchain.cli.options import RpcOption, StoreOption
 from flchain.protocol.session import open_client
 from flchain.roles.datasets import load_participant_data, parse_shard
 from flchain.roles.participant import Participant, ParticipantOptions
@@ -24,18 +25,14 @@ def run(
     account: Annotated[
         str, typer.Option("--account", help="dev:N (devnet), keystore:PATH or env:VAR.")
     ],
-    rpc: Annotated[
-        str | None, typer.Option("--rpc", help="RPC URL (default: the running devnet).")
-    ] = None,
+    rpc: RpcOption = None,
     data: Annotated[
         str, typer.Option("--data", help="digits, mnist:DIR or FILE.npz (arrays x, y).")
     ] = "digits",
     shard: Annotated[
         str | None, typer.Option("--shard", help="i/n: train on shard i of n (shipped data).")
     ] = None,
-    store: Annotated[
-        Path, typer.Option("--store", envvar="FLCHAIN_STORE", help="Store directory.")
-    ] = DEFAULT_STORE_ROOT,
+    store: StoreOption = DEFAULT_STORE_ROOT,
     stake: Annotated[
         float | None, typer.Option("--stake", help="Stake in tokens (default: the minimum).")
     ] = None,

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flchain.cli.options import DeploymentsOption, JsonOption, RpcOption, StoreOption
 from flchain.errors import ConfigError
 from flchain.protocol.client import FLClient
 from flchain.protocol.session import open_client
@@ -30,24 +31,6 @@ from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
 
 app = typer.Typer(help="Query the on-chain model registry.", no_args_is_help=True)
 
-RpcOption = Annotated[
-    str | None,
-    typer.Option("--rpc", help="RPC URL (default: $FLCHAIN_RPC_URL, else the running devnet)."),
-]
-StoreOption = Annotated[
-    Path,
-    typer.Option(
-        "--store",
-        envvar="FLCHAIN_STORE",
-        help="Store directory (env FLCHAIN_STORE).",
-        file_okay=False,
-    ),
-]
-DeploymentsOption = Annotated[
-    Path | None,
-    typer.Option("--deployments", help="Deployment records directory (default: ./deployments)."),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document, nothing else.")]
 TaskArgument = Annotated[int, typer.Argument(help="Task id.", min=1)]
 RoundArgument = Annotated[
     int | None, typer.Argument(help="Round (0: initial model; default: latest).", min=0)

@@ -11,14 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flchain.cli.registry import (
-    DeploymentsOption,
-    JsonOption,
-    RpcOption,
-    StoreOption,
-    TaskArgument,
-    tokens,
-)
+from flchain.cli.options import DeploymentsOption, JsonOption, RpcOption, StoreOption
+from flchain.cli.registry import TaskArgument, tokens
 from flchain.protocol.session import open_client
 from flchain.roles.owner import create_task
 from flchain.roles.registry_view import TaskStatusView, task_status

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from flchain.cli.options import DeploymentsOption, JsonOption, RpcOption, StoreOption
 from flchain.protocol.session import open_client
 from flchain.roles.verifier import verify_round
 from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
@@ -21,18 +21,10 @@ def _bits(bitmap: int) -> str:
 def verify(
     task: Annotated[int, typer.Argument(help="Task id.", min=1)],
     round_id: Annotated[int, typer.Argument(metavar="ROUND", help="A finalized round.", min=1)],
-    rpc: Annotated[
-        str | None, typer.Option("--rpc", help="RPC URL (default: the running devnet).")
-    ] = None,
-    store: Annotated[
-        Path, typer.Option("--store", envvar="FLCHAIN_STORE", help="Store directory.")
-    ] = DEFAULT_STORE_ROOT,
-    deployments: Annotated[
-        Path | None, typer.Option("--deployments", help="Deployment records directory.")
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object, nothing else.")
-    ] = False,
+    rpc: RpcOption = None,
+    store: StoreOption = DEFAULT_STORE_ROOT,
+    deployments: DeploymentsOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Re-fetch a round's revealed updates, recompute the aggregate and the accepted set, and
     check both against the chain. Exits 0 only if they match."""

@@ -1,0 +1,29 @@
+"""Options several commands share, declared once so they read the same everywhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["DeploymentsOption", "JsonOption", "RpcOption", "StoreOption"]
+
+RpcOption = Annotated[
+    str | None,
+    typer.Option("--rpc", help="RPC URL (default: $FLCHAIN_RPC_URL, else the running devnet)."),
+]
+StoreOption = Annotated[
+    Path,
+    typer.Option(
+        "--store",
+        envvar="FLCHAIN_STORE",
+        help="Store directory (env FLCHAIN_STORE).",
+        file_okay=False,
+    ),
+]
+DeploymentsOption = Annotated[
+    Path | None,
+    typer.Option("--deployments", help="Deployment records directory (default: ./deployments)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document, nothing else.")]
