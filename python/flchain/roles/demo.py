@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +33,7 @@ from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import deploy
 from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
 from flchain.roles.adversary import check_attack
-from flchain.roles.datasets import load_test_data
+from flchain.roles.datasets import ROOT_SAMPLES, load_test_data, root_data
 from flchain.roles.observer import (
     ParticipantView,
     describe_member,
@@ -42,6 +42,7 @@ from flchain.roles.observer import (
     round_rewards,
 )
 from flchain.roles.owner import create_task
+from flchain.roles.reference import ReferencePublisher
 from flchain.roles.taskfile import TaskFile, check_rule, load_task_file
 from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
 
@@ -168,8 +169,10 @@ class _Conductor:
         members: list[str],
         timeout: float,
         never_reveal: frozenset[str] = frozenset(),
+        duties: Sequence[Callable[[RoundInfo], object]] = (),
     ) -> None:
         self.w3, self.client, self.task_id = w3, client, task_id
+        self.duties = duties  # the owner's per-round work (idempotent), done in the Commit phase
         self.members, self.timeout = members, timeout
         self.never_reveal = never_reveal  # copiers: the reveal phase does not wait for them
         self._phase_key: tuple[int, RoundPhase] | None = None
@@ -183,6 +186,9 @@ class _Conductor:
         ]
 
     def drive(self, rnd: RoundInfo, views: list[ParticipantView]) -> None:
+        if rnd.phase == RoundPhase.COMMIT:
+            for duty in self.duties:  # before the clock may move past the Commit phase
+                duty(rnd)
         key = (rnd.round, rnd.phase)
         if key != self._phase_key:
             self._phase_key, self._phase_since = key, time.monotonic()
@@ -329,7 +335,11 @@ def _conduct(
     copiers = frozenset(
         m for i, m in enumerate(members) if options.attack == "copier" and _is_malicious(i, options)
     )
-    conductor = _Conductor(w3, owner, task_id, members, options.phase_timeout, copiers)
+    duties: list[Callable[[RoundInfo], object]] = []
+    if task_file.document.rule == "fltrust":
+        root = root_data(task_file.document.data, ROOT_SAMPLES)
+        duties.append(ReferencePublisher(owner, store, task_file.document, task_id, root))
+    conductor = _Conductor(w3, owner, task_id, members, options.phase_timeout, copiers, duties)
     addresses = {owner.deployment.coordinator, owner.deployment.token}
     round_started, round_block = time.monotonic(), int(w3.eth.block_number)
     reported = 0

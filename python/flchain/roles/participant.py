@@ -38,6 +38,7 @@ from flchain.protocol.records import MemberInfo, RoundInfo, RoundPhase, TaskInfo
 from flchain.roles.adversary import MODEL_ATTACKS, check_attack, flip_labels, poison
 from flchain.roles.aggregator import aggregate_round
 from flchain.roles.journal import Journal
+from flchain.roles.reference import fetch_reference
 from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
@@ -282,10 +283,16 @@ class Participant:
         task = self.client.task(self.task_id)
         parent_cid, parent = self._global_model(rnd.parent_round)
         revealed = self.client.revealed_updates(self.task_id, rnd.round)
+        rule = rule_name(task.aggregation_rule)
         try:
+            reference = (
+                fetch_reference(self.client, self.store, self.task_id, rnd.round)
+                if rule == "fltrust"
+                else None
+            )
             result = aggregate_round(
-                self.task_id, rnd.round, rule_name(task.aggregation_rule), parent_cid, parent,
-                revealed, self.store, json.loads(task.aggregation_params or b"{}"),
+                self.task_id, rnd.round, rule, parent_cid, parent, revealed, self.store,
+                json.loads(task.aggregation_params or b"{}"), reference,
             )  # fmt: skip
         except AggregationError as exc:
             self._abstained.add(rnd.round)

@@ -137,20 +137,12 @@ class TaskFile:
         return RULE_IDS[self.document.rule]
 
 
-#: Rules that need inputs the chain cannot carry yet (FLTrust's trusted root-data update).
-_OFF_CHAIN_RULES = {
-    "fltrust": "it needs the task owner's trusted root-data update, which tasks cannot publish yet"
-}
-
-
 def check_rule(name: str) -> str:
     """The rule ``name`` names (``multi-krum`` = ``multi_krum``); ConfigError unless it is an
-    aggregation rule a task can use on chain."""
+    aggregation rule (``fltrust`` also needs the owner's reference duty, roles/reference.py)."""
     rule = name.replace("-", "_")
     if rule not in RULE_IDS:
         raise ConfigError(f"task.rule must be one of {', '.join(sorted(RULE_IDS))}, got {name!r}.")
-    if rule in _OFF_CHAIN_RULES:
-        raise ConfigError(f"task.rule {rule!r} cannot run on chain: {_OFF_CHAIN_RULES[rule]}.")
     return rule
 
 

@@ -11,6 +11,7 @@ from flchain.fl import rule_name
 from flchain.protocol.client import FLClient
 from flchain.protocol.records import RoundPhase
 from flchain.roles.aggregator import aggregate_round
+from flchain.roles.reference import fetch_reference
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 
@@ -68,9 +69,11 @@ def verify_round(client: FLClient, store: Store, task_id: int, round_id: int) ->
     parent = client.model_at(task_id, rnd.parent_round)
     parent_cid = Cid.from_chain(parent.model_digest, parent.codec)
     rule = rule_name(task.aggregation_rule)
+    reference = fetch_reference(client, store, task_id, round_id) if rule == "fltrust" else None
     result = aggregate_round(
         task_id, round_id, rule, parent_cid, store.get(parent_cid),
         client.revealed_updates(task_id, round_id), store, json.loads(task.aggregation_params or b"{}"),
+        reference,
     )  # fmt: skip
     return Verification(
         task_id=task_id,
