@@ -102,6 +102,13 @@ class PrivacyLedger:
     def __init__(self, directory: Path, params: PrivacyParams | None, epochs: int) -> None:
         self.path = directory / LEDGER_FILE
         self.params, self.epochs = params, epochs
+        self._epsilons: dict[int, float] = {0: 0.0}  # contributed rounds -> epsilon (memo)
+
+    def _epsilon_after(self, rounds: int) -> float:
+        assert self.params is not None
+        if rounds not in self._epsilons:
+            self._epsilons[rounds] = epsilon_after(self.params, self.epochs, rounds)
+        return self._epsilons[rounds]
 
     def _read(self) -> dict[str, object]:
         if not self.path.is_file():
@@ -126,7 +133,7 @@ class PrivacyLedger:
         """The epsilon spent so far (0.0 before any release, or without DP)."""
         if self.params is None:
             return 0.0
-        return epsilon_after(self.params, self.epochs, len(self.rounds()))
+        return self._epsilon_after(len(self.rounds()))
 
     def allows(self, round_id: int) -> bool:
         """Whether this participant may release an update in ``round_id`` within its budget
@@ -136,7 +143,7 @@ class PrivacyLedger:
         spent = self.rounds()
         if round_id in spent:
             return True
-        following = epsilon_after(self.params, self.epochs, len(spent) + 1)
+        following = self._epsilon_after(len(spent) + 1)
         if following <= self.params.epsilon:
             return True
         data = self._read()
@@ -161,7 +168,7 @@ class PrivacyLedger:
             return 0.0
         spent = self.rounds()
         if round_id not in spent:
-            spent[round_id] = epsilon_after(self.params, self.epochs, len(spent) + 1)
+            spent[round_id] = self._epsilon_after(len(spent) + 1)
             data = self._read()
             data["rounds"] = {str(k): v for k, v in sorted(spent.items())}
             self._write(data)

@@ -22,6 +22,8 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from flchain.errors import ConfigError
 from flchain.fl.privacy.params import AccountantName, PrivacyParams
 
@@ -81,7 +83,10 @@ def compute_epsilon(
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_EXTREME_ORDER)
         if accountant == "prv":
-            return float(engine.get_epsilon(delta=delta, eps_error=_PRV_EPS_ERROR))
+            # Without subsampling (q = 1, client mode) Opacus's PRV takes log(1 - q) = -inf in
+            # a branch it then discards; numpy's warning about it carries no information.
+            with np.errstate(divide="ignore"):
+                return float(engine.get_epsilon(delta=delta, eps_error=_PRV_EPS_ERROR))
         return float(engine.get_epsilon(delta=delta))
 
 
