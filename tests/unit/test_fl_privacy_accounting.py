@@ -3,6 +3,7 @@ DP-SGD figures and the exact privacy of the Gaussian mechanism."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -127,7 +128,7 @@ def test_round_mechanism_counts_steps_per_epoch_as_the_inverse_sampling_rate() -
 def test_epsilon_curve_grows_with_rounds_when_rounds_add_up() -> None:
     curve = epsilon_curve(sample_params(), 1, 6)
 
-    assert all(a < b for a, b in zip(curve, curve[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(curve))
     assert epsilon_after(sample_params(), 1, 0) == 0.0
 
 

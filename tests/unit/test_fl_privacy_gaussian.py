@@ -36,9 +36,7 @@ def variance_tolerance(draws: int) -> float:
 
 @settings(max_examples=200, deadline=None)
 @given(
-    update=arrays(
-        np.float32, st.integers(1, 200), elements=st.floats(-1e3, 1e3, width=32)
-    ),
+    update=arrays(np.float32, st.integers(1, 200), elements=st.floats(-1e3, 1e3, width=32)),
     clip=st.floats(1e-3, 1e3),
 )
 def test_clip_update_bounds_the_norm_and_keeps_the_direction_when_any_update_is_clipped(

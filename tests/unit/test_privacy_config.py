@@ -35,7 +35,8 @@ def test_shipped_dp_example_spends_its_budget_over_its_rounds() -> None:
     task = load_task_file(DP_EXAMPLE)
     privacy = task.document.privacy
 
-    assert privacy is not None and privacy.epsilon is not None
+    assert privacy is not None
+    assert privacy.epsilon is not None
     spent = epsilon_after(privacy, task.document.training.epochs, task.rounds)
     assert privacy.epsilon - 0.01 <= spent <= privacy.epsilon
 
@@ -91,7 +92,8 @@ def test_bad_privacy_section_is_one_sentence_naming_the_key(
         load_task_file(_write(tmp_path, privacy))
 
     message = str(caught.value)
-    assert "\n" not in message and message.endswith(".")
+    assert "\n" not in message
+    assert message.endswith(".")
     assert all(name in message for name in names), message
 
 
