@@ -20,9 +20,12 @@ from typer.testing import CliRunner
 from flchain.chain.devnet import Devnet
 from flchain.cli.registry import app as registry_app
 from flchain.fl.privacy import PrivacyParams, epsilon_curve
+from flchain.protocol.session import open_client
 from flchain.roles.demo import DemoOptions, DemoState, run_demo
+from flchain.roles.privacy_view import resting_members, task_document
 from flchain.roles.private_training import LEDGER_FILE
 from flchain.roles.summary import summary_document
+from flchain.storage.local import LocalStore
 
 pytestmark = pytest.mark.integration
 
@@ -156,3 +159,19 @@ def test_registry_recomputes_epsilon_per_round_and_participant_from_public_data(
     assert [r["epsilon"] for r in listed] == pytest.approx(
         [0.0, run.curve[0], run.curve[1], run.curve[1]], rel=1e-9
     )
+
+
+def test_task_document_publishes_the_dp_parameters_and_the_conductor_skips_spent_members(
+    run: Run,
+) -> None:
+    client = open_client(run.devnet.rpc_url, deployments=run.root / "deployments")
+    doc = task_document(client, LocalStore(run.root / "store"), run.state.task_id)
+    members = sorted({a for r in run.state.rounds for a in r.rewards})
+
+    assert doc is not None
+    assert doc.privacy is not None
+    assert doc.privacy.noise_multiplier == PRIVACY.noise_multiplier
+    assert doc.privacy.epsilon == pytest.approx((run.curve[1] + run.curve[2]) / 2)
+    assert len(members) == PARTICIPANTS
+    assert resting_members(client, run.state.task_id, doc, members, 2) == frozenset()
+    assert resting_members(client, run.state.task_id, doc, members, 3) == frozenset(members)
