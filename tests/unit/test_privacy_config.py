@@ -10,6 +10,7 @@ import pytest
 
 from flchain.errors import ConfigError
 from flchain.fl.privacy import PrivacyParams, epsilon_after
+from flchain.roles.demo_privacy import apply_dp_epsilon
 from flchain.roles.privacy_config import with_dp_budget
 from flchain.roles.taskfile import TaskDocument, load_task_file
 
@@ -132,3 +133,30 @@ def test_with_dp_budget_keeps_the_configs_mode_and_replaces_its_budget() -> None
     assert private.document.privacy.colluders == 1
     assert private.document.privacy.epsilon == 20.0
     assert private.document.privacy.noise_multiplier != client.noise_multiplier
+
+
+def test_demo_recalibrates_the_configs_budget_when_rounds_are_overridden() -> None:
+    task = dataclasses.replace(load_task_file(DP_EXAMPLE), rounds=3)
+
+    shortened = apply_dp_epsilon(task, None, participants=5, config=DP_EXAMPLE)
+
+    privacy = shortened.document.privacy
+    assert privacy is not None
+    assert privacy.epsilon == 8.0
+    assert 7.99 <= epsilon_after(privacy, task.document.training.epochs, 3) <= 8.0
+
+
+def test_demo_keeps_a_pinned_noise_multiplier_when_rounds_are_overridden(tmp_path: Path) -> None:
+    config = _write(tmp_path, "noise_multiplier = 1.5\nepsilon = 8\nsample_rate = 0.1\n")
+    task = dataclasses.replace(load_task_file(config), rounds=2)
+
+    assert apply_dp_epsilon(task, None, participants=5, config=config) is task
+
+
+def test_demo_dp_epsilon_sizes_the_sampling_rate_for_a_digits_shard() -> None:
+    task = dataclasses.replace(load_task_file(EXAMPLE), rounds=2)
+
+    private = apply_dp_epsilon(task, 3.0, participants=5, config=EXAMPLE)
+
+    assert private.document.privacy is not None
+    assert private.document.privacy.sample_rate == pytest.approx(16 / (1438 // 5))

@@ -124,7 +124,7 @@ def _with_overrides(task: TaskFile, options: DemoOptions) -> TaskFile:
         doc = dataclasses.replace(doc, rule=rule, rule_params=params)
     rounds = options.rounds if options.rounds is not None else task.rounds
     task = dataclasses.replace(task, document=doc, rounds=rounds)
-    return apply_dp_epsilon(task, options.dp_epsilon, options.participants)
+    return apply_dp_epsilon(task, options.dp_epsilon, options.participants, options.config)
 
 
 def _spawn(

@@ -4,7 +4,9 @@ is spent), and the epsilon spent so far after each finalized round."""
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from flchain.protocol.client import FLClient
 from flchain.roles.datasets import load_participant_data
@@ -15,15 +17,31 @@ from flchain.roles.taskfile import TaskFile
 __all__ = ["apply_dp_epsilon", "privacy_summary", "resting_tracker", "round_epsilon"]
 
 
-def apply_dp_epsilon(task: TaskFile, epsilon: float | None, participants: int) -> TaskFile:
+def apply_dp_epsilon(
+    task: TaskFile, epsilon: float | None, participants: int, config: Path | None = None
+) -> TaskFile:
     """``--dp-epsilon EPS``: a budget of EPS per participant over the demo's rounds (see
-    :func:`~flchain.roles.privacy_config.with_dp_budget`); None: the task unchanged."""
+    :func:`~flchain.roles.privacy_config.with_dp_budget`). Without it, a ``config`` whose
+    ``[privacy]`` budget set the noise gets it recalibrated when ``--rounds`` changed the
+    rounds; otherwise the task is unchanged."""
+    if epsilon is None:
+        epsilon = _budget_to_recalibrate(task, config)
     if epsilon is None:
         return task
     data = task.document.data
     train = load_participant_data(data.dataset, data, None) if data.dataset == "digits" else None
     shard = len(train) // participants if train is not None else 60_000 // participants
     return with_dp_budget(task, epsilon, shard)
+
+
+def _budget_to_recalibrate(task: TaskFile, config: Path | None) -> float | None:
+    privacy = task.document.privacy
+    if config is None or privacy is None or privacy.epsilon is None:
+        return None
+    raw = tomllib.loads(config.read_text())
+    pinned = "noise_multiplier" in raw.get("privacy", {})
+    rounds = raw.get("task", {}).get("rounds", 10)
+    return None if pinned or rounds == task.rounds else privacy.epsilon
 
 
 def privacy_summary(task: TaskFile) -> dict[str, object] | None:
