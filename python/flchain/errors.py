@@ -22,6 +22,7 @@
      +-- LearningError               training, encoding or aggregation failed
           +-- EncodingError          bytes are not a valid flchain model encoding
           +-- AggregationError       an aggregation rule cannot be applied
+          +-- PrivacyError           differential privacy cannot be applied as asked
 
 Messages state the facts and the next step, in one sentence where possible.
 """
@@ -44,6 +45,7 @@ __all__ = [
     "InvalidCidError",
     "LearningError",
     "NotDeployedError",
+    "PrivacyError",
     "StorageError",
     "StoreUnavailableError",
     "TransactionError",
@@ -141,3 +143,8 @@ class EncodingError(LearningError):
 
 class AggregationError(LearningError):
     """An aggregation rule cannot be applied to the given updates."""
+
+
+class PrivacyError(LearningError):
+    """Differential privacy cannot be applied as asked (e.g. a layer without per-sample
+    gradients for DP-SGD)."""

@@ -34,6 +34,12 @@ from flchain.protocol.deploy import deploy
 from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
 from flchain.roles.adversary import check_attack
 from flchain.roles.datasets import ROOT_SAMPLES, load_test_data, root_data
+from flchain.roles.demo_privacy import (
+    apply_dp_epsilon,
+    privacy_summary,
+    resting_tracker,
+    round_epsilon,
+)
 from flchain.roles.observer import (
     ParticipantView,
     describe_member,
@@ -69,6 +75,7 @@ class DemoOptions:
     attack: str | None = None  # experiments: the last `malicious` participants run it
     malicious: int = 0
     stake_tokens: float = 0.0  # the task's minimum stake in tokens (set from the config)
+    dp_epsilon: float | None = None  # a differential-privacy budget per participant
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,7 @@ class RoundReport:
     contributors: int
     attesters: int
     seconds: float
+    epsilon: float | None = None  # the largest privacy loss of any participant so far (DP)
 
 
 @dataclass
@@ -100,6 +108,7 @@ class DemoState:
     rounds: list[RoundReport] = field(default_factory=list)
     initial_accuracy: float = 0.0
     initial_loss: float = 0.0
+    privacy: dict[str, object] | None = None  # the task's public DP parameters
 
 
 def _with_overrides(task: TaskFile, options: DemoOptions) -> TaskFile:
@@ -115,7 +124,8 @@ def _with_overrides(task: TaskFile, options: DemoOptions) -> TaskFile:
             params.setdefault("num_malicious", options.malicious)
         doc = dataclasses.replace(doc, rule=rule, rule_params=params)
     rounds = options.rounds if options.rounds is not None else task.rounds
-    return dataclasses.replace(task, document=doc, rounds=rounds)
+    task = dataclasses.replace(task, document=doc, rounds=rounds)
+    return apply_dp_epsilon(task, options.dp_epsilon, options.participants, options.config)
 
 
 def _spawn(
@@ -170,11 +180,13 @@ class _Conductor:
         timeout: float,
         never_reveal: frozenset[str] = frozenset(),
         duties: Sequence[Callable[[RoundInfo], object]] = (),
+        resting: Callable[[int], frozenset[str]] = lambda _round: frozenset(),
     ) -> None:
         self.w3, self.client, self.task_id = w3, client, task_id
         self.duties = duties  # the owner's per-round work (idempotent), done in the Commit phase
         self.members, self.timeout = members, timeout
         self.never_reveal = never_reveal  # copiers: the reveal phase does not wait for them
+        self.resting = resting  # round -> members whose privacy budget is spent: no commit
         self._phase_key: tuple[int, RoundPhase] | None = None
         self._phase_since = time.monotonic()
 
@@ -196,8 +208,11 @@ class _Conductor:
         revealers = [
             v.state for v in views if v.state != "gone" and v.address not in self.never_reveal
         ]
+        committers = [
+            v.state for v in views if v.state != "gone" and v.address not in self.resting(rnd.round)
+        ]
         done = {
-            RoundPhase.COMMIT: all(s in ("committed", "revealed", "attested") for s in states),
+            RoundPhase.COMMIT: all(s in ("committed", "revealed", "attested") for s in committers),
             RoundPhase.REVEAL: all(s != "committed" for s in revealers),
             # Attestations end the phase themselves (quorum); if all attested without one, the
             # round has failed: move past its deadline so that the next attempt starts.
@@ -237,7 +252,7 @@ def run_demo(
         )
     task_file = _with_overrides(load_task_file(options.config), options)
     options = dataclasses.replace(options, stake_tokens=task_file.min_stake / TOKEN)
-    state = DemoState(total_rounds=task_file.rounds)
+    state = DemoState(total_rounds=task_file.rounds, privacy=privacy_summary(task_file))
     with ExitStack() as stack:
         state.rpc_url = _devnet(stack, options)
         w3 = connect(state.rpc_url)
@@ -339,7 +354,10 @@ def _conduct(
     if task_file.document.rule == "fltrust":
         root = root_data(task_file.document.data, ROOT_SAMPLES)
         duties.append(ReferencePublisher(owner, store, task_file.document, task_id, root))
-    conductor = _Conductor(w3, owner, task_id, members, options.phase_timeout, copiers, duties)
+    resting = resting_tracker(owner, task_id, task_file, members)
+    conductor = _Conductor(
+        w3, owner, task_id, members, options.phase_timeout, copiers, duties, resting
+    )
     addresses = {owner.deployment.coordinator, owner.deployment.token}
     round_started, round_block = time.monotonic(), int(w3.eth.block_number)
     reported = 0
@@ -354,7 +372,7 @@ def _conduct(
             state.rounds.append(RoundReport(
                 rnd.round, accuracy, loss, str(cid), round_gas(w3, addresses, round_block, last_block),
                 round_rewards(owner, task_id, rnd), rnd.accepted_count, rnd.winning_attesters,
-                time.monotonic() - round_started,
+                time.monotonic() - round_started, round_epsilon(owner, task_id, task_file, rnd.round),
             ))  # fmt: skip
             round_started, round_block, reported = time.monotonic(), last_block + 1, finalized
         if task.status != TaskStatus.ACTIVE:

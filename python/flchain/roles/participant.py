@@ -29,7 +29,6 @@ from flchain.fl import (
     load_into,
     rule_name,
     select_device,
-    train_local,
     unflatten_state,
 )
 from flchain.protocol.client import FLClient
@@ -38,6 +37,7 @@ from flchain.protocol.records import MemberInfo, RoundInfo, RoundPhase, TaskInfo
 from flchain.roles.adversary import MODEL_ATTACKS, check_attack, flip_labels, poison
 from flchain.roles.aggregator import aggregate_round
 from flchain.roles.journal import Journal
+from flchain.roles.private_training import PrivacyLedger, fit_local, release_state
 from flchain.roles.reference import fetch_reference
 from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
@@ -115,6 +115,7 @@ class Participant:
         self._document: TaskDocument | None = None
         self._failures = 0
         self._abstained: set[int] = set()  # rounds this node could not aggregate
+        self._ledger: PrivacyLedger | None = None
         check_attack(options.attack)
 
     # ------------------------------------------------------------------ the loop
@@ -203,6 +204,13 @@ class Participant:
             self._document = TaskDocument.from_json(self.store.get(cid))
         return self._document
 
+    def privacy_ledger(self) -> PrivacyLedger:
+        """The ledger of the privacy this participant spent in the task (no-op without DP)."""
+        if self._ledger is None:
+            doc = self.document()
+            self._ledger = PrivacyLedger(self.journal.directory, doc.privacy, doc.training.epochs)
+        return self._ledger
+
     def _global_model(self, round_id: int) -> tuple[Cid, bytes]:
         record = self.client.model_at(self.task_id, round_id)
         cid = Cid.from_chain(record.model_digest, record.codec)
@@ -218,7 +226,10 @@ class Participant:
             return
         pending = self.journal.pending(rnd.round)
         if pending is None:
+            if not self.privacy_ledger().allows(rnd.round):
+                return  # budget spent: no more updates (logged and recorded by the ledger)
             update = self._train(rnd)
+            self.privacy_ledger().charge(rnd.round)
             pending = self.journal.record(rnd.round, str(compute_cid(update)), new_salt(), update)
         digest, codec = Cid.parse(pending.cid).to_chain()
         # The update goes to the store only at reveal: nobody can copy it before committing.
@@ -239,14 +250,14 @@ class Participant:
         if self.options.attack == "label-flip":
             data = flip_labels(data, doc.model.num_classes)
         if self.options.attack != "free-rider":
-            stats = train_local(
-                model, data, epochs=doc.training.epochs, batch_size=doc.training.batch_size,
-                lr=doc.training.lr, optimizer=doc.training.optimizer, seed=seed, device=self._device,  # type: ignore[arg-type]
-            )  # fmt: skip
+            stats = fit_local(model, data, doc, seed=seed, device=self._device)
             logger.info(
                 "Round %s: trained on %s samples, loss %.4f", rnd.round, stats.samples, stats.loss
             )
-        state = model.cpu().state_dict()
+        state, samples = release_state(
+            model.cpu().state_dict(), parent, doc, len(data),
+            lambda: self.client.task(self.task_id).member_count,
+        )  # fmt: skip
         if self.options.attack in MODEL_ATTACKS:
             assert self.options.attack is not None
             template = decode_state(parent)
@@ -254,7 +265,7 @@ class Participant:
                 self.options.attack, flatten_state(state), flatten_state(template), seed
             )
             state = unflatten_state(vector, template)
-        return encode_state(state, {SAMPLES_KEY: str(len(data))})
+        return encode_state(state, {SAMPLES_KEY: str(samples)})
 
     def _reveal(self, rnd: RoundInfo) -> None:
         if self.options.attack == "copier":

@@ -3,8 +3,9 @@
 The TOML config is validated into a :class:`TaskFile`; errors name the key. The *task
 document* is the canonical JSON that the task publishes in the store and references on chain
 as its model spec CID: the model spec plus everything a participant needs to train the same
-way (dataset name and partition, local training hyperparameters, aggregation rule).
-Private data never appears in it: each participant brings its own.
+way (dataset name and partition, local training hyperparameters, aggregation rule, and the
+differential-privacy parameters when the task has a ``[privacy]`` section, so that anyone can
+recompute the participants' epsilon). Private data never appears in it: each brings its own.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 
 from flchain.errors import ConfigError
 from flchain.fl import RULE_IDS, ModelSpec
+from flchain.fl.privacy import PrivacyParams
+from flchain.roles.privacy_config import PRIVACY_KEYS, parse_privacy
 
 __all__ = [
     "DataConfig",
@@ -73,6 +76,7 @@ class TaskDocument:
     data: DataConfig
     rule: str
     rule_params: dict[str, Any] = field(default_factory=dict)
+    privacy: PrivacyParams | None = None  # None: no differential privacy
 
     def rule_params_json(self) -> bytes:
         """The rule parameters as canonical JSON (stored on chain as ``aggregationParams``)."""
@@ -89,6 +93,8 @@ class TaskDocument:
             "rule": self.rule,
             "rule_params": self.rule_params,
         }
+        if self.privacy is not None:  # absent otherwise: documents without DP keep their CID
+            document["privacy"] = self.privacy.to_dict()
         return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
 
     @classmethod
@@ -106,6 +112,7 @@ class TaskDocument:
                 data=DataConfig(**doc["data"]),
                 rule=str(doc["rule"]),
                 rule_params=dict(doc.get("rule_params", {})),
+                privacy=PrivacyParams.from_dict(doc["privacy"]) if "privacy" in doc else None,
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ConfigError(
@@ -163,6 +170,7 @@ _KNOWN_KEYS = {
     "model": {"family", "hidden_sizes", "channels", "input_shape", "num_classes"},
     "data": {"dataset", "partition", "test_fraction", "seed"},
     "training": {"epochs", "batch_size", "lr", "optimizer"},
+    "privacy": PRIVACY_KEYS,
 }  # fmt: skip
 
 
@@ -216,10 +224,10 @@ def parse_task_file(
     raw: dict[str, Any], *, num_features_shape: tuple[int, ...] | None = None
 ) -> TaskFile:
     """Validate a parsed TOML document into a TaskFile."""
-    unknown = sorted(set(raw) - {"task", "model", "data", "training"})
+    unknown = sorted(set(raw) - set(_KNOWN_KEYS))
     if unknown:
         raise ConfigError(
-            f"Unknown section(s) {', '.join(unknown)}; expected task, model, data, training."
+            f"Unknown section(s) {', '.join(unknown)}; expected task, model, data, training, privacy."
         )
     task, model, data, training = (_section(raw, s) for s in ("task", "model", "data", "training"))
     for name, table in (("task", task), ("model", model), ("data", data), ("training", training)):
@@ -287,6 +295,11 @@ def parse_task_file(
         data=data_cfg,
         rule=rule,
         rule_params=dict(rule_params),
+        privacy=(
+            parse_privacy(_section(raw, "privacy"), epochs=train_cfg.epochs, rounds=rounds)
+            if "privacy" in raw
+            else None
+        ),
     )
     return TaskFile(
         document=document,
