@@ -13,6 +13,7 @@ Run: .venv/bin/python bench/aggregation_rules_speed.py [clients] [parameters] [m
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from collections.abc import Callable
@@ -54,6 +55,12 @@ def main() -> None:
     _header()
     for name, ours, theirs in _cases(updates, weights):
         _report(name, ours, theirs)
+    # The floor: one read of the input (a reduction keeps nothing). FedAvg cannot go faster;
+    # Flower's float FedAvg over the floor bounds any FedAvg's speed-up over it on this machine.
+    floor = _best_time(functools.partial(np.max, updates, axis=0))
+    print(
+        f"  {'(one read)':<15}{floor:>10.2f}   memory floor for FedAvg on this machine", flush=True
+    )
     del updates
     wide = rng.standard_normal((many, parameters), dtype=np.float32) * np.float32(0.01)
     print(f"\nPart 2: {many} x {parameters:,} float32 ({wide.nbytes / 2**30:.2f} GiB), target 5 s")

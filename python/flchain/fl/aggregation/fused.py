@@ -8,12 +8,13 @@ passes over the data for the same result. It is compiled by Numba on first use (
 disk), so it is used only for updates large enough to repay that (see ``FUSED_MIN_VALUES``).
 
 The kernel keeps the exact integer sums in float64 (vectorizable, unlike int64 conversions):
-every quantized value is an integer-valued double, and as long as each weighted sum stays
-below ``EXACT_SUM_BOUND`` (2**52) every product and partial sum is exact, so the sums are the
-int64 sums. The kernel is optimistic: it sums every row of non-zero weight and, in the same
-pass, counts each row's values within the bound for the total weight (NaN and infinities
-never are). Only when every such row is in bound is the result used; otherwise the caller
-falls back to the checked numpy path (exact int64, a wider range, and errors naming the row).
+every quantized value is an integer-valued double, and as long as a column's sum of
+|weight x value| stays below ``EXACT_SUM_BOUND`` (2**52) every product and partial sum is
+exact, so the sums are the int64 sums. The kernel is optimistic: it sums every row of
+non-zero weight and, in the same pass, that sum of magnitudes per column (NaN and infinities
+make it fail the bound). Only when every column is in bound is the result used; otherwise
+the caller falls back to the checked numpy path (exact int64, a wider range, and errors
+naming the bad row).
 """
 
 from __future__ import annotations
@@ -46,28 +47,33 @@ def _compile() -> Any:
     import numba  # deferred: importing numba costs ~0.3 s, and small models never need it
 
     @numba.njit(parallel=True, cache=True, fastmath=False, boundscheck=False)
-    def kernel(updates, weights, total, limit, out, in_range):  # type: ignore[no-untyped-def]
+    def kernel(updates, weights, total, bound, out, over):  # type: ignore[no-untyped-def]
         rows, columns = updates.shape
         blocks = (columns + _BLOCK - 1) // _BLOCK
         scale = float(SCALE)
         divisor = float(total)
         for block in numba.prange(blocks):
             start = block * _BLOCK
-            stop = min(start + _BLOCK, columns)
-            sums = np.zeros(stop - start, dtype=np.float64)
+            width = min(start + _BLOCK, columns) - start
+            sums = np.zeros(width, dtype=np.float64)
+            magnitudes = np.zeros(
+                width, dtype=np.float64
+            )  # sum of |terms|: bounds every partial sum
             for row in range(rows):
                 weight = float(weights[row])
                 if weight == 0.0:
                     continue
-                good = 0
-                for j in range(start, stop):
-                    q = np.rint(np.float64(updates[row, j]) * scale)
-                    good += abs(q) <= limit  # False for NaN and infinities
-                    sums[j - start] += weight * q
-                in_range[block, row] = good
-            for j in range(start, stop):
+                values = updates[row, start : start + width]
+                for j in range(width):
+                    term = weight * np.rint(np.float64(values[j]) * scale)
+                    sums[j] += term
+                    magnitudes[j] += abs(term)
+            count = 0
+            for j in range(width):
+                count += not (magnitudes[j] < bound)  # also counts NaN and infinities
                 # + 0.0 turns rint's -0.0 into the +0 that the integer path gives
-                out[j] = np.float32((np.rint(sums[j - start] / divisor) + 0.0) / scale)
+                out[start + j] = np.float32((np.rint(sums[j] / divisor) + 0.0) / scale)
+            over[block] = count
 
     return kernel
 
@@ -75,19 +81,16 @@ def _compile() -> Any:
 def fixed_weighted_mean(
     updates: npt.NDArray[np.float32], weights: list[int], total: int
 ) -> npt.NDArray[np.float32] | None:
-    """The fixed-point weighted mean of the rows of non-zero weight, or None when a row of
-    non-zero weight holds a value outside the range for ``total`` (or NaN/inf)."""
+    """The fixed-point weighted mean of the rows of non-zero weight, or None when the kernel
+    cannot vouch for it: a row of non-zero weight holds NaN or an infinity, or some column's
+    weighted magnitudes add up to ``EXACT_SUM_BOUND`` or more."""
     global _kernel
     if _kernel is None:
         _kernel = _compile()
-    rows, columns = updates.shape
     data = np.ascontiguousarray(updates, dtype=np.float32)
-    flimit = float(EXACT_SUM_BOUND // total)  # exact: below 2**52
-    blocks = (columns + _BLOCK - 1) // _BLOCK
-    in_range = np.zeros((blocks, rows), dtype=np.int64)
+    columns = data.shape[1]
+    over = np.zeros((columns + _BLOCK - 1) // _BLOCK, dtype=np.int64)
     out = np.empty(columns, dtype=np.float32)
-    _kernel(data, np.asarray(weights, dtype=np.int64), np.int64(total), flimit, out, in_range)
-    counted = in_range.sum(axis=0)
-    if any(w != 0 and int(counted[i]) != columns for i, w in enumerate(weights)):
-        return None
-    return out
+    bound = float(EXACT_SUM_BOUND)
+    _kernel(data, np.asarray(weights, dtype=np.int64), np.int64(total), bound, out, over)
+    return None if over.any() else out
