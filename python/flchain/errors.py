@@ -20,8 +20,13 @@
      |    +-- StoreUnavailableError  the store (e.g. a Kubo daemon) does not answer
      |    +-- InvalidCidError        a string is not a CID flchain understands
      +-- LearningError               training, encoding or aggregation failed
-          +-- EncodingError          bytes are not a valid flchain model encoding
-          +-- AggregationError       an aggregation rule cannot be applied
+     |    +-- EncodingError          bytes are not a valid flchain model encoding
+     |    +-- AggregationError       an aggregation rule cannot be applied
+     |         +-- SecureAggregationError  masked updates cannot be summed (e.g. a dropout)
+     +-- PrivacyError                encrypted content cannot be read or written
+          +-- DecryptionError        a ciphertext fails authentication (tampered or wrong key)
+          +-- KeyAccessError         this account holds no key for the content (not a member)
+          +-- KeyringError           a round's keyring is missing, malformed or inconsistent
 
 Messages state the facts and the next step, in one sentence where possible.
 """
@@ -37,13 +42,18 @@ __all__ = [
     "ConfigError",
     "ContentNotFoundError",
     "ContractRevertError",
+    "DecryptionError",
     "DevnetError",
     "EncodingError",
     "FlchainError",
     "IntegrityError",
     "InvalidCidError",
+    "KeyAccessError",
+    "KeyringError",
     "LearningError",
     "NotDeployedError",
+    "PrivacyError",
+    "SecureAggregationError",
     "StorageError",
     "StoreUnavailableError",
     "TransactionError",
@@ -141,3 +151,23 @@ class EncodingError(LearningError):
 
 class AggregationError(LearningError):
     """An aggregation rule cannot be applied to the given updates."""
+
+
+class SecureAggregationError(AggregationError):
+    """Masked updates cannot be summed: an update of the round's roster is missing or unusable."""
+
+
+class PrivacyError(FlchainError):
+    """Encrypted content cannot be read or written."""
+
+
+class DecryptionError(PrivacyError):
+    """A ciphertext fails authentication: it was tampered with, or the key is not its key."""
+
+
+class KeyAccessError(PrivacyError):
+    """The account holds no key for this content (it is not a member of the round)."""
+
+
+class KeyringError(PrivacyError):
+    """A round's keyring is missing, malformed or inconsistent with the chain."""

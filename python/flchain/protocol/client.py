@@ -18,6 +18,7 @@ from web3.contract import Contract
 from web3.exceptions import Web3Exception
 from web3.logs import DISCARD
 
+from flchain.chain.accounts import Signer
 from flchain.chain.events import EventRecord, LogPager
 from flchain.chain.revert import RevertDecoder
 from flchain.chain.transactions import TxResult, TxSender
@@ -109,6 +110,11 @@ class FLClient:
     def address(self) -> str:
         """The sending account's address."""
         return self._require_sender().address
+
+    @property
+    def signer(self) -> Signer:
+        """The sending account's signer (it never shows its key)."""
+        return self._require_sender().signer
 
     def _require_sender(self) -> TxSender:
         if self._sender is None:
