@@ -18,7 +18,6 @@ from web3.contract import Contract
 from web3.exceptions import Web3Exception
 from web3.logs import DISCARD
 
-from flchain.chain.accounts import Signer
 from flchain.chain.events import EventRecord, LogPager
 from flchain.chain.revert import RevertDecoder
 from flchain.chain.transactions import TxResult, TxSender
@@ -112,9 +111,15 @@ class FLClient:
         return self._require_sender().address
 
     @property
-    def signer(self) -> Signer:
-        """The sending account's signer (it never shows its key)."""
-        return self._require_sender().signer
+    def sender(self) -> TxSender:
+        """The account's transaction sender (ChainError for a read-only client)."""
+        return self._require_sender()
+
+    def read(self, fn: Callable[[], T], decoder: RevertDecoder | None = None) -> T:
+        """Run a contract read with the client's error mapping: a dead node becomes
+        ChainUnavailableError, a custom error (decoded with ``decoder``, default the
+        coordinator's) its ContractRevertError."""
+        return self._call(fn, decoder)
 
     def _require_sender(self) -> TxSender:
         if self._sender is None:
@@ -131,7 +136,7 @@ class FLClient:
     def _events(self, event: Any, result: TxResult) -> list[Any]:
         return list(event.process_receipt({"logs": result.logs}, errors=DISCARD))
 
-    def _call(self, fn: Callable[[], T]) -> T:
+    def _call(self, fn: Callable[[], T], decoder: RevertDecoder | None = None) -> T:
         try:
             return fn()
         except (requests.RequestException, OSError) as exc:
@@ -140,7 +145,7 @@ class FLClient:
                 f"({type(exc).__name__}); check that it runs (`flchain devnet status`)."
             ) from exc
         except Web3Exception as exc:
-            decoded = self.decoder.from_exception(exc)
+            decoded = (decoder or self.decoder).from_exception(exc)
             if decoded is not None:
                 raise decoded from exc
             raise ChainError(

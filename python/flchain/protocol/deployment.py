@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,19 @@ class Deployment:
     registry: str
     coordinator: str
     start_block: int
+    #: Every contract the record names (including the three above), by contract name.
+    contracts: Mapping[str, str] = field(default_factory=dict)
+
+    def address_of(self, name: str) -> str:
+        """The address of contract ``name`` in this deployment, or NotDeployedError saying which
+        migration to apply."""
+        address = self.contracts.get(name)
+        if address is None:
+            raise NotDeployedError(
+                f"The deployment on chain {self.chain_id} has no {name} contract (deployed by a "
+                "later migration); run `flchain deploy` to apply the missing migrations."
+            )
+        return address
 
     @classmethod
     def from_record(cls, record: DeploymentRecord, path: Path) -> Deployment:
@@ -120,4 +134,7 @@ class Deployment:
             )
         blocks = [b for step in record.steps for b in step.blocks]
         token, registry, coordinator = (str(a) for a in addresses)
-        return cls(record.chain_id, token, registry, coordinator, min(blocks, default=0))
+        contracts = {
+            name: address for step in record.steps for name, address in step.contracts.items()
+        }
+        return cls(record.chain_id, token, registry, coordinator, min(blocks, default=0), contracts)
