@@ -64,7 +64,9 @@ class KeyringEntry:
     wrapped: bytes
 
 
-def _wrapping_key(shared: bytes, scope: TaskScope, round_id: int, member: str, salt: bytes) -> bytes:
+def _wrapping_key(
+    shared: bytes, scope: TaskScope, round_id: int, member: str, salt: bytes
+) -> bytes:
     return hkdf(shared, scope.label("keyring wrap", round_id, member), salt=salt)
 
 
@@ -108,7 +110,9 @@ class Keyring:
                 f"public key {entry.public_key.hex()}, not this account's {key_pair.public.hex()}."
             )
         shared = key_pair.exchange(entry.ephemeral_key)
-        wrap = _wrapping_key(shared, self.scope, rnd, address, entry.ephemeral_key + entry.public_key)
+        wrap = _wrapping_key(
+            shared, self.scope, rnd, address, entry.ephemeral_key + entry.public_key
+        )
         try:
             payload = open_envelope(
                 wrap, entry.wrapped, self.scope.label("keyring", rnd, address), "keyring entry"
@@ -158,8 +162,22 @@ class Keyring:
         """Parse the keyring of ``round_id`` of ``scope``'s task; KeyringError if it is not."""
         try:
             doc = json.loads(data)
-            found = (doc["kind"], doc["version"], doc["chain"], doc["coordinator"], doc["task"], doc["round"])
-            expected = (_KIND, _VERSION, scope.chain_id, scope.coordinator.lower(), scope.task_id, round_id)
+            found = (
+                doc["kind"],
+                doc["version"],
+                doc["chain"],
+                doc["coordinator"],
+                doc["task"],
+                doc["round"],
+            )
+            expected = (
+                _KIND,
+                _VERSION,
+                scope.chain_id,
+                scope.coordinator.lower(),
+                scope.task_id,
+                round_id,
+            )
             if found != expected:
                 raise KeyringError(
                     f"The document is not the keyring of task {scope.task_id} round {round_id} on "
@@ -167,7 +185,9 @@ class Keyring:
                 )
             entries = {
                 str(address).lower(): KeyringEntry(
-                    bytes.fromhex(e["key"]), bytes.fromhex(e["ephemeral"]), bytes.fromhex(e["wrapped"])
+                    bytes.fromhex(e["key"]),
+                    bytes.fromhex(e["ephemeral"]),
+                    bytes.fromhex(e["wrapped"]),
                 )
                 for address, e in doc["members"].items()
             }

@@ -34,6 +34,7 @@ from flchain.protocol.deploy import deploy
 from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
 from flchain.roles.adversary import check_attack
 from flchain.roles.datasets import load_test_data
+from flchain.roles.keyrings import KeyringPublisher
 from flchain.roles.observer import (
     ParticipantView,
     describe_member,
@@ -42,7 +43,8 @@ from flchain.roles.observer import (
     round_rewards,
 )
 from flchain.roles.owner import create_task
-from flchain.roles.taskfile import TaskFile, check_rule, load_task_file
+from flchain.roles.round_keys import open_global_model
+from flchain.roles.taskfile import TaskFile, check_privacy, check_rule, load_task_file
 from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
 
 __all__ = ["DemoOptions", "DemoState", "RoundReport", "run_demo"]
@@ -68,6 +70,7 @@ class DemoOptions:
     attack: str | None = None  # experiments: the last `malicious` participants run it
     malicious: int = 0
     stake_tokens: float = 0.0  # the task's minimum stake in tokens (set from the config)
+    private: bool = False  # encrypted updates and models; secure aggregation too with FedAvg
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,9 @@ def _with_overrides(task: TaskFile, options: DemoOptions) -> TaskFile:
         if rule in ("krum", "multi_krum", "bulyan") and options.malicious:
             params.setdefault("num_malicious", options.malicious)
         doc = dataclasses.replace(doc, rule=rule, rule_params=params)
+    if options.private:
+        doc = dataclasses.replace(doc, private=True, secure_aggregation=doc.rule == "fedavg")
+    check_privacy(doc.rule, doc.private, doc.secure_aggregation)
     rounds = options.rounds if options.rounds is not None else task.rounds
     return dataclasses.replace(task, document=doc, rounds=rounds)
 
@@ -330,6 +336,11 @@ def _conduct(
         m for i, m in enumerate(members) if options.attack == "copier" and _is_malicious(i, options)
     )
     conductor = _Conductor(w3, owner, task_id, members, options.phase_timeout, copiers)
+    keyrings = KeyringPublisher(owner, store, task_id)  # a private task's keyrings
+
+    def reader(round_id: int, data: bytes) -> bytes:
+        return open_global_model(owner, store, task_id, round_id, data, owner.sender.signer)
+
     addresses = {owner.deployment.coordinator, owner.deployment.token}
     round_started, round_block = time.monotonic(), int(w3.eth.block_number)
     reported = 0
@@ -338,7 +349,7 @@ def _conduct(
         for finalized in range(reported + 1, task.finalized_rounds + 1):
             rnd = _finalized_round(owner, task_id, finalized)
             accuracy, loss, cid = evaluate_round(
-                owner, store, task_file.document, task_id, rnd.round, test
+                owner, store, task_file.document, task_id, rnd.round, test, reader
             )
             last_block = int(w3.eth.block_number)
             state.rounds.append(RoundReport(
@@ -353,6 +364,7 @@ def _conduct(
         rnd = owner.round(task_id, task.current_round)
         state.round, state.phase = rnd.round, rnd.phase.label
         state.participants = conductor.views(rnd)
+        keyrings.step()
         on_update(state)
         conductor.drive(rnd, state.participants)
         time.sleep(0.1)

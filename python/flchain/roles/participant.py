@@ -18,7 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flchain.errors import AggregationError, ContractRevertError, FlchainError, TransactionError
+from flchain.errors import (
+    AggregationError,
+    ContractRevertError,
+    FlchainError,
+    PrivacyError,
+    TransactionError,
+)
 from flchain.fl import (
     SAMPLES_KEY,
     ArrayDataset,
@@ -38,6 +44,7 @@ from flchain.protocol.records import MemberInfo, RoundInfo, RoundPhase, TaskInfo
 from flchain.roles.adversary import MODEL_ATTACKS, check_attack, flip_labels, poison
 from flchain.roles.aggregator import aggregate_round
 from flchain.roles.journal import Journal
+from flchain.roles.private_rounds import PrivateMember
 from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
@@ -114,6 +121,7 @@ class Participant:
         self._document: TaskDocument | None = None
         self._failures = 0
         self._abstained: set[int] = set()  # rounds this node could not aggregate
+        self._private: PrivateMember | None = None  # a private task's keys and duties
         check_attack(options.attack)
 
     # ------------------------------------------------------------------ the loop
@@ -185,12 +193,27 @@ class Participant:
 
     # ------------------------------------------------------------------ steps
 
+    def _privacy(self) -> PrivateMember | None:
+        """The private task's keys and duties (None for a task without privacy)."""
+        if self._private is None and self.document().private:
+            if self.document().secure_aggregation and not self.options.train:
+                raise FlchainError(
+                    f"Task {self.task_id} uses secure aggregation, where every member of a round's "
+                    "roster must submit a masked update; an aggregator-only node cannot take part."
+                )
+            self._private = PrivateMember(self.client, self.store, self.task_id, self.document())
+        return self._private
+
     def _ensure_joined(self) -> None:
         member = self.client.member(self.task_id, self.address)
+        private = self._privacy()
+        key = private.encryption_key if private is not None else bytes(32)
         if member.joined:
+            if private is not None and member.encryption_key != key:
+                self.client.set_encryption_key(self.task_id, key)
             return
         task = self.client.task(self.task_id)
-        self.client.join(self.task_id, self.options.stake or task.min_stake)
+        self.client.join(self.task_id, self.options.stake or task.min_stake, key)
         self._on_event("joined", 0)
         logger.info("Joined task %s as %s", self.task_id, self.address)
 
@@ -216,8 +239,14 @@ class Participant:
             self.report.committed.append(rnd.round)
             return
         pending = self.journal.pending(rnd.round)
+        private = self._privacy()
+        if pending is None and private is not None and not private.may_commit(rnd.round):
+            return  # no keyring yet (or not in it): nothing to train from
         if pending is None:
             update = self._train(rnd)
+            if private is not None:
+                params = json.loads(self.client.task(self.task_id).aggregation_params or b"{}")
+                update = private.seal_update(rnd.round, update, params)
             pending = self.journal.record(rnd.round, str(compute_cid(update)), new_salt(), update)
         digest, codec = Cid.parse(pending.cid).to_chain()
         # The update goes to the store only at reveal: nobody can copy it before committing.
@@ -229,6 +258,8 @@ class Participant:
         assert self.data is not None
         doc = self.document()
         _, parent = self._global_model(rnd.parent_round)
+        if self._private is not None:
+            parent = self._private.open_parent(rnd.round, parent)
         model = build_model(doc.model, seed=0)
         load_into(model, parent)
         seed = int.from_bytes(
@@ -282,12 +313,21 @@ class Participant:
         task = self.client.task(self.task_id)
         parent_cid, parent = self._global_model(rnd.parent_round)
         revealed = self.client.revealed_updates(self.task_id, rnd.round)
+        rule, params = (
+            rule_name(task.aggregation_rule),
+            json.loads(task.aggregation_params or b"{}"),
+        )
+        private = self._privacy()
+        if private is not None and not private.can_read(rnd.round):
+            return
         try:
-            result = aggregate_round(
-                self.task_id, rnd.round, rule_name(task.aggregation_rule), parent_cid, parent,
-                revealed, self.store, json.loads(task.aggregation_params or b"{}"),
-            )  # fmt: skip
-        except AggregationError as exc:
+            if private is not None:
+                result = private.aggregate(rnd.round, rule, parent_cid, parent, revealed, params)
+            else:
+                result = aggregate_round(
+                    self.task_id, rnd.round, rule, parent_cid, parent, revealed, self.store, params
+                )
+        except (AggregationError, PrivacyError) as exc:
             self._abstained.add(rnd.round)
             logger.error("Round %s cannot be aggregated (%s); not attesting", rnd.round, exc)
             return

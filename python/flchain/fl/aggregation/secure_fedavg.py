@@ -42,9 +42,13 @@ def fedavg_contribution(
             ``MAX_CONTRIBUTORS`` such contributions could overflow int64.
     """
     if vector.dtype != np.float32 or vector.ndim != 1:
-        raise AggregationError(f"A contribution is a 1-D float32 vector, got {vector.dtype} {vector.shape}.")
+        raise AggregationError(
+            f"A contribution is a 1-D float32 vector, got {vector.dtype} {vector.shape}."
+        )
     if weight < 0 or (max_weight is not None and max_weight < 1):
-        raise AggregationError(f"Weights must be >= 0 and max_weight >= 1, got {weight} and {max_weight}.")
+        raise AggregationError(
+            f"Weights must be >= 0 and max_weight >= 1, got {weight} and {max_weight}."
+        )
     w = weight if max_weight is None else min(weight, max_weight)
     if not np.isfinite(vector).all():
         raise AggregationError("The update holds NaN or infinity; it cannot be contributed.")
