@@ -169,4 +169,3 @@ class KeyringPublisher:
                 break
             time.sleep(poll_interval)
         return served
-

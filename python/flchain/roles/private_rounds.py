@@ -151,4 +151,3 @@ class PrivateMember:
         return aggregate_private_round(
             self.keys, round_id, rule, parent_cid, parent_sealed, revealed, params, self.secure
         )
-
