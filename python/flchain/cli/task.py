@@ -161,5 +161,7 @@ def keyring(
     publisher = KeyringPublisher(client, LocalStore(store), task)
     out = _out()
     out.print(f"publishing the keyrings of task {task} (Ctrl-C to stop)")
-    served = publisher.run(timeout=timeout)
+    served = publisher.run(
+        timeout=timeout, on_publish=lambda r: out.print(f"  round {r}: keyring published")
+    )
     out.print(f"published {len(served)} keyring(s): rounds {', '.join(map(str, served)) or '-'}")

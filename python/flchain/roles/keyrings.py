@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from flchain.chain.events import LogPager
 from flchain.errors import FlchainError
@@ -154,8 +155,14 @@ class KeyringPublisher:
         self._published.add(round_id)
         return round_id
 
-    def run(self, poll_interval: float = 0.5, timeout: float | None = None) -> list[int]:
-        """Publish keyrings until the task is no longer active; returns the rounds served."""
+    def run(
+        self,
+        poll_interval: float = 0.5,
+        timeout: float | None = None,
+        on_publish: Callable[[int], None] = lambda _round: None,
+    ) -> list[int]:
+        """Publish keyrings until the task is no longer active (or ``timeout`` seconds passed);
+        calls ``on_publish`` with each round served, and returns them."""
         if not self.private:
             raise FlchainError(
                 f"Task {self.task_id} is not private: it has no keyrings to publish."
@@ -165,6 +172,7 @@ class KeyringPublisher:
             published = self.step()
             if published is not None:
                 served.append(published)
+                on_publish(published)
             if timeout is not None and time.monotonic() - started > timeout:
                 break
             time.sleep(poll_interval)
