@@ -27,7 +27,7 @@ from flchain.errors import FlchainError
 from flchain.privacy.keyring import Keyring, build_keyring
 from flchain.protocol.client import FLClient
 from flchain.protocol.notes import NoteKind, RoundNotesClient
-from flchain.protocol.records import RoundPhase, TaskStatus
+from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
 from flchain.protocol.settlement import is_expelled
 from flchain.roles.round_keys import RoundKeySource, owner_round_keys
 from flchain.roles.taskfile import TaskDocument
@@ -56,11 +56,16 @@ def keyring_recipients(client: FLClient, task_id: int, round_id: int) -> dict[st
     """The members of ``round_id`` (see module docstring): lower-case address -> X25519 key."""
     task = client.task(task_id)
     recipients: dict[str, bytes] = {}
+    rounds: dict[int, RoundInfo] = {}  # members mostly share their active round: read it once
     for address in _member_addresses(client, task_id):
         member = client.member(task_id, address)
         if not member.joined or member.first_round > round_id:
             continue
-        active = client.round(task_id, member.active_round) if member.active_round else None
+        active = None
+        if member.active_round:
+            if member.active_round not in rounds:
+                rounds[member.active_round] = client.round(task_id, member.active_round)
+            active = rounds[member.active_round]
         if is_expelled(task, member, active):
             logger.info(
                 "Task %s round %s: %s is expelled; not in the keyring", task_id, round_id, address
