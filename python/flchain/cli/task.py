@@ -71,6 +71,11 @@ def create(
         f"participants join with [bold]flchain participant run --task {created.task_id} --account dev:N[/]"
     )
     out.print(f"then start round 1 with [bold]flchain task start {created.task_id}[/]")
+    if task_file.document.private:
+        out.print(
+            f"a private task: keep [bold]flchain task keyring {created.task_id}[/] running (it "
+            "publishes each round's keyring; members wait for it)"
+        )
 
 
 @app.command()
