@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 import torch
 
-from flchain.errors import SecureAggregationError
+from flchain.errors import FlchainError, SecureAggregationError
 from flchain.fl import SAMPLES_KEY, ModelSpec, build_model, decode_state, encode_model, encode_state
 from flchain.privacy import KeyPair, RoundCipher, TaskScope, build_keyring
 from flchain.protocol.client import Revealed
 from flchain.roles.aggregator import aggregate_round
+from flchain.roles.private_rounds import PrivateMember
 from flchain.roles.secure_rounds import aggregate_secure_round, masked_update
+from flchain.roles.taskfile import DataConfig, TaskDocument, TrainingConfig
 from flchain.storage.local import LocalStore
 
 SPEC = ModelSpec(family="mlp", input_shape=(1, 8, 8), num_classes=10, hidden_sizes=(16,))
@@ -144,3 +146,11 @@ def test_secure_round_rejects_an_update_from_outside_the_roster(store: LocalStor
 
     assert result.accepted_bitmap == 0b0111
     assert result.rejected == {3: "not in the round's secure-aggregation roster"}
+
+
+def test_aggregator_only_node_is_refused_when_the_task_uses_secure_aggregation() -> None:
+    document = TaskDocument("t", SPEC, TrainingConfig(), DataConfig(), "fedavg", {}, True, True)
+
+    # Refused before it touches the chain or the store (hence no client here).
+    with pytest.raises(FlchainError, match="an aggregator-only node"):
+        PrivateMember(None, None, 1, document, trains=False)  # type: ignore[arg-type]

@@ -196,12 +196,9 @@ class Participant:
     def _privacy(self) -> PrivateMember | None:
         """The private task's keys and duties (None for a task without privacy)."""
         if self._private is None and self.document().private:
-            if self.document().secure_aggregation and not self.options.train:
-                raise FlchainError(
-                    f"Task {self.task_id} uses secure aggregation, where every member of a round's "
-                    "roster must submit a masked update; an aggregator-only node cannot take part."
-                )
-            self._private = PrivateMember(self.client, self.store, self.task_id, self.document())
+            self._private = PrivateMember(
+                self.client, self.store, self.task_id, self.document(), self.options.train
+            )
         return self._private
 
     def _ensure_joined(self) -> None:

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flchain.errors import KeyringError
+from flchain.errors import FlchainError, KeyringError
 from flchain.privacy.keyring import Keyring
 from flchain.protocol.client import FLClient, Revealed
 from flchain.roles.aggregator import RoundResult, aggregate_round
@@ -60,7 +60,19 @@ def aggregate_private_round(
 class PrivateMember:
     """One participant's keys and duties in a private task."""
 
-    def __init__(self, client: FLClient, store: Store, task_id: int, document: TaskDocument):
+    def __init__(
+        self,
+        client: FLClient,
+        store: Store,
+        task_id: int,
+        document: TaskDocument,
+        trains: bool = True,
+    ) -> None:
+        if document.secure_aggregation and not trains:
+            raise FlchainError(
+                f"Task {task_id} uses secure aggregation, where every member of a round's roster "
+                "must submit a masked update; an aggregator-only node (--no-train) cannot take part."
+            )
         self.client, self.task_id = client, task_id
         self.address = client.sender.address
         self.keys = RoundKeySource(client, store, task_id, client.sender.signer)
