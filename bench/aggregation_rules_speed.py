@@ -3,6 +3,7 @@
 Part 1: every rule over 10 clients x 11.2M float32 parameters (ResNet-18 size), with
 Flower's function where it has one, and the ratio Flower / ours (> 1: we are faster).
 Part 2: median and trimmed mean over 30 clients x 11.2M.
+Times are the best of three runs; FedAvg's compiled kernel is compiled before timing.
 Targets (reported, not asserted): FedAvg >= 5x faster than Flower's ``aggregate``;
 median and trimmed mean at 30 x 11.2M within 5 s. Peak memory stays under ~8 GB.
 Flower is optional: without it, only our times are printed.
@@ -29,13 +30,14 @@ from flchain.fl.aggregation import (
     norm_clipping,
     trimmed_mean,
 )
+from flchain.fl.aggregation.fused import fixed_weighted_mean
 
 try:
     from flwr.server.strategy import aggregate as flower
 except ImportError:  # Flower is a dev extra, not a dependency
     flower = None
 
-REPEATS = 2
+REPEATS = 3
 BETA = 0.2
 
 
@@ -46,6 +48,8 @@ def main() -> None:
     rng = np.random.default_rng(0)
     updates = rng.standard_normal((clients, parameters), dtype=np.float32) * np.float32(0.01)
     weights = rng.integers(100, 10_000, size=clients)
+    # Compile (or load from its disk cache) FedAvg's fused kernel: not part of the timing.
+    fixed_weighted_mean(np.ascontiguousarray(updates[:, :1024]), [1] * clients, clients)
     print(f"Part 1: {clients} x {parameters:,} float32 ({updates.nbytes / 2**30:.2f} GiB)")
     _header()
     for name, ours, theirs in _cases(updates, weights):

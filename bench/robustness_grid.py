@@ -14,14 +14,17 @@ Attacks (from :mod:`flchain.fl.attacks`): none, sign-flip (scale 10), boosted (f
 10), gaussian (sigma 1), label-flip (data poisoning), free-rider. Prints one table
 per partition, then, as the last line, one JSON object with every figure.
 
-Run: .venv/bin/python bench/robustness_grid.py [seeds] [rounds]
+``--model mlp`` uses the demo's model instead (examples/digits.toml: one hidden layer of
+64, learning rate 0.3); ``--partitions``, ``--rules`` and ``--attacks`` run part of the grid.
+
+Run: .venv/bin/python bench/robustness_grid.py [--seeds 3] [--rounds 10] [--model logreg|mlp]
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import json
-import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -62,7 +65,8 @@ MALICIOUS = 4
 ROOT_SAMPLES = 100
 LOCAL_EPOCHS = 2
 BATCH_SIZE = 16
-LR = 0.5
+LR = {"logreg": 0.5, "mlp": 0.3}
+HIDDEN = {"logreg": (), "mlp": (64,)}
 SIGN_FLIP_SCALE = 10.0
 BOOST_FACTOR = 10.0
 NOISE_SIGMA = 1.0
@@ -92,39 +96,53 @@ class Setting:
     test: ArrayDataset
     spec: ModelSpec
     seed: int
+    lr: float
 
 
 def main() -> None:
-    seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--model", choices=sorted(LR), default="logreg")
+    parser.add_argument(
+        "--partitions", nargs="+", choices=list(PARTITIONS), default=list(PARTITIONS)
+    )
+    parser.add_argument("--rules", nargs="+", choices=list(RULES), default=list(RULES))
+    parser.add_argument("--attacks", nargs="+", choices=ATTACKS, default=ATTACKS)
+    args = parser.parse_args()
     started = time.perf_counter()
     cells = [
-        (part, attack, rule, seed, rounds)
-        for part in PARTITIONS
-        for attack in ATTACKS
-        for rule in RULES
-        for seed in range(seeds)
+        (part, attack, rule, seed, args.rounds, args.model)
+        for part in args.partitions
+        for attack in args.attacks
+        for rule in args.rules
+        for seed in range(args.seeds)
     ]
     with ProcessPoolExecutor(max_workers=WORKERS) as pool:
         accuracies = list(pool.map(_cell, cells, chunksize=4))
     runs: dict[tuple[str, str, str], list[float]] = {}
-    for (part, attack, rule, _, _), accuracy in zip(cells, accuracies, strict=True):
+    for (part, attack, rule, *_), accuracy in zip(cells, accuracies, strict=True):
         runs.setdefault((part, attack, rule), []).append(accuracy)
     results = {
-        part: {rule: {a: float(np.mean(runs[part, a, rule])) for a in ATTACKS} for rule in RULES}
-        for part in PARTITIONS
+        part: {
+            rule: {a: float(np.mean(runs[part, a, rule])) for a in args.attacks}
+            for rule in args.rules
+        }
+        for part in args.partitions
     }
     for part, table in results.items():
         _print_table(part, table)
     seconds = time.perf_counter() - started
-    print(f"\n{len(cells)} runs of {rounds} rounds in {seconds:.0f} s ({WORKERS} processes)")
-    print(json.dumps(_summary(results, seeds, rounds, seconds), sort_keys=True))
+    print(f"\n{len(cells)} runs of {args.rounds} rounds in {seconds:.0f} s ({WORKERS} processes)")
+    print(
+        json.dumps(_summary(results, args.seeds, args.rounds, seconds, args.model), sort_keys=True)
+    )
 
 
-def _cell(cell: tuple[str, str, str, int, int]) -> float:
-    part, attack, rule, seed, rounds = cell
+def _cell(cell: tuple[str, str, str, int, int, str]) -> float:
+    part, attack, rule, seed, rounds, model = cell
     torch.set_num_threads(1)
-    return _run(_setting(PARTITIONS[part], seed), rule, attack, rounds)
+    return _run(_setting(PARTITIONS[part], seed, model), rule, attack, rounds)
 
 
 @functools.cache
@@ -133,7 +151,7 @@ def _digits() -> ArrayDataset:
 
 
 @functools.cache
-def _setting(alpha: float | None, seed: int) -> Setting:
+def _setting(alpha: float | None, seed: int, model: str) -> Setting:
     data = _digits()
     train, test = train_test_split(data, seed=seed)
     order = np.random.default_rng(seed).permutation(len(train))
@@ -142,8 +160,11 @@ def _setting(alpha: float | None, seed: int) -> Setting:
         pool.subset(indices)
         for indices in partition(pool.labels, PARTICIPANTS, seed=seed, alpha=alpha)
     ]
-    spec = ModelSpec(family="logreg", input_shape=data.sample_shape, num_classes=10)
-    return Setting(shards, root, test, spec, seed)
+    family = "mlp" if HIDDEN[model] else "logreg"
+    spec = ModelSpec(
+        family=family, input_shape=data.sample_shape, num_classes=10, hidden_sizes=HIDDEN[model]
+    )
+    return Setting(shards, root, test, spec, seed, LR[model])
 
 
 def _run(setting: Setting, rule: str, attack: str, rounds: int) -> float:
@@ -157,10 +178,14 @@ def _run(setting: Setting, rule: str, attack: str, rounds: int) -> float:
             seed = int(
                 np.random.SeedSequence([setting.seed, round_number, index]).generate_state(1)[0]
             )
-            submitted = _participant(model, template, global_model, shard, attack, malicious, seed)
+            submitted = _participant(
+                model, template, global_model, shard, attack, malicious, seed, setting.lr
+            )
             deltas.append(submitted - global_model)
             weights.append(len(shard))
-        reference = _train(model, template, global_model, setting.root, seed=round_number)
+        reference = _train(
+            model, template, global_model, setting.root, seed=round_number, lr=setting.lr
+        )
         result = RULES[rule](
             np.stack(deltas).astype(np.float32),
             np.array(weights, dtype=np.int64),
@@ -180,13 +205,14 @@ def _participant(
     attack: str,
     malicious: bool,
     seed: int,
+    lr: float,
 ) -> np.ndarray:
     """The model vector a participant submits: honest training, or the attack's output."""
     if malicious and attack == "free-rider":
         return free_rider(global_model)
     if malicious and attack == "label-flip":
         shard = ArrayDataset(shard.features, label_flip(shard.labels, num_classes=10, seed=seed))
-    trained = _train(model, template, global_model, shard, seed=seed)
+    trained = _train(model, template, global_model, shard, seed=seed, lr=lr)
     if not malicious or attack == "label-flip":
         return trained
     if attack == "sign-flip":
@@ -203,9 +229,10 @@ def _train(
     data: ArrayDataset,
     *,
     seed: int,
+    lr: float,
 ) -> np.ndarray:
     model.load_state_dict(unflatten_state(global_model, template))
-    train_local(model, data, epochs=LOCAL_EPOCHS, batch_size=BATCH_SIZE, lr=LR, seed=seed)
+    train_local(model, data, epochs=LOCAL_EPOCHS, batch_size=BATCH_SIZE, lr=lr, seed=seed)
     return flatten_state(model.state_dict())
 
 
@@ -213,13 +240,18 @@ def _print_table(part_name: str, table: dict[str, dict[str, float]]) -> None:
     print(
         f"\nTest accuracy after the last round, {part_name}, {MALICIOUS}/{PARTICIPANTS} malicious"
     )
-    print(f"  {'rule':<16}" + "".join(f"{attack:>12}" for attack in ATTACKS))
+    attacks = list(next(iter(table.values())))
+    print(f"  {'rule':<16}" + "".join(f"{attack:>12}" for attack in attacks))
     for rule, row in table.items():
-        print(f"  {rule:<16}" + "".join(f"{row[attack]:>12.3f}" for attack in ATTACKS))
+        print(f"  {rule:<16}" + "".join(f"{row[attack]:>12.3f}" for attack in attacks))
 
 
 def _summary(
-    results: dict[str, dict[str, dict[str, float]]], seeds: int, rounds: int, seconds: float
+    results: dict[str, dict[str, dict[str, float]]],
+    seeds: int,
+    rounds: int,
+    seconds: float,
+    model: str,
 ) -> dict[str, Any]:
     return {
         "accuracy": {
@@ -231,7 +263,8 @@ def _summary(
             "malicious": MALICIOUS,
             "rounds": rounds,
             "seeds": seeds,
-            "model": "logreg",
+            "model": model,
+            "lr": LR[model],
             "local_epochs": LOCAL_EPOCHS,
             "dataset": "sklearn digits",
             "sign_flip_scale": SIGN_FLIP_SCALE,

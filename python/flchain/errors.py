@@ -22,8 +22,9 @@
      +-- LearningError               training, encoding or aggregation failed
      |    +-- EncodingError          bytes are not a valid flchain model encoding
      |    +-- AggregationError       an aggregation rule cannot be applied
-     |         +-- SecureAggregationError  masked updates cannot be summed (e.g. a dropout)
-     +-- PrivacyError                encrypted content cannot be read or written
+     |    |    +-- SecureAggregationError  masked updates cannot be summed (e.g. a dropout)
+     |    +-- PrivacyError           differential privacy cannot be applied as asked
+     +-- EncryptionError             encrypted content cannot be read or written
           +-- DecryptionError        a ciphertext fails authentication (tampered or wrong key)
           +-- KeyAccessError         this account holds no key for the content (not a member)
           +-- KeyringError           a round's keyring is missing, malformed or inconsistent
@@ -45,6 +46,7 @@ __all__ = [
     "DecryptionError",
     "DevnetError",
     "EncodingError",
+    "EncryptionError",
     "FlchainError",
     "IntegrityError",
     "InvalidCidError",
@@ -157,17 +159,22 @@ class SecureAggregationError(AggregationError):
     """Masked updates cannot be summed: an update of the round's roster is missing or unusable."""
 
 
-class PrivacyError(FlchainError):
+class PrivacyError(LearningError):
+    """Differential privacy cannot be applied as asked (e.g. a layer without per-sample
+    gradients for DP-SGD)."""
+
+
+class EncryptionError(FlchainError):
     """Encrypted content cannot be read or written."""
 
 
-class DecryptionError(PrivacyError):
+class DecryptionError(EncryptionError):
     """A ciphertext fails authentication: it was tampered with, or the key is not its key."""
 
 
-class KeyAccessError(PrivacyError):
+class KeyAccessError(EncryptionError):
     """The account holds no key for this content (it is not a member of the round)."""
 
 
-class KeyringError(PrivacyError):
+class KeyringError(EncryptionError):
     """A round's keyring is missing, malformed or inconsistent with the chain."""

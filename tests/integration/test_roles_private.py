@@ -22,9 +22,9 @@ from test_roles_end_to_end import (
 
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.controls import increase_time, mine
+from flchain.crypto import is_sealed
 from flchain.errors import EncodingError, KeyAccessError
 from flchain.fl import build_model, decode_state, evaluate, load_into
-from flchain.privacy import is_sealed
 from flchain.protocol.records import MemberInfo, RoundPhase, TaskStatus
 from flchain.roles.datasets import load_test_data
 from flchain.roles.keyrings import KeyringPublisher

@@ -19,6 +19,11 @@ MODULES = [
     "flchain.fl.idx",
     "flchain.fl.models",
     "flchain.fl.partition",
+    "flchain.fl.privacy",
+    "flchain.fl.privacy.accounting",
+    "flchain.fl.privacy.dpsgd",
+    "flchain.fl.privacy.gaussian",
+    "flchain.fl.privacy.params",
     "flchain.fl.simulation",
     "flchain.fl.training",
 ]
@@ -43,6 +48,19 @@ def test_fl_reexports_every_public_name_when_a_user_imports_the_layer() -> None:
         for m in layer_modules
         for n in importlib.import_module(f"flchain.fl.{m}").__all__
         if n not in fl.__all__ and not n.isupper()
+    ]
+
+    assert missing == []
+
+
+def test_privacy_package_reexports_every_public_name_of_its_modules() -> None:
+    privacy = importlib.import_module("flchain.fl.privacy")
+
+    missing = [
+        n
+        for m in ("accounting", "dpsgd", "gaussian", "params")
+        for n in importlib.import_module(f"flchain.fl.privacy.{m}").__all__
+        if n not in privacy.__all__
     ]
 
     assert missing == []

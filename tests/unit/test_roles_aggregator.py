@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 import torch
 
+from flchain.errors import AggregationError
 from flchain.fl import ModelSpec, build_model, decode_state, encode_model, encode_state
 from flchain.protocol.client import Revealed
 from flchain.roles.aggregator import aggregate_round
+from flchain.storage.cid import Cid
 from flchain.storage.local import LocalStore
 
 SPEC = ModelSpec(family="mlp", input_shape=(1, 8, 8), num_classes=10, hidden_sizes=(16,))
@@ -98,3 +100,16 @@ def test_parent_model_is_kept_when_no_update_is_usable(store: LocalStore) -> Non
     assert result.model == parent
     assert result.accepted_bitmap == 0
     assert np.frombuffer(result.metrics, dtype=np.uint8).size > 0
+
+
+def test_fltrust_needs_the_owners_reference_and_uses_it(store: LocalStore) -> None:
+    parent, revealed = _updates(store, 3)
+    parent_cid = store.put(parent)
+    with pytest.raises(AggregationError, match="reference"):
+        aggregate_round(1, 1, "fltrust", parent_cid, parent, revealed, store)
+    # A reference pointing where the second update points trusts it most.
+    second = store.get(Cid.from_chain(revealed[1].cid_digest, revealed[1].codec))
+    result = aggregate_round(1, 1, "fltrust", parent_cid, parent, revealed, store, reference=second)
+    assert result.accepted_bitmap & 0b010
+    with pytest.raises(AggregationError, match="does not decode"):
+        aggregate_round(1, 1, "fltrust", parent_cid, parent, revealed, store, reference=b"junk")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from flchain.crypto import KeyPair, RoundCipher, TaskScope, build_keyring
 from flchain.errors import FlchainError, SecureAggregationError
 from flchain.fl import SAMPLES_KEY, ModelSpec, build_model, decode_state, encode_model, encode_state
-from flchain.privacy import KeyPair, RoundCipher, TaskScope, build_keyring
 from flchain.protocol.client import Revealed
 from flchain.roles.aggregator import aggregate_round
 from flchain.roles.private_rounds import PrivateMember

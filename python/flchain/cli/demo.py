@@ -40,6 +40,8 @@ def _view(state: DemoState) -> Group:
     rounds = Table(title="global model per round", title_justify="left")
     for column in ("round", "accuracy", "loss", "accepted", "attesters", "gas", "rewards", "time"):
         rounds.add_column(column, justify="right")
+    if state.privacy is not None:
+        rounds.add_column("epsilon", justify="right")
     rounds.add_row(
         "0", f"{state.initial_accuracy:.3f}", f"{state.initial_loss:.3f}", "-", "-", "-", "-", "-"
     )
@@ -47,6 +49,7 @@ def _view(state: DemoState) -> Group:
         rounds.add_row(
             str(r.round), f"{r.accuracy:.3f}", f"{r.loss:.3f}", str(r.contributors), str(r.attesters),
             f"{r.gas_used / 1e6:.2f}M", f"{sum(r.rewards.values()) / TOKEN:.0f}", f"{r.seconds:.1f}s",
+            *([] if r.epsilon is None else [f"{r.epsilon:.2f}"]),
         )  # fmt: skip
     return Group(head, people, rounds, f"[dim]{state.message}[/]")
 
@@ -79,6 +82,14 @@ def demo(
     malicious: Annotated[
         int, typer.Option("--malicious", help="K: how many participants attack.")
     ] = 0,
+    dp_epsilon: Annotated[
+        float | None,
+        typer.Option(
+            "--dp-epsilon",
+            help="Differential privacy: an epsilon budget per participant (delta 1e-5; DP-SGD "
+            "unless the config's [privacy] says otherwise); the noise is calibrated to spend it.",
+        ),
+    ] = None,
     private: Annotated[
         bool,
         typer.Option(
@@ -92,7 +103,8 @@ def demo(
     console = Console()
     options = DemoOptions(
         participants=participants, rounds=rounds, config=config, partition=partition, rule=rule,
-        attack=attack, malicious=malicious if attack else 0, private=private,
+        attack=attack, malicious=malicious if attack else 0, dp_epsilon=dp_epsilon,
+        private=private,
     )  # fmt: skip
     try:
         with Live(console=console, refresh_per_second=4, transient=False) as live:

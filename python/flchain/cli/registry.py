@@ -25,6 +25,7 @@ from flchain.cli.options import (
 from flchain.errors import ConfigError
 from flchain.protocol.client import FLClient
 from flchain.protocol.session import open_client
+from flchain.roles.privacy_view import TaskPrivacy, task_privacy
 from flchain.roles.registry_view import (
     RoundDetail,
     describe_round,
@@ -111,16 +112,9 @@ def rounds(
         _echo_json({"task": task, "rounds": [asdict(row) for row in rows]})
         return
     table = Table(title=f"Rounds of task {task}")
-    for column in (
-        "round",
-        "phase",
-        "parent",
-        "revealed",
-        "contributors",
-        "attesters",
-        "model",
-        "metrics",
-    ):
+    private = any(row.epsilon is not None for row in rows)
+    columns = ["round", "phase", "parent", "revealed", "contributors", "attesters", "model"]
+    for column in [*columns, "metrics", *(["epsilon"] if private else [])]:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
@@ -132,6 +126,7 @@ def rounds(
             _dash(row.attesters),
             _dash(row.model_cid),
             _dash(row.metrics_cid),
+            *([f"{row.epsilon:.3f}" if row.epsilon is not None else "-"] if private else []),
         )
     _out().print(table)
 
@@ -230,3 +225,60 @@ def download(
         f"wrote the model of task {model.task_id} round {model.round} ({model.cid}) to {output}"
     )
     out.print(f"load it with:\n{load}")
+
+
+def _print_privacy(view: TaskPrivacy) -> None:
+    out = _out()
+    params = view.params
+    budget = params["epsilon"]
+    out.print(f"[bold]task {view.task_id}[/]: differential privacy, mode {params['mode']}")
+    out.print(
+        f"  noise multiplier {params['noise_multiplier']:.4g}, clip norm {params['clip_norm']:g}, "
+        f"delta {params['delta']:g}, accountant {params['accountant']}"
+        + (f", sample rate {params['sample_rate']:.4g}" if params["sample_rate"] else "")
+        + (f", colluders {params['colluders']}" if params["mode"] == "client" else "")
+    )
+    out.print(
+        f"  budget {'none' if budget is None else f'epsilon {budget:g}'}"
+        + (
+            f" ({view.affordable_rounds} contributed round(s) fit)"
+            if view.affordable_rounds is not None
+            else ""
+        )
+    )
+    rounds = Table(title="Epsilon per round")
+    for column in ("round", "contributors", "epsilon of the round", "epsilon spent so far"):
+        rounds.add_column(column, justify="right")
+    for r in view.rounds:
+        rounds.add_row(
+            str(r.round), str(r.contributors), f"{r.epsilon_round:.3f}", f"{r.epsilon_spent:.3f}"
+        )
+    out.print(rounds)
+    people = Table(title="Epsilon per participant")
+    for column in ("participant", "rounds contributed", "epsilon", "budget spent"):
+        people.add_column(column, overflow="fold")
+    for p in view.participants:
+        people.add_row(p.address, str(len(p.rounds)), f"{p.epsilon:.3f}", _dash(p.exhausted))
+    out.print(people)
+
+
+@app.command()
+def privacy(
+    task: TaskArgument,
+    rpc: RpcOption = None,
+    store: StoreOption = DEFAULT_STORE_ROOT,
+    deployments: DeploymentsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a task's DP parameters and the epsilon spent per round and per participant,
+    recomputed from the task document and the chain."""
+    view = task_privacy(_client(rpc, deployments), LocalStore(store), task)
+    if view is None:
+        raise ConfigError(
+            f"Task {task} has no differential privacy (or --store lacks its task document); "
+            "a task gets it from a [privacy] section in its config."
+        )
+    if as_json:
+        _echo_json(asdict(view))
+        return
+    _print_privacy(view)

@@ -67,6 +67,12 @@ def create(
     out.print(f"  initial model  {created.initial_model}")
     out.print(f"  task document  {created.document}")
     out.print(f"  transaction    {created.tx_hash} ({created.gas_used:,} gas)")
+    privacy = task_file.document.privacy
+    if privacy is not None:
+        out.print(
+            f"  privacy        {privacy.mode}-level DP, noise multiplier {privacy.noise_multiplier:.4g}, "
+            f"budget epsilon {privacy.epsilon} at delta {privacy.delta:g} (in the task document)"
+        )
     out.print(
         f"participants join with [bold]flchain participant run --task {created.task_id} --account dev:N[/]"
     )

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
+from flchain.crypto.rounds import RoundCipher
 from flchain.errors import AggregationError, DecryptionError, EncodingError, StorageError
 from flchain.fl import (
     RULES,
@@ -30,7 +31,6 @@ from flchain.fl import (
     flatten_state,
     unflatten_state,
 )
-from flchain.privacy.rounds import RoundCipher
 from flchain.protocol.client import Revealed
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
@@ -163,8 +163,31 @@ def _collect(
     return usable, rejected
 
 
+def _reference_delta(
+    reference: bytes | None, template: Mapping[str, torch.Tensor], parent: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
+    """FLTrust's reference update (the owner's root-data model minus the parent)."""
+    if reference is None:
+        raise AggregationError(
+            "FLTrust needs the round's reference update from the task owner, and none was given."
+        )
+    try:
+        state = decode_state(reference)
+    except EncodingError as exc:
+        raise AggregationError(f"The FLTrust reference update does not decode: {exc}") from exc
+    if {n: tuple(t.shape) for n, t in state.items()} != {
+        n: tuple(t.shape) for n, t in template.items()
+    }:
+        raise AggregationError("The FLTrust reference update does not fit the task's model.")
+    return (flatten_state(state) - parent).astype(np.float32)
+
+
 def _apply_rule(
-    rule: str, params: Mapping[str, Any], usable: list[_Update], parent: npt.NDArray[np.float32]
+    rule: str,
+    params: Mapping[str, Any],
+    usable: list[_Update],
+    parent: npt.NDArray[np.float32],
+    reference: npt.NDArray[np.float32] | None = None,
 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
     """Run the rule; FedAvg averages models, the other rules see updates as deltas from the
     parent (norm bounds and similarities are about the change a participant proposes)."""
@@ -179,6 +202,8 @@ def _apply_rule(
     if rule == "fedavg":
         result = function(rows, weights=weights, **params)
         return np.asarray(result.aggregate, dtype=np.float32), np.asarray(result.accepted)
+    if rule == "fltrust":
+        params = {**params, "reference": reference}
     result = function(rows - parent, weights=weights, **params)
     return (parent + np.asarray(result.aggregate, dtype=np.float32)).astype(np.float32), np.asarray(
         result.accepted
@@ -194,9 +219,13 @@ def aggregate_round(
     revealed: Sequence[Revealed],
     store: Store,
     params: Mapping[str, Any] | None = None,
+    reference: bytes | None = None,
     cipher: RoundCipher | None = None,
 ) -> RoundResult:
     """Aggregate the revealed updates of a round into the next global model.
+
+    ``reference``: for FLTrust, the encoded model the task owner trained from the parent on
+    its root data and published for the round (see roles/reference.py).
 
     ``parent_model`` is the plaintext parent. With a ``cipher`` (a private task) every update
     is decrypted first (one that does not decrypt is rejected) and the new global model is
@@ -211,7 +240,9 @@ def aggregate_round(
     accepted_cids: list[Cid] = []
     model = parent_model
     if usable:
-        aggregate, accepted = _apply_rule(rule, dict(params or {}), usable, flatten_state(template))
+        parent_vector = flatten_state(template)
+        delta = _reference_delta(reference, template, parent_vector) if rule == "fltrust" else None
+        aggregate, accepted = _apply_rule(rule, dict(params or {}), usable, parent_vector, delta)
         for keep, update in zip(accepted.tolist(), usable, strict=True):
             if keep:
                 bitmap |= 1 << update.index

@@ -23,7 +23,10 @@ from flchain.fl import (
 )
 from flchain.roles.taskfile import DataConfig
 
-__all__ = ["load_participant_data", "load_test_data", "parse_shard"]
+__all__ = ["ROOT_SAMPLES", "load_participant_data", "load_test_data", "parse_shard", "root_data"]
+
+#: Size of a task owner's FLTrust root dataset in the demo (the FLTrust paper uses 100).
+ROOT_SAMPLES = 100
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -74,3 +77,19 @@ def load_test_data(source: str, data: DataConfig) -> ArrayDataset:
             f"No held-out test split for {source!r}; evaluate on 'digits' or 'mnist:DIR'."
         )
     return train_test_split(full, test_fraction=data.test_fraction, seed=data.seed)[1]
+
+
+def root_data(
+    data: DataConfig, samples: int = ROOT_SAMPLES, source: str = "digits"
+) -> ArrayDataset:
+    """A task owner's small trusted root dataset for FLTrust: ``samples`` rows drawn uniformly
+    (seeded by the task's data seed) from the training split of a shipped data set."""
+    full = _shipped(source)
+    if full is None:
+        raise ConfigError(f"No shipped data set {source!r} to draw FLTrust root data from.")
+    train, _ = train_test_split(full, test_fraction=data.test_fraction, seed=data.seed)
+    if not 0 < samples <= len(train):
+        raise ConfigError(f"FLTrust root data must hold 1..{len(train)} samples, got {samples}.")
+    rows = np.random.default_rng(data.seed + 1).choice(len(train), size=samples, replace=False)
+    rows.sort()
+    return from_arrays(train.features[rows], train.labels[rows])

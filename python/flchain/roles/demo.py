@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +33,13 @@ from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import deploy
 from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
 from flchain.roles.adversary import check_attack
-from flchain.roles.datasets import load_test_data
+from flchain.roles.datasets import ROOT_SAMPLES, load_test_data, root_data
+from flchain.roles.demo_privacy import (
+    apply_dp_epsilon,
+    privacy_summary,
+    resting_tracker,
+    round_epsilon,
+)
 from flchain.roles.keyrings import KeyringPublisher
 from flchain.roles.observer import (
     ParticipantView,
@@ -43,8 +49,9 @@ from flchain.roles.observer import (
     round_rewards,
 )
 from flchain.roles.owner import create_task
+from flchain.roles.reference import ReferencePublisher
 from flchain.roles.round_keys import open_global_model
-from flchain.roles.taskfile import TaskFile, check_privacy, check_rule, load_task_file
+from flchain.roles.taskfile import TaskFile, check_encryption, check_rule, load_task_file
 from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
 
 __all__ = ["DemoOptions", "DemoState", "RoundReport", "run_demo"]
@@ -70,6 +77,7 @@ class DemoOptions:
     attack: str | None = None  # experiments: the last `malicious` participants run it
     malicious: int = 0
     stake_tokens: float = 0.0  # the task's minimum stake in tokens (set from the config)
+    dp_epsilon: float | None = None  # a differential-privacy budget per participant
     private: bool = False  # encrypted updates and models; secure aggregation too with FedAvg
 
 
@@ -86,6 +94,7 @@ class RoundReport:
     contributors: int
     attesters: int
     seconds: float
+    epsilon: float | None = None  # the largest privacy loss of any participant so far (DP)
 
 
 @dataclass
@@ -102,6 +111,7 @@ class DemoState:
     rounds: list[RoundReport] = field(default_factory=list)
     initial_accuracy: float = 0.0
     initial_loss: float = 0.0
+    privacy: dict[str, object] | None = None  # the task's public DP parameters
 
 
 def _with_overrides(task: TaskFile, options: DemoOptions) -> TaskFile:
@@ -118,9 +128,10 @@ def _with_overrides(task: TaskFile, options: DemoOptions) -> TaskFile:
         doc = dataclasses.replace(doc, rule=rule, rule_params=params)
     if options.private:
         doc = dataclasses.replace(doc, private=True, secure_aggregation=doc.rule == "fedavg")
-    check_privacy(doc.rule, doc.private, doc.secure_aggregation)
+    check_encryption(doc.rule, doc.private, doc.secure_aggregation)
     rounds = options.rounds if options.rounds is not None else task.rounds
-    return dataclasses.replace(task, document=doc, rounds=rounds)
+    task = dataclasses.replace(task, document=doc, rounds=rounds)
+    return apply_dp_epsilon(task, options.dp_epsilon, options.participants, options.config)
 
 
 def _spawn(
@@ -174,10 +185,14 @@ class _Conductor:
         members: list[str],
         timeout: float,
         never_reveal: frozenset[str] = frozenset(),
+        duties: Sequence[Callable[[RoundInfo], object]] = (),
+        resting: Callable[[int], frozenset[str]] = lambda _round: frozenset(),
     ) -> None:
         self.w3, self.client, self.task_id = w3, client, task_id
+        self.duties = duties  # the owner's per-round work (idempotent), done in the Commit phase
         self.members, self.timeout = members, timeout
         self.never_reveal = never_reveal  # copiers: the reveal phase does not wait for them
+        self.resting = resting  # round -> members whose privacy budget is spent: no commit
         self._phase_key: tuple[int, RoundPhase] | None = None
         self._phase_since = time.monotonic()
 
@@ -189,6 +204,9 @@ class _Conductor:
         ]
 
     def drive(self, rnd: RoundInfo, views: list[ParticipantView]) -> None:
+        if rnd.phase == RoundPhase.COMMIT:
+            for duty in self.duties:  # before the clock may move past the Commit phase
+                duty(rnd)
         key = (rnd.round, rnd.phase)
         if key != self._phase_key:
             self._phase_key, self._phase_since = key, time.monotonic()
@@ -196,8 +214,11 @@ class _Conductor:
         revealers = [
             v.state for v in views if v.state != "gone" and v.address not in self.never_reveal
         ]
+        committers = [
+            v.state for v in views if v.state != "gone" and v.address not in self.resting(rnd.round)
+        ]
         done = {
-            RoundPhase.COMMIT: all(s in ("committed", "revealed", "attested") for s in states),
+            RoundPhase.COMMIT: all(s in ("committed", "revealed", "attested") for s in committers),
             RoundPhase.REVEAL: all(s != "committed" for s in revealers),
             # Attestations end the phase themselves (quorum); if all attested without one, the
             # round has failed: move past its deadline so that the next attempt starts.
@@ -237,7 +258,7 @@ def run_demo(
         )
     task_file = _with_overrides(load_task_file(options.config), options)
     options = dataclasses.replace(options, stake_tokens=task_file.min_stake / TOKEN)
-    state = DemoState(total_rounds=task_file.rounds)
+    state = DemoState(total_rounds=task_file.rounds, privacy=privacy_summary(task_file))
     with ExitStack() as stack:
         state.rpc_url = _devnet(stack, options)
         w3 = connect(state.rpc_url)
@@ -335,8 +356,16 @@ def _conduct(
     copiers = frozenset(
         m for i, m in enumerate(members) if options.attack == "copier" and _is_malicious(i, options)
     )
-    conductor = _Conductor(w3, owner, task_id, members, options.phase_timeout, copiers)
-    keyrings = KeyringPublisher(owner, store, task_id)  # a private task's keyrings
+    duties: list[Callable[[RoundInfo], object]] = []
+    if task_file.document.rule == "fltrust":
+        root = root_data(task_file.document.data, ROOT_SAMPLES)
+        duties.append(ReferencePublisher(owner, store, task_file.document, task_id, root))
+    if task_file.document.private:
+        duties.append(KeyringPublisher(owner, store, task_id))
+    resting = resting_tracker(owner, task_id, task_file, members)
+    conductor = _Conductor(
+        w3, owner, task_id, members, options.phase_timeout, copiers, duties, resting
+    )
 
     def reader(round_id: int, data: bytes) -> bytes:
         return open_global_model(owner, store, task_id, round_id, data, owner.sender.signer)
@@ -355,7 +384,7 @@ def _conduct(
             state.rounds.append(RoundReport(
                 rnd.round, accuracy, loss, str(cid), round_gas(w3, addresses, round_block, last_block),
                 round_rewards(owner, task_id, rnd), rnd.accepted_count, rnd.winning_attesters,
-                time.monotonic() - round_started,
+                time.monotonic() - round_started, round_epsilon(owner, task_id, task_file, rnd.round),
             ))  # fmt: skip
             round_started, round_block, reported = time.monotonic(), last_block + 1, finalized
         if task.status != TaskStatus.ACTIVE:
@@ -364,7 +393,6 @@ def _conduct(
         rnd = owner.round(task_id, task.current_round)
         state.round, state.phase = rnd.round, rnd.phase.label
         state.participants = conductor.views(rnd)
-        keyrings.step()
         on_update(state)
         conductor.drive(rnd, state.participants)
         time.sleep(0.1)

@@ -23,8 +23,8 @@ import time
 from collections.abc import Callable
 
 from flchain.chain.events import LogPager
+from flchain.crypto.keyring import Keyring, build_keyring
 from flchain.errors import FlchainError
-from flchain.privacy.keyring import Keyring, build_keyring
 from flchain.protocol.client import FLClient
 from flchain.protocol.notes import NoteKind, RoundNotesClient
 from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
@@ -159,6 +159,10 @@ class KeyringPublisher:
         publish_keyring(self.client, self.store, self.task_id, round_id, self.secure)
         self._published.add(round_id)
         return round_id
+
+    def __call__(self, rnd: RoundInfo) -> int | None:
+        """As a duty of the demo's conductor (called with the current round): :meth:`step`."""
+        return self.step() if rnd.phase == RoundPhase.COMMIT else None
 
     def run(
         self,

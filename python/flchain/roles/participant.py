@@ -21,8 +21,8 @@ from pathlib import Path
 from flchain.errors import (
     AggregationError,
     ContractRevertError,
+    EncryptionError,
     FlchainError,
-    PrivacyError,
     TransactionError,
 )
 from flchain.fl import (
@@ -35,7 +35,6 @@ from flchain.fl import (
     load_into,
     rule_name,
     select_device,
-    train_local,
     unflatten_state,
 )
 from flchain.protocol.client import FLClient
@@ -45,6 +44,8 @@ from flchain.roles.adversary import MODEL_ATTACKS, check_attack, flip_labels, po
 from flchain.roles.aggregator import aggregate_round
 from flchain.roles.journal import Journal
 from flchain.roles.private_rounds import PrivateMember
+from flchain.roles.private_training import PrivacyLedger, fit_local, release_state
+from flchain.roles.reference import fetch_reference
 from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
@@ -122,6 +123,7 @@ class Participant:
         self._failures = 0
         self._abstained: set[int] = set()  # rounds this node could not aggregate
         self._private: PrivateMember | None = None  # a private task's keys and duties
+        self._ledger: PrivacyLedger | None = None
         check_attack(options.attack)
 
     # ------------------------------------------------------------------ the loop
@@ -222,6 +224,13 @@ class Participant:
             self._document = TaskDocument.from_json(self.store.get(cid))
         return self._document
 
+    def privacy_ledger(self) -> PrivacyLedger:
+        """The ledger of the privacy this participant spent in the task (no-op without DP)."""
+        if self._ledger is None:
+            doc = self.document()
+            self._ledger = PrivacyLedger(self.journal.directory, doc.privacy, doc.training.epochs)
+        return self._ledger
+
     def _global_model(self, round_id: int) -> tuple[Cid, bytes]:
         record = self.client.model_at(self.task_id, round_id)
         cid = Cid.from_chain(record.model_digest, record.codec)
@@ -240,7 +249,10 @@ class Participant:
         if pending is None and private is not None and not private.may_commit(rnd.round):
             return  # no keyring yet (or not in it): nothing to train from
         if pending is None:
+            if not self.privacy_ledger().allows(rnd.round):
+                return  # budget spent: no more updates (logged and recorded by the ledger)
             update = self._train(rnd)
+            self.privacy_ledger().charge(rnd.round)
             if private is not None:
                 params = json.loads(self.client.task(self.task_id).aggregation_params or b"{}")
                 update = private.seal_update(rnd.round, update, params)
@@ -266,14 +278,14 @@ class Participant:
         if self.options.attack == "label-flip":
             data = flip_labels(data, doc.model.num_classes)
         if self.options.attack != "free-rider":
-            stats = train_local(
-                model, data, epochs=doc.training.epochs, batch_size=doc.training.batch_size,
-                lr=doc.training.lr, optimizer=doc.training.optimizer, seed=seed, device=self._device,  # type: ignore[arg-type]
-            )  # fmt: skip
+            stats = fit_local(model, data, doc, seed=seed, device=self._device)
             logger.info(
                 "Round %s: trained on %s samples, loss %.4f", rnd.round, stats.samples, stats.loss
             )
-        state = model.cpu().state_dict()
+        state, samples = release_state(
+            model.cpu().state_dict(), parent, doc, len(data),
+            lambda: self.client.task(self.task_id).member_count,
+        )  # fmt: skip
         if self.options.attack in MODEL_ATTACKS:
             assert self.options.attack is not None
             template = decode_state(parent)
@@ -281,7 +293,7 @@ class Participant:
                 self.options.attack, flatten_state(state), flatten_state(template), seed
             )
             state = unflatten_state(vector, template)
-        return encode_state(state, {SAMPLES_KEY: str(len(data))})
+        return encode_state(state, {SAMPLES_KEY: str(samples)})
 
     def _reveal(self, rnd: RoundInfo) -> None:
         if self.options.attack == "copier":
@@ -321,10 +333,16 @@ class Participant:
             if private is not None:
                 result = private.aggregate(rnd.round, rule, parent_cid, parent, revealed, params)
             else:
-                result = aggregate_round(
-                    self.task_id, rnd.round, rule, parent_cid, parent, revealed, self.store, params
+                reference = (
+                    fetch_reference(self.client, self.store, self.task_id, rnd.round)
+                    if rule == "fltrust"
+                    else None
                 )
-        except (AggregationError, PrivacyError) as exc:
+                result = aggregate_round(
+                    self.task_id, rnd.round, rule, parent_cid, parent, revealed, self.store,
+                    params, reference,
+                )  # fmt: skip
+        except (AggregationError, EncryptionError) as exc:
             self._abstained.add(rnd.round)
             logger.error("Round %s cannot be aggregated (%s); not attesting", rnd.round, exc)
             return

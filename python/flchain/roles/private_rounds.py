@@ -12,13 +12,13 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flchain.crypto.keyring import Keyring
 from flchain.errors import FlchainError, KeyringError
-from flchain.privacy.keyring import Keyring
 from flchain.protocol.client import FLClient, Revealed
 from flchain.roles.aggregator import RoundResult, aggregate_round
 from flchain.roles.round_keys import RoundKeySource
 from flchain.roles.secure_rounds import aggregate_secure_round, masked_update
-from flchain.roles.taskfile import TaskDocument, check_privacy
+from flchain.roles.taskfile import TaskDocument, check_encryption
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 
@@ -40,7 +40,7 @@ def aggregate_private_round(
     """Aggregate a private round with ``keys``' account (see :func:`aggregate_round` and
     :func:`~flchain.roles.secure_rounds.aggregate_secure_round`); ConfigError if the task
     combines secure aggregation with another rule than FedAvg."""
-    check_privacy(rule, True, secure)
+    check_encryption(rule, True, secure)
     round_keys = keys.keys(round_id)
     parent_cipher = round_keys.parent_cipher()
     parent = parent_cipher.open_model(parent_sealed) if parent_cipher else parent_sealed

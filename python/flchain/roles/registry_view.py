@@ -8,6 +8,7 @@ them as tables or as ``dataclasses.asdict`` JSON without further logic.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from flchain.fl import ModelSpec, rule_name
 from flchain.protocol.client import FLClient
 from flchain.protocol.records import ModelRecord, RoundInfo, RoundPhase, RoundStatus, TaskInfo
 from flchain.roles.observer import describe_member
+from flchain.roles.privacy_view import task_privacy
 from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import DAG_PB, RAW, Cid
 from flchain.storage.store import Store
@@ -82,6 +84,7 @@ class RoundRow:
     attesters: int | None  # attesters of the winning result, once finalized
     model_cid: str | None
     metrics_cid: str | None
+    epsilon: float | None = None  # DP tasks: the largest epsilon any participant spent so far
 
 
 @dataclass(frozen=True)
@@ -258,6 +261,10 @@ def list_rounds(client: FLClient, store: Store, task_id: int) -> list[RoundRow]:
     rows = [_initial_row(records[0])]
     for round_id in range(1, task.current_round + 1):
         rows.append(_round_row(client.round(task_id, round_id), records.get(round_id), store))
+    privacy = task_privacy(client, store, task_id)
+    if privacy is not None:
+        spent = {r.round: r.epsilon_spent for r in privacy.rounds}
+        rows = [dataclasses.replace(row, epsilon=spent.get(row.round, 0.0)) for row in rows]
     return rows
 
 

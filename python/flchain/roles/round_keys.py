@@ -12,12 +12,12 @@ from __future__ import annotations
 import logging
 
 from flchain.chain.accounts import Signer
+from flchain.crypto.envelope import is_sealed
+from flchain.crypto.keyring import Keyring, RoundKeys
+from flchain.crypto.keys import KeyPair
+from flchain.crypto.rounds import RoundCipher, derive_round_key
+from flchain.crypto.scope import TaskScope
 from flchain.errors import KeyAccessError, KeyringError
-from flchain.privacy.envelope import is_sealed
-from flchain.privacy.keyring import Keyring, RoundKeys
-from flchain.privacy.keys import KeyPair
-from flchain.privacy.rounds import RoundCipher, derive_round_key
-from flchain.privacy.scope import TaskScope
 from flchain.protocol.client import FLClient
 from flchain.protocol.notes import NoteKind, RoundNotesClient
 from flchain.storage.store import Store

@@ -3,7 +3,7 @@ aggregators only ever see their sum.
 
 A participant of the round's roster turns its trained model into its exact fixed-point FedAvg
 contribution ``[w, w * quantize(x)]`` (:mod:`flchain.fl.aggregation.secure_fedavg`), adds its
-pairwise masks (:mod:`flchain.privacy.masks`) and seals the result like any private update.
+pairwise masks (:mod:`flchain.crypto.masks`) and seals the result like any private update.
 Aggregators decrypt the masked rows, add them modulo 2**64 (the masks cancel), and divide: the
 global model is bit-identical to plain FedAvg over the same updates.
 
@@ -25,6 +25,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from flchain.crypto.keyring import Keyring
+from flchain.crypto.keys import KeyPair
+from flchain.crypto.masks import decode_masked, encode_masked, mask_for, masked_row, sum_masked
+from flchain.crypto.rounds import RoundCipher
 from flchain.errors import DecryptionError, EncodingError, SecureAggregationError, StorageError
 from flchain.fl import (
     SAMPLES_KEY,
@@ -35,10 +39,6 @@ from flchain.fl import (
     unflatten_state,
 )
 from flchain.fl.aggregation.secure_fedavg import fedavg_contribution, fedavg_from_sum
-from flchain.privacy.keyring import Keyring
-from flchain.privacy.keys import KeyPair
-from flchain.privacy.masks import decode_masked, encode_masked, mask_for, masked_row, sum_masked
-from flchain.privacy.rounds import RoundCipher
 from flchain.protocol.client import Revealed
 from flchain.roles.aggregator import RoundResult, publish_result
 from flchain.storage.cid import Cid

@@ -18,6 +18,7 @@ def summary_document(state: DemoState) -> dict[str, object]:
         "task_id": state.task_id,
         "rpc_url": state.rpc_url,
         "initial": {"accuracy": state.initial_accuracy, "loss": state.initial_loss},
+        **({"privacy": state.privacy} if state.privacy is not None else {}),
         "rounds": [
             {
                 "round": r.round,
@@ -31,6 +32,7 @@ def summary_document(state: DemoState) -> dict[str, object]:
                 "contributors": r.contributors,
                 "attesters": r.attesters,
                 "seconds": round(r.seconds, 3),
+                **({"epsilon": r.epsilon} if r.epsilon is not None else {}),
             }
             for r in state.rounds
         ],

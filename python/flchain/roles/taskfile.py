@@ -3,8 +3,9 @@
 The TOML config is validated into a :class:`TaskFile`; errors name the key. The *task
 document* is the canonical JSON that the task publishes in the store and references on chain
 as its model spec CID: the model spec plus everything a participant needs to train the same
-way (dataset name and partition, local training hyperparameters, aggregation rule).
-Private data never appears in it: each participant brings its own.
+way (dataset name and partition, local training hyperparameters, aggregation rule, and the
+differential-privacy parameters when the task has a ``[privacy]`` section, so that anyone can
+recompute the participants' epsilon). Private data never appears in it: each brings its own.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from typing import Any
 
 from flchain.errors import ConfigError
 from flchain.fl import RULE_IDS, ModelSpec
+from flchain.fl.privacy import PrivacyParams
+from flchain.roles.privacy_config import PRIVACY_KEYS, parse_privacy
 
 __all__ = [
     "DataConfig",
     "TaskDocument",
     "TaskFile",
     "TrainingConfig",
-    "check_privacy",
+    "check_encryption",
     "check_rule",
     "load_task_file",
     "parse_task_file",
@@ -76,6 +79,7 @@ class TaskDocument:
     rule_params: dict[str, Any] = field(default_factory=dict)
     private: bool = False  # updates and global models are encrypted for the task's members
     secure_aggregation: bool = False  # FedAvg over pairwise-masked updates (needs private)
+    privacy: PrivacyParams | None = None  # None: no differential privacy
 
     def rule_params_json(self) -> bytes:
         """The rule parameters as canonical JSON (stored on chain as ``aggregationParams``)."""
@@ -92,11 +96,13 @@ class TaskDocument:
             "rule": self.rule,
             "rule_params": self.rule_params,
         }
-        # Only when set: documents of tasks without privacy keep their bytes (and CIDs).
+        # Only when set: documents of tasks without encryption keep their bytes (and CIDs).
         if self.private:
             document["private"] = True
         if self.secure_aggregation:
             document["secure_aggregation"] = True
+        if self.privacy is not None:  # absent otherwise: documents without DP keep their CID
+            document["privacy"] = self.privacy.to_dict()
         return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
 
     @classmethod
@@ -116,6 +122,7 @@ class TaskDocument:
                 rule_params=dict(doc.get("rule_params", {})),
                 private=bool(doc.get("private", False)),
                 secure_aggregation=bool(doc.get("secure_aggregation", False)),
+                privacy=PrivacyParams.from_dict(doc["privacy"]) if "privacy" in doc else None,
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ConfigError(
@@ -147,29 +154,27 @@ class TaskFile:
         return RULE_IDS[self.document.rule]
 
 
-#: Rules that need inputs the chain cannot carry yet (FLTrust's trusted root-data update).
-_OFF_CHAIN_RULES = {
-    "fltrust": "it needs the task owner's trusted root-data update, which tasks cannot publish yet"
-}
-
-
 def check_rule(name: str) -> str:
     """The rule ``name`` names (``multi-krum`` = ``multi_krum``); ConfigError unless it is an
-    aggregation rule a task can use on chain."""
+    aggregation rule (``fltrust`` also needs the owner's reference duty, roles/reference.py)."""
     rule = name.replace("-", "_")
     if rule not in RULE_IDS:
         raise ConfigError(f"task.rule must be one of {', '.join(sorted(RULE_IDS))}, got {name!r}.")
-    if rule in _OFF_CHAIN_RULES:
-        raise ConfigError(f"task.rule {rule!r} cannot run on chain: {_OFF_CHAIN_RULES[rule]}.")
     return rule
 
 
-def check_privacy(rule: str, private: bool, secure_aggregation: bool) -> None:
-    """ConfigError unless the privacy options fit together and with the rule."""
+def check_encryption(rule: str, private: bool, secure_aggregation: bool) -> None:
+    """ConfigError unless the encryption options (``private``, ``secure_aggregation``) fit
+    together and with the rule."""
     if secure_aggregation and not private:
         raise ConfigError(
             "task.secure_aggregation needs task.private = true: the round's roster of masked "
             "updates comes with the round's keyring."
+        )
+    if private and rule == "fltrust":
+        raise ConfigError(
+            "task.private does not work with rule 'fltrust' yet: the owner's reference update "
+            "would be published in the clear; use another rule."
         )
     if secure_aggregation and rule != "fedavg":
         raise ConfigError(
@@ -195,6 +200,7 @@ _KNOWN_KEYS = {
     "model": {"family", "hidden_sizes", "channels", "input_shape", "num_classes"},
     "data": {"dataset", "partition", "test_fraction", "seed"},
     "training": {"epochs", "batch_size", "lr", "optimizer"},
+    "privacy": PRIVACY_KEYS,
 }  # fmt: skip
 
 
@@ -248,10 +254,10 @@ def parse_task_file(
     raw: dict[str, Any], *, num_features_shape: tuple[int, ...] | None = None
 ) -> TaskFile:
     """Validate a parsed TOML document into a TaskFile."""
-    unknown = sorted(set(raw) - {"task", "model", "data", "training"})
+    unknown = sorted(set(raw) - set(_KNOWN_KEYS))
     if unknown:
         raise ConfigError(
-            f"Unknown section(s) {', '.join(unknown)}; expected task, model, data, training."
+            f"Unknown section(s) {', '.join(unknown)}; expected task, model, data, training, privacy."
         )
     task, model, data, training = (_section(raw, s) for s in ("task", "model", "data", "training"))
     for name, table in (("task", task), ("model", model), ("data", data), ("training", training)):
@@ -314,7 +320,7 @@ def parse_task_file(
         raise ConfigError(f"task.rule_params must be a table, got {rule_params!r}.")
     private = _get(task, "task", "private", bool, False)
     secure_aggregation = _get(task, "task", "secure_aggregation", bool, False)
-    check_privacy(rule, private, secure_aggregation)
+    check_encryption(rule, private, secure_aggregation)
     document = TaskDocument(
         name=_get(task, "task", "name", str, "task"),
         model=spec,
@@ -324,6 +330,11 @@ def parse_task_file(
         rule_params=dict(rule_params),
         private=private,
         secure_aggregation=secure_aggregation,
+        privacy=(
+            parse_privacy(_section(raw, "privacy"), epochs=train_cfg.epochs, rounds=rounds)
+            if "privacy" in raw
+            else None
+        ),
     )
     return TaskFile(
         document=document,

@@ -17,6 +17,7 @@ from flchain.protocol.client import FLClient
 from flchain.protocol.records import RoundPhase
 from flchain.roles.aggregator import aggregate_round
 from flchain.roles.private_rounds import aggregate_private_round
+from flchain.roles.reference import fetch_reference
 from flchain.roles.round_keys import RoundKeySource
 from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
@@ -90,9 +91,11 @@ def verify_round(
             document.secure_aggregation,
         )  # fmt: skip
     else:
+        reference = fetch_reference(client, store, task_id, round_id) if rule == "fltrust" else None
         result = aggregate_round(
-            task_id, round_id, rule, parent_cid, store.get(parent_cid), revealed, store, params
-        )
+            task_id, round_id, rule, parent_cid, store.get(parent_cid), revealed, store, params,
+            reference,
+        )  # fmt: skip
     return Verification(
         task_id=task_id,
         round=round_id,

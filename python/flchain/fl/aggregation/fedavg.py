@@ -2,7 +2,8 @@
 
 ``fedavg`` gives the bit-identical aggregate for the same rows in any order, on any
 machine (see :mod:`flchain.fl.aggregation.fixedpoint` for the arithmetic and its
-error bounds). Rules for the rows:
+error bounds). Large inputs go through a compiled one-pass kernel with the same result
+(:mod:`flchain.fl.aggregation.fused`). Rules for the rows:
 
 - a row holding NaN or +-inf is rejected (``accepted[i]`` is False) and left out;
 - a row whose (capped) weight is 0 is rejected too: it carries no samples;
@@ -23,6 +24,7 @@ from flchain.fl.aggregation.fixedpoint import (
     divide_round_half_even,
     weighted_fixed_sum,
 )
+from flchain.fl.aggregation.fused import FUSED_MIN_VALUES, fixed_weighted_mean
 from flchain.fl.aggregation.result import AggregationResult
 from flchain.fl.aggregation.updates import check_updates, row_magnitudes
 
@@ -51,6 +53,11 @@ def fedavg(
     """
     check_updates(updates)
     capped = _capped_weights(weights, max_weight, updates.shape[0])
+    if updates.size >= FUSED_MIN_VALUES and sum(capped) > 0:
+        # One compiled pass; None when a row is non-finite or large: the checked path decides.
+        fused = fixed_weighted_mean(updates, capped, sum(capped))
+        if fused is not None:
+            return AggregationResult(aggregate=fused, accepted=np.array(capped) > 0)
     magnitudes = row_magnitudes(updates)
     finite = np.isfinite(magnitudes)
     accepted = finite & np.array([weight > 0 for weight in capped], dtype=bool)

@@ -19,11 +19,11 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from flchain.crypto.envelope import open_envelope, seal
+from flchain.crypto.keys import KEY_BYTES, KeyPair, hkdf, load_public_key
+from flchain.crypto.rounds import RoundCipher, key_commitment
+from flchain.crypto.scope import TaskScope
 from flchain.errors import DecryptionError, KeyAccessError, KeyringError
-from flchain.privacy.envelope import open_envelope, seal
-from flchain.privacy.keys import KEY_BYTES, KeyPair, hkdf, load_public_key
-from flchain.privacy.rounds import RoundCipher, key_commitment
-from flchain.privacy.scope import TaskScope
 
 __all__ = ["Keyring", "KeyringEntry", "RoundKeys", "build_keyring"]
 

@@ -2,7 +2,7 @@
 
 The task owner derives the key of round ``r`` from a secret of its own (so it can always
 re-derive any round's key, with nothing to store) and hands it to the round's members in
-the round's keyring (:mod:`flchain.privacy.keyring`). Sub-keys are separated by HKDF:
+the round's keyring (:mod:`flchain.crypto.keyring`). Sub-keys are separated by HKDF:
 
 - updates of round ``r``: random nonce, associated data (task, round, "update", sender);
 - the global model of round ``r``: deterministic (synthetic nonce), associated data
@@ -18,16 +18,16 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 
-from flchain.errors import DecryptionError, KeyringError
-from flchain.privacy.envelope import (
+from flchain.crypto.envelope import (
     nonce_of,
     open_envelope,
     seal,
     seal_deterministic,
     synthetic_nonce,
 )
-from flchain.privacy.keys import KEY_BYTES, hkdf
-from flchain.privacy.scope import TaskScope
+from flchain.crypto.keys import KEY_BYTES, hkdf
+from flchain.crypto.scope import TaskScope
+from flchain.errors import DecryptionError, KeyringError
 
 __all__ = ["RoundCipher", "derive_round_key", "key_commitment"]
 

@@ -9,10 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from flchain.errors import AggregationError, SecureAggregationError
-from flchain.fl.aggregation import fedavg
-from flchain.fl.aggregation.secure_fedavg import fedavg_contribution, fedavg_from_sum
-from flchain.privacy import (
+from flchain.crypto import (
     KeyPair,
     TaskScope,
     decode_masked,
@@ -21,6 +18,9 @@ from flchain.privacy import (
     masked_row,
     sum_masked,
 )
+from flchain.errors import AggregationError, SecureAggregationError
+from flchain.fl.aggregation import fedavg
+from flchain.fl.aggregation.secure_fedavg import fedavg_contribution, fedavg_from_sum
 
 SCOPE = TaskScope(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3", 7)
 PAIRS = {f"0x{i:040x}": KeyPair.from_secret(bytes([i]) * 32) for i in range(1, 9)}

@@ -1,4 +1,4 @@
-"""The public API of flchain.privacy: every name in __all__ exists, none is listed twice, and the
+"""The public API of flchain.crypto: every name in __all__ exists, none is listed twice, and the
 layer imports neither web3 nor torch (it is pure cryptography over bytes and integers)."""
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ import sys
 import pytest
 
 MODULES = [
-    "flchain.privacy",
-    "flchain.privacy.envelope",
-    "flchain.privacy.keyring",
-    "flchain.privacy.keys",
-    "flchain.privacy.masks",
-    "flchain.privacy.rounds",
-    "flchain.privacy.scope",
+    "flchain.crypto",
+    "flchain.crypto.envelope",
+    "flchain.crypto.keyring",
+    "flchain.crypto.keys",
+    "flchain.crypto.masks",
+    "flchain.crypto.rounds",
+    "flchain.crypto.scope",
     "flchain.fl.aggregation.secure_fedavg",
 ]
 
@@ -33,7 +33,7 @@ def test_all_lists_existing_names_once_when_module_is_imported(name: str) -> Non
 
 def test_privacy_layer_loads_without_web3_or_torch() -> None:
     code = (
-        "import sys, flchain.privacy; "
+        "import sys, flchain.crypto; "
         "print(sorted(m for m in ('web3', 'torch') if m in sys.modules))"
     )
 

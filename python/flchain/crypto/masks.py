@@ -22,9 +22,9 @@ import numpy as np
 import numpy.typing as npt
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 
+from flchain.crypto.keys import KeyPair, hkdf
+from flchain.crypto.scope import TaskScope
 from flchain.errors import SecureAggregationError
-from flchain.privacy.keys import KeyPair, hkdf
-from flchain.privacy.scope import TaskScope
 
 __all__ = [
     "decode_masked",

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from flchain.crypto import KeyPair, Keyring, TaskScope, build_keyring, key_commitment
 from flchain.errors import KeyAccessError, KeyringError
-from flchain.privacy import KeyPair, Keyring, TaskScope, build_keyring, key_commitment
 
 SCOPE = TaskScope(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3", 7)
 MEMBERS = {f"0x{i:040x}": KeyPair.from_secret(bytes([i]) * 32) for i in range(1, 4)}

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from flchain.crypto import RoundCipher, TaskScope, open_envelope, seal, seal_deterministic
+from flchain.crypto.envelope import OVERHEAD
 from flchain.errors import DecryptionError
-from flchain.privacy import RoundCipher, TaskScope, open_envelope, seal, seal_deterministic
-from flchain.privacy.envelope import OVERHEAD
 
 SCOPE = TaskScope(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3", 7)
 ALICE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"

@@ -1,0 +1,55 @@
+"""Differential privacy for participants: DP-SGD, the Gaussian mechanism on updates, and
+the accountant that turns a task's public parameters into epsilon.
+
+- :mod:`~flchain.fl.privacy.params`: :class:`PrivacyParams`, the task's public DP settings.
+- :mod:`~flchain.fl.privacy.dpsgd`: sample-level DP-SGD in local training (Opacus).
+- :mod:`~flchain.fl.privacy.gaussian`: client-level DP: clip an update, add (distributed)
+  Gaussian noise; the trust assumption of distributed noise is in its docstring.
+- :mod:`~flchain.fl.privacy.accounting`: epsilon per round and cumulative (Opacus RDP or
+  PRV accountant), budgets, noise calibration.
+
+Pure PyTorch/NumPy, deterministic given a seed; nothing here knows of the chain.
+"""
+
+from __future__ import annotations
+
+from flchain.fl.privacy.accounting import (
+    Mechanism,
+    affordable_rounds,
+    calibrate_noise,
+    compute_epsilon,
+    epsilon_after,
+    epsilon_curve,
+    round_mechanism,
+    within_budget,
+)
+from flchain.fl.privacy.dpsgd import check_private_trainable, train_local_private
+from flchain.fl.privacy.gaussian import (
+    clip_update,
+    gaussian_noise,
+    noise_std,
+    privatize_update,
+    update_norm,
+)
+from flchain.fl.privacy.params import AccountantName, PrivacyMode, PrivacyParams
+
+__all__ = [
+    "AccountantName",
+    "Mechanism",
+    "PrivacyMode",
+    "PrivacyParams",
+    "affordable_rounds",
+    "calibrate_noise",
+    "check_private_trainable",
+    "clip_update",
+    "compute_epsilon",
+    "epsilon_after",
+    "epsilon_curve",
+    "gaussian_noise",
+    "noise_std",
+    "privatize_update",
+    "round_mechanism",
+    "train_local_private",
+    "update_norm",
+    "within_budget",
+]

@@ -1,0 +1,69 @@
+"""What ``flchain demo`` needs for differential privacy, kept out of the demo's own module:
+the ``--dp-epsilon`` override, the members the conductor should not wait for (their budget
+is spent), and the epsilon spent so far after each finalized round."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from flchain.protocol.client import FLClient
+from flchain.roles.datasets import load_participant_data
+from flchain.roles.privacy_config import with_dp_budget
+from flchain.roles.privacy_view import epsilon_spent, resting_members
+from flchain.roles.taskfile import TaskFile
+
+__all__ = ["apply_dp_epsilon", "privacy_summary", "resting_tracker", "round_epsilon"]
+
+
+def apply_dp_epsilon(
+    task: TaskFile, epsilon: float | None, participants: int, config: Path | None = None
+) -> TaskFile:
+    """``--dp-epsilon EPS``: a budget of EPS per participant over the demo's rounds (see
+    :func:`~flchain.roles.privacy_config.with_dp_budget`). Without it, a ``config`` whose
+    ``[privacy]`` budget set the noise gets it recalibrated when ``--rounds`` changed the
+    rounds; otherwise the task is unchanged."""
+    if epsilon is None:
+        epsilon = _budget_to_recalibrate(task, config)
+    if epsilon is None:
+        return task
+    data = task.document.data
+    train = load_participant_data(data.dataset, data, None) if data.dataset == "digits" else None
+    shard = len(train) // participants if train is not None else 60_000 // participants
+    return with_dp_budget(task, epsilon, shard)
+
+
+def _budget_to_recalibrate(task: TaskFile, config: Path | None) -> float | None:
+    privacy = task.document.privacy
+    if config is None or privacy is None or privacy.epsilon is None:
+        return None
+    raw = tomllib.loads(config.read_text())
+    pinned = "noise_multiplier" in raw.get("privacy", {})
+    rounds = raw.get("task", {}).get("rounds", 10)
+    return None if pinned or rounds == task.rounds else privacy.epsilon
+
+
+def privacy_summary(task: TaskFile) -> dict[str, object] | None:
+    """The task's public DP parameters for ``summary.json`` (None without DP)."""
+    privacy = task.document.privacy
+    return None if privacy is None else privacy.to_dict()
+
+
+def resting_tracker(
+    client: FLClient, task_id: int, task: TaskFile, members: Sequence[str]
+) -> Callable[[int], frozenset[str]]:
+    """round -> the members that will not commit in it (budget spent), computed once a round."""
+    cache: dict[int, frozenset[str]] = {}
+
+    def resting(round_id: int) -> frozenset[str]:
+        if round_id not in cache:
+            cache[round_id] = resting_members(client, task_id, task.document, members, round_id)
+        return cache[round_id]
+
+    return resting
+
+
+def round_epsilon(client: FLClient, task_id: int, task: TaskFile, round_id: int) -> float | None:
+    """The largest epsilon any participant has spent after ``round_id`` (None without DP)."""
+    return epsilon_spent(client, task_id, task.document, round_id)

@@ -1,0 +1,120 @@
+"""The ``[privacy]`` section of a task config, resolved into the task's public DP parameters.
+
+::
+
+    [privacy]
+    mode = "sample"        # DP-SGD in local training; "client": clip + noise each update
+    epsilon = 8.0          # budget per participant over the task (optional with noise_multiplier)
+    # noise_multiplier = 1.1   # default: calibrated so that task.rounds rounds spend `epsilon`
+    delta = 1e-5
+    clip_norm = 1.0        # per-sample gradient bound (sample) or update bound (client)
+    sample_rate = 0.05     # sample mode: Poisson rate q (expected batch = q x your samples)
+    colluders = 0          # client mode: distributed noise survives this many colluders
+    accountant = "rdp"     # or "prv"
+
+The resolved :class:`~flchain.fl.privacy.PrivacyParams` (noise multiplier included) go into
+the task document, so the guarantee can be recomputed by anyone from the task's CID.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import TYPE_CHECKING, Any
+
+from flchain.errors import ConfigError
+from flchain.fl.privacy import Mechanism, PrivacyParams, calibrate_noise, round_mechanism
+
+if TYPE_CHECKING:
+    from flchain.roles.taskfile import TaskFile
+
+__all__ = [
+    "DEFAULT_CLIP_NORM",
+    "DEFAULT_DELTA",
+    "PRIVACY_KEYS",
+    "parse_privacy",
+    "with_dp_budget",
+]
+
+DEFAULT_DELTA = 1e-5
+DEFAULT_CLIP_NORM = 1.0
+PRIVACY_KEYS = {
+    "mode",
+    "epsilon",
+    "noise_multiplier",
+    "delta",
+    "clip_norm",
+    "sample_rate",
+    "colluders",
+    "accountant",
+}
+
+
+def _number(table: dict[str, Any], key: str, default: float | None) -> float | None:
+    value = table.get(key, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"privacy.{key} must be a number, got {value!r}.")
+    return float(value)
+
+
+def parse_privacy(table: dict[str, Any], *, epochs: int, rounds: int) -> PrivacyParams:
+    """Validate a ``[privacy]`` table; without ``noise_multiplier``, calibrate it so that
+    ``rounds`` contributed rounds spend exactly the ``epsilon`` budget (to Opacus's 0.01)."""
+    unknown = sorted(set(table) - PRIVACY_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"Unknown key(s) {', '.join(f'privacy.{k}' for k in unknown)}; "
+            f"known: {', '.join(sorted(PRIVACY_KEYS))}."
+        )
+    epsilon = _number(table, "epsilon", None)
+    noise = _number(table, "noise_multiplier", None)
+    if epsilon is None and noise is None:
+        raise ConfigError(
+            "[privacy] needs an epsilon budget, a noise_multiplier, or both; e.g. epsilon = 8."
+        )
+    if epsilon is not None and not (math.isfinite(epsilon) and epsilon > 0):
+        raise ConfigError(f"privacy.epsilon must be a finite number > 0, got {epsilon}.")
+    colluders = table.get("colluders", 0)
+    params = PrivacyParams(
+        mode=table.get("mode", "sample"),
+        noise_multiplier=noise if noise is not None else 1.0,  # placeholder until calibrated
+        clip_norm=_number(table, "clip_norm", DEFAULT_CLIP_NORM) or 0.0,
+        delta=_number(table, "delta", DEFAULT_DELTA) or 0.0,
+        epsilon=epsilon,
+        sample_rate=_number(table, "sample_rate", None),
+        colluders=colluders,
+        accountant=table.get("accountant", "rdp"),
+    )
+    if noise is None:
+        assert epsilon is not None
+        params = _calibrated(params, epsilon, epochs, rounds)
+    return params
+
+
+def _calibrated(params: PrivacyParams, epsilon: float, epochs: int, rounds: int) -> PrivacyParams:
+    mechanism: Mechanism = round_mechanism(params, epochs)
+    noise = calibrate_noise(epsilon, params.delta, mechanism, rounds, params.accountant)
+    return dataclasses.replace(params, noise_multiplier=noise, epsilon=epsilon)
+
+
+def with_dp_budget(task: TaskFile, epsilon: float | None, train_samples: int) -> TaskFile:
+    """``flchain demo --dp-epsilon EPS``: the task with an epsilon budget of ``EPS`` per
+    participant and the noise calibrated to spend it over the task's rounds.
+
+    The config's ``[privacy]`` settings are kept (its budget and noise are replaced);
+    without one, sample-level DP-SGD with ``delta = 1e-5``, ``clip_norm = 1`` and the
+    sampling rate whose expected batch is ``training.batch_size`` on a shard of
+    ``train_samples``. ``epsilon`` None: the task unchanged."""
+    if epsilon is None:
+        return task
+    doc = task.document
+    base = doc.privacy
+    if base is None:
+        rate = min(1.0, doc.training.batch_size / max(1, train_samples))
+        base = PrivacyParams("sample", 1.0, DEFAULT_CLIP_NORM, DEFAULT_DELTA, sample_rate=rate)
+    if not (math.isfinite(epsilon) and epsilon > 0):
+        raise ConfigError(f"--dp-epsilon must be a finite number > 0, got {epsilon}.")
+    privacy = _calibrated(base, epsilon, doc.training.epochs, task.rounds)
+    return dataclasses.replace(task, document=dataclasses.replace(doc, privacy=privacy))
