@@ -20,9 +20,14 @@
      |    +-- StoreUnavailableError  the store (e.g. a Kubo daemon) does not answer
      |    +-- InvalidCidError        a string is not a CID flchain understands
      +-- LearningError               training, encoding or aggregation failed
-          +-- EncodingError          bytes are not a valid flchain model encoding
-          +-- AggregationError       an aggregation rule cannot be applied
-          +-- PrivacyError           differential privacy cannot be applied as asked
+     |    +-- EncodingError          bytes are not a valid flchain model encoding
+     |    +-- AggregationError       an aggregation rule cannot be applied
+     |    |    +-- SecureAggregationError  masked updates cannot be summed (e.g. a dropout)
+     |    +-- PrivacyError           differential privacy cannot be applied as asked
+     +-- EncryptionError             encrypted content cannot be read or written
+          +-- DecryptionError        a ciphertext fails authentication (tampered or wrong key)
+          +-- KeyAccessError         this account holds no key for the content (not a member)
+          +-- KeyringError           a round's keyring is missing, malformed or inconsistent
 
 Messages state the facts and the next step, in one sentence where possible.
 """
@@ -38,14 +43,19 @@ __all__ = [
     "ConfigError",
     "ContentNotFoundError",
     "ContractRevertError",
+    "DecryptionError",
     "DevnetError",
     "EncodingError",
+    "EncryptionError",
     "FlchainError",
     "IntegrityError",
     "InvalidCidError",
+    "KeyAccessError",
+    "KeyringError",
     "LearningError",
     "NotDeployedError",
     "PrivacyError",
+    "SecureAggregationError",
     "StorageError",
     "StoreUnavailableError",
     "TransactionError",
@@ -145,6 +155,26 @@ class AggregationError(LearningError):
     """An aggregation rule cannot be applied to the given updates."""
 
 
+class SecureAggregationError(AggregationError):
+    """Masked updates cannot be summed: an update of the round's roster is missing or unusable."""
+
+
 class PrivacyError(LearningError):
     """Differential privacy cannot be applied as asked (e.g. a layer without per-sample
     gradients for DP-SGD)."""
+
+
+class EncryptionError(FlchainError):
+    """Encrypted content cannot be read or written."""
+
+
+class DecryptionError(EncryptionError):
+    """A ciphertext fails authentication: it was tampered with, or the key is not its key."""
+
+
+class KeyAccessError(EncryptionError):
+    """The account holds no key for this content (it is not a member of the round)."""
+
+
+class KeyringError(EncryptionError):
+    """A round's keyring is missing, malformed or inconsistent with the chain."""

@@ -128,3 +128,15 @@ def test_load_signer_raises_naming_both_sources_when_keystore_password_missing(
 ) -> None:
     with pytest.raises(AccountError, match="FLCHAIN_KEYSTORE_PASSWORD"):
         load_signer(f"keystore:{keystore}", chain_id=1, env={})
+
+
+def test_derive_secret_is_stable_per_account_and_purpose_and_is_not_the_key() -> None:
+    signer, other = dev_signer(1, DEV_CHAIN_ID), dev_signer(2, DEV_CHAIN_ID)
+
+    secret = signer.derive_secret(b"task 1 x25519")
+
+    assert len(secret) == 32
+    assert secret == dev_signer(1, DEV_CHAIN_ID).derive_secret(b"task 1 x25519")
+    assert secret != signer.derive_secret(b"task 2 x25519")
+    assert secret != other.derive_secret(b"task 1 x25519")
+    assert secret != bytes(signer._account.key)

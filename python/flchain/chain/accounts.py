@@ -24,6 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from eth_account import Account
 from eth_typing import ChecksumAddress
 
@@ -99,6 +101,14 @@ class Signer:
     @property
     def address(self) -> ChecksumAddress:
         return ChecksumAddress(self._account.address)
+
+    def derive_secret(self, purpose: bytes) -> bytes:
+        """A 32-byte secret for ``purpose``, derived one-way from the private key
+        (HKDF-SHA256): the same account always gets the same secret, and the secret reveals
+        nothing of the key. flchain derives its X25519 keys and round keys this way."""
+        return HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=b"flchain derived secret v1", info=purpose
+        ).derive(bytes(self._account.key))
 
     def sign_transaction(self, transaction: Mapping[str, Any]) -> Any:
         """Sign a complete transaction dict; returns eth-account's SignedTransaction."""

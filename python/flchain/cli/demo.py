@@ -90,12 +90,21 @@ def demo(
             "unless the config's [privacy] says otherwise); the noise is calibrated to spend it.",
         ),
     ] = None,
+    private: Annotated[
+        bool,
+        typer.Option(
+            "--private",
+            help="Encrypt every update and global model for the task's members; with FedAvg, "
+            "also secure aggregation (only the sum of updates is ever visible).",
+        ),
+    ] = False,
 ) -> None:
     """Train a model across N participants on the local devnet and show it live."""
     console = Console()
     options = DemoOptions(
         participants=participants, rounds=rounds, config=config, partition=partition, rule=rule,
         attack=attack, malicious=malicious if attack else 0, dp_epsilon=dp_epsilon,
+        private=private,
     )  # fmt: skip
     try:
         with Live(console=console, refresh_per_second=4, transient=False) as live:

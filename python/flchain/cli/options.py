@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["DeploymentsOption", "JsonOption", "RpcOption", "StoreOption"]
+__all__ = ["DeploymentsOption", "JsonOption", "ReaderAccountOption", "RpcOption", "StoreOption"]
 
 RpcOption = Annotated[
     str | None,
@@ -27,3 +27,11 @@ DeploymentsOption = Annotated[
     typer.Option("--deployments", help="Deployment records directory (default: ./deployments)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document, nothing else.")]
+ReaderAccountOption = Annotated[
+    str | None,
+    typer.Option(
+        "--account",
+        help="A private task: a member's (or the owner's) account, whose keys decrypt "
+        "(dev:N, keystore:PATH or env:VAR).",
+    ),
+]

@@ -15,7 +15,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flchain.cli.options import DeploymentsOption, JsonOption, RpcOption, StoreOption
+from flchain.cli.options import (
+    DeploymentsOption,
+    JsonOption,
+    ReaderAccountOption,
+    RpcOption,
+    StoreOption,
+)
 from flchain.errors import ConfigError
 from flchain.protocol.client import FLClient
 from flchain.protocol.session import open_client
@@ -28,6 +34,7 @@ from flchain.roles.registry_view import (
     list_tasks,
     load_instructions,
 )
+from flchain.roles.round_keys import open_global_model
 from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
 
 app = typer.Typer(help="Query the on-chain model registry.", no_args_is_help=True)
@@ -181,12 +188,18 @@ def download(
     rpc: RpcOption = None,
     store: StoreOption = DEFAULT_STORE_ROOT,
     deployments: DeploymentsOption = None,
+    account: ReaderAccountOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Write a round's global model (default: the latest) to a file, verified by its CID."""
-    model = download_model(_client(rpc, deployments), LocalStore(store), task, round_id)
+    """Write a round's global model (default: the latest) to a file, verified by its CID; a
+    private task's model is decrypted with the keys of a member's account (--account)."""
+    client = open_client(rpc, account, deployments=deployments)
+    local = LocalStore(store)
+    model = download_model(client, local, task, round_id)
+    signer = client.sender.signer if account is not None else None
+    data = open_global_model(client, local, task, model.round, model.data, signer)
     try:
-        output.write_bytes(model.data)
+        output.write_bytes(data)
     except OSError as exc:
         raise ConfigError(
             f"Cannot write {output}: {exc.strerror}; choose another file with -o."
@@ -200,7 +213,8 @@ def download(
                 "round": model.round,
                 "cid": str(model.cid),
                 "file": str(output),
-                "bytes": len(model.data),
+                "bytes": len(data),
+                "decrypted": data is not model.data,
                 "spec": spec,
                 "load": load,
             }

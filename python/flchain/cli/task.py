@@ -14,6 +14,7 @@ from rich.table import Table
 from flchain.cli.options import DeploymentsOption, JsonOption, RpcOption, StoreOption
 from flchain.cli.registry import TaskArgument, tokens
 from flchain.protocol.session import open_client
+from flchain.roles.keyrings import KeyringPublisher
 from flchain.roles.owner import create_task
 from flchain.roles.registry_view import TaskStatusView, task_status
 from flchain.roles.taskfile import load_task_file
@@ -76,6 +77,11 @@ def create(
         f"participants join with [bold]flchain participant run --task {created.task_id} --account dev:N[/]"
     )
     out.print(f"then start round 1 with [bold]flchain task start {created.task_id}[/]")
+    if task_file.document.private:
+        out.print(
+            f"a private task: keep [bold]flchain task keyring {created.task_id}[/] running (it "
+            "publishes each round's keyring; members wait for it)"
+        )
 
 
 @app.command()
@@ -147,3 +153,26 @@ def status(
         typer.echo(json.dumps(asdict(view), sort_keys=True))
         return
     _print_status(view)
+
+
+@app.command()
+def keyring(
+    task: TaskArgument,
+    rpc: RpcOption = None,
+    account: AccountOption = "dev:0",
+    store: StoreOption = DEFAULT_STORE_ROOT,
+    deployments: DeploymentsOption = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="Stop after S seconds.")
+    ] = None,
+) -> None:
+    """The owner's duty in a private task: publish each round's keyring during its commit
+    phase, until the task ends. Members wait for it before they train."""
+    client = open_client(rpc, account, deployments=deployments)
+    publisher = KeyringPublisher(client, LocalStore(store), task)
+    out = _out()
+    out.print(f"publishing the keyrings of task {task} (Ctrl-C to stop)")
+    served = publisher.run(
+        timeout=timeout, on_publish=lambda r: out.print(f"  round {r}: keyring published")
+    )
+    out.print(f"published {len(served)} keyring(s): rounds {', '.join(map(str, served)) or '-'}")

@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flchain.cli.options import DeploymentsOption, JsonOption, RpcOption, StoreOption
+from flchain.cli.options import (
+    DeploymentsOption,
+    JsonOption,
+    ReaderAccountOption,
+    RpcOption,
+    StoreOption,
+)
 from flchain.protocol.session import open_client
 from flchain.roles.verifier import verify_round
 from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
@@ -24,12 +30,15 @@ def verify(
     rpc: RpcOption = None,
     store: StoreOption = DEFAULT_STORE_ROOT,
     deployments: DeploymentsOption = None,
+    account: ReaderAccountOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Re-fetch a round's revealed updates, recompute the aggregate and the accepted set, and
-    check both against the chain. Exits 0 only if they match."""
-    client = open_client(rpc, None, deployments=deployments)
-    result = verify_round(client, LocalStore(store), task, round_id)
+    check both against the chain. Exits 0 only if they match. A private task's rounds are
+    verified by its members and owner (--account)."""
+    client = open_client(rpc, account, deployments=deployments)
+    signer = client.sender.signer if account is not None else None
+    result = verify_round(client, LocalStore(store), task, round_id, signer)
     if as_json:
         typer.echo(json.dumps({
             "task_id": task, "round": round_id, "rule": result.rule, "ok": result.ok,

@@ -20,7 +20,8 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
-from flchain.errors import AggregationError, EncodingError, StorageError
+from flchain.crypto.rounds import RoundCipher
+from flchain.errors import AggregationError, DecryptionError, EncodingError, StorageError
 from flchain.fl import (
     RULES,
     SAMPLES_KEY,
@@ -34,7 +35,7 @@ from flchain.protocol.client import Revealed
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 
-__all__ = ["RoundResult", "aggregate_round", "metrics_document"]
+__all__ = ["RoundResult", "aggregate_round", "metrics_document", "publish_result"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,8 @@ MAX_ABS_VALUE = 1.0e4
 
 @dataclass(frozen=True)
 class RoundResult:
-    """What an aggregator attests for a round, with the bytes behind it."""
+    """What an aggregator attests for a round, with the bytes behind it (``model`` is the
+    plaintext; ``model_cid`` that of the stored, possibly sealed, bytes)."""
 
     model: bytes
     model_cid: Cid
@@ -68,9 +70,12 @@ def metrics_document(
     rule: str,
     accepted: Sequence[Cid],
     rejected: Mapping[int, str],
+    extra: Mapping[str, object] | None = None,
 ) -> bytes:
-    """The canonical JSON that every aggregator derives identically for a round."""
+    """The canonical JSON that every aggregator derives identically for a round (``extra``:
+    more fields, e.g. the private model commitment)."""
     doc = {
+        **(extra or {}),
         "task": task_id,
         "round": round_id,
         "parent_model": str(parent),
@@ -100,13 +105,23 @@ def _samples(data: bytes) -> int:
 
 
 def _load_update(
-    store: Store, index: int, cid: Cid, template: Mapping[str, torch.Tensor]
+    store: Store,
+    update: Revealed,
+    cid: Cid,
+    template: Mapping[str, torch.Tensor],
+    cipher: RoundCipher | None,
 ) -> _Update | str:
     """The usable update, or the fixed reason it is rejected."""
+    index = update.reveal_index
     try:
         data = store.get(cid)
     except StorageError as exc:
         return f"unavailable: {type(exc).__name__}"
+    if cipher is not None:
+        try:
+            data = cipher.open_update(data, update.participant)
+        except DecryptionError:
+            return "does not decrypt"
     try:
         state = decode_state(data)
     except EncodingError:
@@ -125,7 +140,10 @@ def _load_update(
 
 
 def _collect(
-    revealed: Sequence[Revealed], store: Store, template: Mapping[str, torch.Tensor]
+    revealed: Sequence[Revealed],
+    store: Store,
+    template: Mapping[str, torch.Tensor],
+    cipher: RoundCipher | None,
 ) -> tuple[list[_Update], dict[int, str]]:
     """Usable updates in reveal order, and the rejected ones with their reasons."""
     rejected: dict[int, str] = {}
@@ -137,7 +155,7 @@ def _collect(
             rejected[update.reveal_index] = f"copy of update {first_seen[cid]}"
             continue
         first_seen[cid] = update.reveal_index
-        loaded = _load_update(store, update.reveal_index, cid, template)
+        loaded = _load_update(store, update, cid, template, cipher)
         if isinstance(loaded, str):
             rejected[update.reveal_index] = loaded
         else:
@@ -202,17 +220,22 @@ def aggregate_round(
     store: Store,
     params: Mapping[str, Any] | None = None,
     reference: bytes | None = None,
+    cipher: RoundCipher | None = None,
 ) -> RoundResult:
     """Aggregate the revealed updates of a round into the next global model.
 
     ``reference``: for FLTrust, the encoded model the task owner trained from the parent on
     its root data and published for the round (see roles/reference.py).
 
+    ``parent_model`` is the plaintext parent. With a ``cipher`` (a private task) every update
+    is decrypted first (one that does not decrypt is rejected) and the new global model is
+    sealed deterministically; see :func:`publish_result`.
+
     Raises AggregationError when the rule cannot be applied (e.g. too few usable updates
     for its preconditions): every honest aggregator then abstains alike and the round fails.
     """
     template = decode_state(parent_model)
-    usable, rejected = _collect(revealed, store, template)
+    usable, rejected = _collect(revealed, store, template, cipher)
     bitmap = 0
     accepted_cids: list[Cid] = []
     model = parent_model
@@ -228,13 +251,41 @@ def aggregate_round(
                 rejected[update.index] = f"rejected by {rule}"
         if bitmap:
             model = encode_state(unflatten_state(aggregate, template))
-    model_cid = store.put(model)
+    return publish_result(
+        store, task_id, round_id, rule, parent_cid, model, bitmap, accepted_cids, rejected, cipher
+    )
+
+
+def publish_result(
+    store: Store,
+    task_id: int,
+    round_id: int,
+    rule: str,
+    parent_cid: Cid,
+    model: bytes,
+    bitmap: int,
+    accepted: Sequence[Cid],
+    rejected: Mapping[int, str],
+    cipher: RoundCipher | None = None,
+    extra: Mapping[str, object] | None = None,
+) -> RoundResult:
+    """Put the new global model and its metrics document in the store.
+
+    With a ``cipher``, the store gets the model sealed deterministically (its CID is what the
+    chain records) and the metrics document carries ``model_commitment``, an HMAC of the
+    plaintext model under the round key: hiding for outsiders, checkable by members."""
+    fields = dict(extra or {})
+    stored = model
+    if cipher is not None:
+        stored = cipher.seal_model(model)
+        fields["model_commitment"] = cipher.model_commitment(model).hex()
+    model_cid = store.put(stored)
     metrics = metrics_document(
-        task_id, round_id, parent_cid, model_cid, rule, accepted_cids, rejected
+        task_id, round_id, parent_cid, model_cid, rule, accepted, rejected, fields
     )
     metrics_cid = store.put(metrics)
     logger.info(
         "Task %s round %s aggregated: %s accepted, %s rejected, model %s",
-        task_id, round_id, len(accepted_cids), len(rejected), model_cid,
+        task_id, round_id, len(accepted), len(rejected), model_cid,
     )  # fmt: skip
     return RoundResult(model, model_cid, bitmap, metrics, metrics_cid, rejected)

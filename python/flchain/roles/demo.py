@@ -40,6 +40,7 @@ from flchain.roles.demo_privacy import (
     resting_tracker,
     round_epsilon,
 )
+from flchain.roles.keyrings import KeyringPublisher
 from flchain.roles.observer import (
     ParticipantView,
     describe_member,
@@ -49,7 +50,8 @@ from flchain.roles.observer import (
 )
 from flchain.roles.owner import create_task
 from flchain.roles.reference import ReferencePublisher
-from flchain.roles.taskfile import TaskFile, check_rule, load_task_file
+from flchain.roles.round_keys import open_global_model
+from flchain.roles.taskfile import TaskFile, check_encryption, check_rule, load_task_file
 from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
 
 __all__ = ["DemoOptions", "DemoState", "RoundReport", "run_demo"]
@@ -76,6 +78,7 @@ class DemoOptions:
     malicious: int = 0
     stake_tokens: float = 0.0  # the task's minimum stake in tokens (set from the config)
     dp_epsilon: float | None = None  # a differential-privacy budget per participant
+    private: bool = False  # encrypted updates and models; secure aggregation too with FedAvg
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,9 @@ def _with_overrides(task: TaskFile, options: DemoOptions) -> TaskFile:
         if rule in ("krum", "multi_krum", "bulyan") and options.malicious:
             params.setdefault("num_malicious", options.malicious)
         doc = dataclasses.replace(doc, rule=rule, rule_params=params)
+    if options.private:
+        doc = dataclasses.replace(doc, private=True, secure_aggregation=doc.rule == "fedavg")
+    check_encryption(doc.rule, doc.private, doc.secure_aggregation)
     rounds = options.rounds if options.rounds is not None else task.rounds
     task = dataclasses.replace(task, document=doc, rounds=rounds)
     return apply_dp_epsilon(task, options.dp_epsilon, options.participants, options.config)
@@ -354,10 +360,16 @@ def _conduct(
     if task_file.document.rule == "fltrust":
         root = root_data(task_file.document.data, ROOT_SAMPLES)
         duties.append(ReferencePublisher(owner, store, task_file.document, task_id, root))
+    if task_file.document.private:
+        duties.append(KeyringPublisher(owner, store, task_id))
     resting = resting_tracker(owner, task_id, task_file, members)
     conductor = _Conductor(
         w3, owner, task_id, members, options.phase_timeout, copiers, duties, resting
     )
+
+    def reader(round_id: int, data: bytes) -> bytes:
+        return open_global_model(owner, store, task_id, round_id, data, owner.sender.signer)
+
     addresses = {owner.deployment.coordinator, owner.deployment.token}
     round_started, round_block = time.monotonic(), int(w3.eth.block_number)
     reported = 0
@@ -366,7 +378,7 @@ def _conduct(
         for finalized in range(reported + 1, task.finalized_rounds + 1):
             rnd = _finalized_round(owner, task_id, finalized)
             accuracy, loss, cid = evaluate_round(
-                owner, store, task_file.document, task_id, rnd.round, test
+                owner, store, task_file.document, task_id, rnd.round, test, reader
             )
             last_block = int(w3.eth.block_number)
             state.rounds.append(RoundReport(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from web3 import Web3
@@ -51,12 +52,15 @@ def evaluate_round(
     task_id: int,
     round_id: int,
     test: ArrayDataset,
+    reader: Callable[[int, bytes], bytes] | None = None,
 ) -> tuple[float, float, Cid]:
-    """Accuracy and loss of the registry's model of a round on ``test``, and its CID."""
+    """Accuracy and loss of the registry's model of a round on ``test``, and its CID
+    (``reader``: turns a round's stored model into plaintext, for a private task)."""
     record = client.model_at(task_id, round_id)
     cid = Cid.from_chain(record.model_digest, record.codec)
     model = build_model(doc.model, seed=0)
-    load_into(model, store.get(cid))
+    data = store.get(cid)
+    load_into(model, reader(round_id, data) if reader is not None else data)
     accuracy, loss = evaluate(model, test)
     return accuracy, loss, cid
 

@@ -18,7 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flchain.errors import AggregationError, ContractRevertError, FlchainError, TransactionError
+from flchain.errors import (
+    AggregationError,
+    ContractRevertError,
+    EncryptionError,
+    FlchainError,
+    TransactionError,
+)
 from flchain.fl import (
     SAMPLES_KEY,
     ArrayDataset,
@@ -37,6 +43,7 @@ from flchain.protocol.records import MemberInfo, RoundInfo, RoundPhase, TaskInfo
 from flchain.roles.adversary import MODEL_ATTACKS, check_attack, flip_labels, poison
 from flchain.roles.aggregator import aggregate_round
 from flchain.roles.journal import Journal
+from flchain.roles.private_rounds import PrivateMember
 from flchain.roles.private_training import PrivacyLedger, fit_local, release_state
 from flchain.roles.reference import fetch_reference
 from flchain.roles.taskfile import TaskDocument
@@ -115,6 +122,7 @@ class Participant:
         self._document: TaskDocument | None = None
         self._failures = 0
         self._abstained: set[int] = set()  # rounds this node could not aggregate
+        self._private: PrivateMember | None = None  # a private task's keys and duties
         self._ledger: PrivacyLedger | None = None
         check_attack(options.attack)
 
@@ -187,12 +195,24 @@ class Participant:
 
     # ------------------------------------------------------------------ steps
 
+    def _privacy(self) -> PrivateMember | None:
+        """The private task's keys and duties (None for a task without privacy)."""
+        if self._private is None and self.document().private:
+            self._private = PrivateMember(
+                self.client, self.store, self.task_id, self.document(), self.options.train
+            )
+        return self._private
+
     def _ensure_joined(self) -> None:
         member = self.client.member(self.task_id, self.address)
+        private = self._privacy()
+        key = private.encryption_key if private is not None else bytes(32)
         if member.joined:
+            if private is not None and member.encryption_key != key:
+                self.client.set_encryption_key(self.task_id, key)
             return
         task = self.client.task(self.task_id)
-        self.client.join(self.task_id, self.options.stake or task.min_stake)
+        self.client.join(self.task_id, self.options.stake or task.min_stake, key)
         self._on_event("joined", 0)
         logger.info("Joined task %s as %s", self.task_id, self.address)
 
@@ -225,11 +245,17 @@ class Participant:
             self.report.committed.append(rnd.round)
             return
         pending = self.journal.pending(rnd.round)
+        private = self._privacy()
+        if pending is None and private is not None and not private.may_commit(rnd.round):
+            return  # no keyring yet (or not in it): nothing to train from
         if pending is None:
             if not self.privacy_ledger().allows(rnd.round):
                 return  # budget spent: no more updates (logged and recorded by the ledger)
             update = self._train(rnd)
             self.privacy_ledger().charge(rnd.round)
+            if private is not None:
+                params = json.loads(self.client.task(self.task_id).aggregation_params or b"{}")
+                update = private.seal_update(rnd.round, update, params)
             pending = self.journal.record(rnd.round, str(compute_cid(update)), new_salt(), update)
         digest, codec = Cid.parse(pending.cid).to_chain()
         # The update goes to the store only at reveal: nobody can copy it before committing.
@@ -241,6 +267,8 @@ class Participant:
         assert self.data is not None
         doc = self.document()
         _, parent = self._global_model(rnd.parent_round)
+        if self._private is not None:
+            parent = self._private.open_parent(rnd.round, parent)
         model = build_model(doc.model, seed=0)
         load_into(model, parent)
         seed = int.from_bytes(
@@ -294,18 +322,27 @@ class Participant:
         task = self.client.task(self.task_id)
         parent_cid, parent = self._global_model(rnd.parent_round)
         revealed = self.client.revealed_updates(self.task_id, rnd.round)
-        rule = rule_name(task.aggregation_rule)
+        rule, params = (
+            rule_name(task.aggregation_rule),
+            json.loads(task.aggregation_params or b"{}"),
+        )
+        private = self._privacy()
+        if private is not None and not private.can_read(rnd.round):
+            return
         try:
-            reference = (
-                fetch_reference(self.client, self.store, self.task_id, rnd.round)
-                if rule == "fltrust"
-                else None
-            )
-            result = aggregate_round(
-                self.task_id, rnd.round, rule, parent_cid, parent, revealed, self.store,
-                json.loads(task.aggregation_params or b"{}"), reference,
-            )  # fmt: skip
-        except AggregationError as exc:
+            if private is not None:
+                result = private.aggregate(rnd.round, rule, parent_cid, parent, revealed, params)
+            else:
+                reference = (
+                    fetch_reference(self.client, self.store, self.task_id, rnd.round)
+                    if rule == "fltrust"
+                    else None
+                )
+                result = aggregate_round(
+                    self.task_id, rnd.round, rule, parent_cid, parent, revealed, self.store,
+                    params, reference,
+                )  # fmt: skip
+        except (AggregationError, EncryptionError) as exc:
             self._abstained.add(rnd.round)
             logger.error("Round %s cannot be aggregated (%s); not attesting", rnd.round, exc)
             return

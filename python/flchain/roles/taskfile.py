@@ -26,6 +26,7 @@ __all__ = [
     "TaskDocument",
     "TaskFile",
     "TrainingConfig",
+    "check_encryption",
     "check_rule",
     "load_task_file",
     "parse_task_file",
@@ -76,6 +77,8 @@ class TaskDocument:
     data: DataConfig
     rule: str
     rule_params: dict[str, Any] = field(default_factory=dict)
+    private: bool = False  # updates and global models are encrypted for the task's members
+    secure_aggregation: bool = False  # FedAvg over pairwise-masked updates (needs private)
     privacy: PrivacyParams | None = None  # None: no differential privacy
 
     def rule_params_json(self) -> bytes:
@@ -93,6 +96,11 @@ class TaskDocument:
             "rule": self.rule,
             "rule_params": self.rule_params,
         }
+        # Only when set: documents of tasks without encryption keep their bytes (and CIDs).
+        if self.private:
+            document["private"] = True
+        if self.secure_aggregation:
+            document["secure_aggregation"] = True
         if self.privacy is not None:  # absent otherwise: documents without DP keep their CID
             document["privacy"] = self.privacy.to_dict()
         return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
@@ -112,6 +120,8 @@ class TaskDocument:
                 data=DataConfig(**doc["data"]),
                 rule=str(doc["rule"]),
                 rule_params=dict(doc.get("rule_params", {})),
+                private=bool(doc.get("private", False)),
+                secure_aggregation=bool(doc.get("secure_aggregation", False)),
                 privacy=PrivacyParams.from_dict(doc["privacy"]) if "privacy" in doc else None,
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -153,6 +163,26 @@ def check_rule(name: str) -> str:
     return rule
 
 
+def check_encryption(rule: str, private: bool, secure_aggregation: bool) -> None:
+    """ConfigError unless the encryption options (``private``, ``secure_aggregation``) fit
+    together and with the rule."""
+    if secure_aggregation and not private:
+        raise ConfigError(
+            "task.secure_aggregation needs task.private = true: the round's roster of masked "
+            "updates comes with the round's keyring."
+        )
+    if private and rule == "fltrust":
+        raise ConfigError(
+            "task.private does not work with rule 'fltrust' yet: the owner's reference update "
+            "would be published in the clear; use another rule."
+        )
+    if secure_aggregation and rule != "fedavg":
+        raise ConfigError(
+            f"task.secure_aggregation works with rule 'fedavg' only, got {rule!r}: robust rules "
+            "must see each update, and secure aggregation reveals only their sum."
+        )
+
+
 def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
     value = raw.get(name, {})
     if not isinstance(value, dict):
@@ -165,7 +195,7 @@ _KNOWN_KEYS = {
     "task": {
         "name", "rounds", "rule", "commit_seconds", "reveal_seconds", "attest_seconds",
         "min_stake", "reward_per_round", "quorum", "slash", "reject_slash", "attester_share",
-        "max_participants", "model_seed", "rule_params",
+        "max_participants", "model_seed", "rule_params", "private", "secure_aggregation",
     },
     "model": {"family", "hidden_sizes", "channels", "input_shape", "num_classes"},
     "data": {"dataset", "partition", "test_fraction", "seed"},
@@ -288,6 +318,9 @@ def parse_task_file(
     rule_params = task.get("rule_params", {})
     if not isinstance(rule_params, dict):
         raise ConfigError(f"task.rule_params must be a table, got {rule_params!r}.")
+    private = _get(task, "task", "private", bool, False)
+    secure_aggregation = _get(task, "task", "secure_aggregation", bool, False)
+    check_encryption(rule, private, secure_aggregation)
     document = TaskDocument(
         name=_get(task, "task", "name", str, "task"),
         model=spec,
@@ -295,6 +328,8 @@ def parse_task_file(
         data=data_cfg,
         rule=rule,
         rule_params=dict(rule_params),
+        private=private,
+        secure_aggregation=secure_aggregation,
         privacy=(
             parse_privacy(_section(raw, "privacy"), epochs=train_cfg.epochs, rounds=rounds)
             if "privacy" in raw

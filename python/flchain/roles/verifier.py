@@ -1,17 +1,25 @@
 """``flchain verify``: recompute a finalized round from the chain and the store alone, and
-check the result the chain finalized — model digest, accepted set and metrics digest."""
+check the result the chain finalized — model digest, accepted set and metrics digest.
+
+A private task's round can be verified by its members and its owner (their account's keys
+decrypt the updates; the recomputed model, sealed deterministically, must give the chain's
+ciphertext CID, and the metrics document its model commitment)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
+from flchain.chain.accounts import Signer
 from flchain.errors import ConfigError
 from flchain.fl import rule_name
 from flchain.protocol.client import FLClient
 from flchain.protocol.records import RoundPhase
 from flchain.roles.aggregator import aggregate_round
+from flchain.roles.private_rounds import aggregate_private_round
 from flchain.roles.reference import fetch_reference
+from flchain.roles.round_keys import RoundKeySource
+from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 
@@ -53,8 +61,11 @@ class Verification:
         )
 
 
-def verify_round(client: FLClient, store: Store, task_id: int, round_id: int) -> Verification:
-    """Recompute ``round_id`` of ``task_id`` and compare it with what the chain finalized."""
+def verify_round(
+    client: FLClient, store: Store, task_id: int, round_id: int, signer: Signer | None = None
+) -> Verification:
+    """Recompute ``round_id`` of ``task_id`` and compare it with what the chain finalized
+    (``signer``: a member's or the owner's account, needed for a private task)."""
     task = client.task(task_id)
     if not 1 <= round_id <= task.current_round:
         raise ConfigError(
@@ -69,12 +80,22 @@ def verify_round(client: FLClient, store: Store, task_id: int, round_id: int) ->
     parent = client.model_at(task_id, rnd.parent_round)
     parent_cid = Cid.from_chain(parent.model_digest, parent.codec)
     rule = rule_name(task.aggregation_rule)
-    reference = fetch_reference(client, store, task_id, round_id) if rule == "fltrust" else None
-    result = aggregate_round(
-        task_id, round_id, rule, parent_cid, store.get(parent_cid),
-        client.revealed_updates(task_id, round_id), store, json.loads(task.aggregation_params or b"{}"),
-        reference,
-    )  # fmt: skip
+    revealed = client.revealed_updates(task_id, round_id)
+    params = json.loads(task.aggregation_params or b"{}")
+    spec = Cid.from_chain(task.model_spec_digest, task.model_spec_codec)
+    document = TaskDocument.from_json(store.get(spec))
+    if document.private:
+        keys = RoundKeySource(client, store, task_id, signer)
+        result = aggregate_private_round(
+            keys, round_id, rule, parent_cid, store.get(parent_cid), revealed, params,
+            document.secure_aggregation,
+        )  # fmt: skip
+    else:
+        reference = fetch_reference(client, store, task_id, round_id) if rule == "fltrust" else None
+        result = aggregate_round(
+            task_id, round_id, rule, parent_cid, store.get(parent_cid), revealed, store, params,
+            reference,
+        )  # fmt: skip
     return Verification(
         task_id=task_id,
         round=round_id,

@@ -4,7 +4,8 @@ One module per rule, all returning an :class:`AggregationResult`; :data:`RULES` 
 :data:`RULE_IDS` list them by name and by on-chain id. Robust rules: ``median``,
 ``trimmed_mean``, ``krum``, ``multi_krum``, ``bulyan``, ``norm_clipping``, ``fltrust``.
 Every rule is bit-identical for the same rows in any order; each module states its
-method. Helpers: ``screening`` (rows a robust rule may use), ``geometry`` (distances
+method. ``secure_fedavg`` splits FedAvg into per-client contributions and the mean of their
+sum, for secure aggregation. Helpers: ``screening`` (rows a robust rule may use), ``geometry`` (distances
 and norms), ``ordering`` (canonical tie-breaks), ``columns`` (sorted coordinates).
 """
 
@@ -20,6 +21,7 @@ from flchain.fl.aggregation.multi_krum import multi_krum
 from flchain.fl.aggregation.norm_clipping import norm_clipping
 from flchain.fl.aggregation.registry import RULE_IDS, RULES, rule_by_id, rule_name
 from flchain.fl.aggregation.result import AggregationResult, AggregationRule
+from flchain.fl.aggregation.secure_fedavg import fedavg_contribution, fedavg_from_sum
 from flchain.fl.aggregation.trimmed_mean import trimmed_mean
 from flchain.fl.aggregation.updates import stack_updates
 
@@ -32,6 +34,8 @@ __all__ = [
     "AggregationRule",
     "bulyan",
     "fedavg",
+    "fedavg_contribution",
+    "fedavg_from_sum",
     "fltrust",
     "krum",
     "median",

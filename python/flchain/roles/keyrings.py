@@ -1,0 +1,188 @@
+"""The task owner's side of a private task: one keyring per round, published in its commit
+phase.
+
+Who is in the keyring of round ``r`` (its *members*): every member of the task when the owner
+builds it, during ``r``'s commit phase, that may work in ``r`` (joined before ``r`` opened),
+registered an X25519 key, and is not expelled (slashes, applied or still pending, that left
+its stake below the minimum). A member that left or was expelled is in no later keyring, so
+it cannot read later rounds; a member that joins later is in the keyrings from its first round
+on, and gets the parent model's key with them.
+
+With secure aggregation the keyring also fixes the round's *roster*, the members whose masks
+must cancel: the keyring's members minus the *dropouts*, i.e. the roster members of round
+``r - 1`` that did not reveal, and the members left out of ``r - 1``'s roster that did not
+attest in ``r - 1`` either (no sign of life since they dropped out). A dropout thus makes one
+round fail (its masks do not cancel) and is left out of the next attempt; it is back in the
+roster once it attests again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from flchain.chain.events import LogPager
+from flchain.crypto.keyring import Keyring, build_keyring
+from flchain.errors import FlchainError
+from flchain.protocol.client import FLClient
+from flchain.protocol.notes import NoteKind, RoundNotesClient
+from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
+from flchain.protocol.settlement import is_expelled
+from flchain.roles.round_keys import RoundKeySource, owner_round_keys
+from flchain.roles.taskfile import TaskDocument
+from flchain.storage.cid import Cid
+from flchain.storage.store import Store
+
+__all__ = ["KeyringPublisher", "keyring_recipients", "publish_keyring", "secure_roster"]
+
+logger = logging.getLogger(__name__)
+_NO_KEY = bytes(32)
+
+
+def _member_addresses(client: FLClient, task_id: int) -> list[str]:
+    pager = LogPager(
+        client.w3,
+        client.coordinator.abi,
+        address=client.deployment.coordinator,
+        from_block=client.deployment.start_block,
+        events=["ParticipantJoined"],
+        extra_topics=["0x" + task_id.to_bytes(32, "big").hex()],
+    )
+    return list(dict.fromkeys(str(event.args["participant"]) for event in pager))
+
+
+def keyring_recipients(client: FLClient, task_id: int, round_id: int) -> dict[str, bytes]:
+    """The members of ``round_id`` (see module docstring): lower-case address -> X25519 key."""
+    task = client.task(task_id)
+    recipients: dict[str, bytes] = {}
+    rounds: dict[int, RoundInfo] = {}  # members mostly share their active round: read it once
+    for address in _member_addresses(client, task_id):
+        member = client.member(task_id, address)
+        if not member.joined or member.first_round > round_id:
+            continue
+        active = None
+        if member.active_round:
+            if member.active_round not in rounds:
+                rounds[member.active_round] = client.round(task_id, member.active_round)
+            active = rounds[member.active_round]
+        if is_expelled(task, member, active):
+            logger.info(
+                "Task %s round %s: %s is expelled; not in the keyring", task_id, round_id, address
+            )
+            continue
+        if member.encryption_key == _NO_KEY:
+            logger.warning(
+                "Task %s round %s: %s registered no encryption key; it cannot read the round",
+                task_id, round_id, address,
+            )  # fmt: skip
+            continue
+        recipients[address.lower()] = member.encryption_key
+    return recipients
+
+
+def secure_roster(
+    client: FLClient, previous: Keyring | None, recipients: dict[str, bytes]
+) -> list[str]:
+    """The roster of a round: ``recipients`` minus the dropouts of the ``previous`` round."""
+    if previous is None:
+        return sorted(recipients)
+    task_id, round_id = previous.scope.task_id, previous.round_id
+    revealed = {u.participant.lower() for u in client.revealed_updates(task_id, round_id)}
+    attested = {a.attester.lower() for a in client.attested_results(task_id, round_id)}
+    roster = set(previous.roster or ())
+    dropped = {m for m in roster if m not in revealed}
+    dropped |= {m for m in previous.entries if m not in roster and m not in attested}
+    if dropped:
+        logger.info("Task %s: dropouts of round %s left out of the next roster: %s",
+                    task_id, round_id, sorted(dropped))  # fmt: skip
+    return sorted(m for m in recipients if m not in dropped)
+
+
+def publish_keyring(
+    client: FLClient, store: Store, task_id: int, round_id: int, secure: bool
+) -> Cid | None:
+    """Build, store, pin and publish the keyring of ``round_id`` (the owner's ``client``, in
+    the round's commit phase); None if it was already published."""
+    notes = RoundNotesClient(client)
+    if notes.note(task_id, round_id, NoteKind.KEYRING) is not None:
+        return None
+    source = RoundKeySource(client, store, task_id, client.sender.signer)
+    parent = client.round(task_id, round_id).parent_round
+    keys = owner_round_keys(client.sender.signer, source.scope, round_id, parent)
+    recipients = keyring_recipients(client, task_id, round_id)
+    roster = None
+    if secure:
+        previous = source.keyring(round_id - 1) if round_id > 1 else None
+        roster = secure_roster(client, previous, recipients)
+    keyring = build_keyring(
+        source.scope, round_id, parent, keys.round_key, keys.parent_key, recipients, roster
+    )
+    cid = store.put(keyring.to_json())
+    store.pin(cid)
+    notes.publish(task_id, round_id, NoteKind.KEYRING, cid)
+    logger.info(
+        "Task %s round %s: keyring %s for %s member(s)%s", task_id, round_id, cid, len(recipients),
+        f", roster of {len(roster)}" if roster is not None else "",
+    )  # fmt: skip
+    return cid
+
+
+class KeyringPublisher:
+    """The owner's duty in a private task: publish each round's keyring in its commit phase.
+
+    Call :meth:`step` periodically (the demo conductor does), or :meth:`run` until the task
+    ends (``flchain task keyring``)."""
+
+    def __init__(self, client: FLClient, store: Store, task_id: int) -> None:
+        self.client, self.store, self.task_id = client, store, task_id
+        task = client.task(task_id)
+        if task.owner.lower() != client.sender.address.lower():
+            raise FlchainError(
+                f"Only the owner of task {task_id} ({task.owner}) publishes its keyrings; "
+                f"{client.sender.address} is not it."
+            )
+        spec = Cid.from_chain(task.model_spec_digest, task.model_spec_codec)
+        document = TaskDocument.from_json(store.get(spec))
+        self.private, self.secure = document.private, document.secure_aggregation
+        self._published: set[int] = set()
+
+    def step(self) -> int | None:
+        """Publish the current round's keyring if it is due; returns that round, or None."""
+        if not self.private:
+            return None
+        round_id = self.client.task(self.task_id).current_round
+        if round_id == 0 or round_id in self._published:
+            return None
+        if self.client.phase(self.task_id, round_id) != RoundPhase.COMMIT:
+            return None
+        publish_keyring(self.client, self.store, self.task_id, round_id, self.secure)
+        self._published.add(round_id)
+        return round_id
+
+    def __call__(self, rnd: RoundInfo) -> int | None:
+        """As a duty of the demo's conductor (called with the current round): :meth:`step`."""
+        return self.step() if rnd.phase == RoundPhase.COMMIT else None
+
+    def run(
+        self,
+        poll_interval: float = 0.5,
+        timeout: float | None = None,
+        on_publish: Callable[[int], None] = lambda _round: None,
+    ) -> list[int]:
+        """Publish keyrings until the task is no longer active (or ``timeout`` seconds passed);
+        calls ``on_publish`` with each round served, and returns them."""
+        if not self.private:
+            raise FlchainError(
+                f"Task {self.task_id} is not private: it has no keyrings to publish."
+            )
+        started, served = time.monotonic(), []
+        while self.client.task(self.task_id).status == TaskStatus.ACTIVE:
+            published = self.step()
+            if published is not None:
+                served.append(published)
+                on_publish(published)
+            if timeout is not None and time.monotonic() - started > timeout:
+                break
+            time.sleep(poll_interval)
+        return served

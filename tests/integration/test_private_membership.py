@@ -1,0 +1,122 @@
+"""Who can read a private task's rounds, on a real Anvil and a real store: the owner publishes
+each round's keyring through RoundNotes; a member that left, or that slashes expelled, is in no
+later keyring and cannot read the next round, while the members who stay can."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from protocol_parties import PHASE, Parties
+
+from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
+from flchain.chain.controls import increase_time, mine
+from flchain.chain.transactions import TxSender
+from flchain.errors import DecryptionError, KeyAccessError
+from flchain.protocol.client import FLClient
+from flchain.protocol.commitments import new_salt
+from flchain.protocol.notes import NoteKind, RoundNotesClient
+from flchain.protocol.records import RoundPhase
+from flchain.roles.keyrings import KeyringPublisher
+from flchain.roles.owner import create_task
+from flchain.roles.round_keys import RoundKeySource, member_key_pair, task_scope
+from flchain.roles.taskfile import load_task_file
+from flchain.storage.local import LocalStore
+
+pytestmark = pytest.mark.integration
+
+PROJECT = Path(__file__).resolve().parents[2]
+TOKEN = 10**18
+
+
+def _private_task(parties: Parties, store: LocalStore) -> int:
+    task = load_task_file(PROJECT / "examples" / "digits.toml")
+    task = dataclasses.replace(
+        task, rounds=3, commit_seconds=PHASE, reveal_seconds=PHASE, attest_seconds=PHASE,
+        document=dataclasses.replace(task.document, private=True),
+    )  # fmt: skip
+    return create_task(parties.owner, store, task).task_id
+
+
+def _join(client: FLClient, task_id: int, stake: int = 10 * TOKEN) -> None:
+    key = member_key_pair(client.sender.signer, task_scope(client, task_id)).public
+    client.join(task_id, stake, key)
+
+
+def _fail_current_round(parties: Parties, task_id: int) -> None:
+    rnd = parties.owner.round(task_id, parties.owner.task(task_id).current_round)
+    now = int(parties.owner.w3.eth.get_block("latest")["timestamp"])
+    increase_time(parties.owner.w3, rnd.attest_deadline - now + 1)
+    mine(parties.owner.w3)
+    assert parties.owner.phase(task_id, rnd.round) == RoundPhase.FAILED
+
+
+def test_member_that_left_or_was_slashed_out_cannot_read_the_next_round(
+    parties: Parties, chain_snapshot: str, tmp_path: Path
+) -> None:
+    store = LocalStore(tmp_path / "store")
+    carol = FLClient(
+        parties.owner.w3,
+        parties.owner.deployment,
+        TxSender(parties.owner.w3, dev_signer(3, DEV_CHAIN_ID)),
+    )
+    task_id = _private_task(parties, store)
+    for member in (parties.alice, parties.bob, carol):
+        _join(member, task_id)
+    parties.owner.start_round(task_id)
+    publisher = KeyringPublisher(parties.owner, store, task_id)
+    assert publisher.step() == 1
+    readers = {
+        c.sender.address: RoundKeySource(c, store, task_id, c.sender.signer)
+        for c in (parties.alice, parties.bob, carol)
+    }
+    round_one = {address: source.keys(1).round_key for address, source in readers.items()}
+    assert len(set(round_one.values())) == 1  # every member of round 1 reads it
+    # carol commits and never reveals: round 1 fails, and her pending slash (10% of the minimum
+    # stake) leaves her below the minimum; bob leaves the task.
+    carol.commit(task_id, 1, b"\x01" * 32, 0x55, new_salt())
+    _fail_current_round(parties, task_id)
+    parties.bob.leave(task_id)
+
+    parties.owner.start_round(task_id)
+    assert publisher.step() == 2
+
+    alice_keys = readers[parties.alice.sender.address].keys(2)
+    for gone in (parties.bob, carol):
+        fresh = RoundKeySource(gone, store, task_id, gone.sender.signer)
+        with pytest.raises(KeyAccessError) as caught:
+            fresh.keys(2)
+        assert f"{gone.sender.address} is not in the keyring of task {task_id} round 2" in str(
+            caught.value
+        )
+        # and the round-1 key it kept opens nothing of round 2
+        sealed = alice_keys.cipher().seal_update(
+            b"alice's round-2 update", parties.alice.sender.address
+        )
+        stale = dataclasses.replace(
+            alice_keys, round_key=readers[gone.sender.address].keys(1).round_key
+        )
+        with pytest.raises(DecryptionError):
+            stale.cipher().open_update(sealed, parties.alice.sender.address)
+    assert carol.member(task_id, carol.sender.address).joined  # still a member, not yet settled
+    keyring = RoundNotesClient(parties.owner).note(task_id, 2, NoteKind.KEYRING)
+    assert keyring is not None
+
+
+def test_non_member_without_account_is_told_to_pass_one(
+    parties: Parties, chain_snapshot: str, tmp_path: Path
+) -> None:
+    store = LocalStore(tmp_path / "store")
+    task_id = _private_task(parties, store)
+    _join(parties.alice, task_id)
+    parties.owner.start_round(task_id)
+    KeyringPublisher(parties.owner, store, task_id).step()
+
+    with pytest.raises(KeyAccessError, match="pass --account"):
+        RoundKeySource(parties.bob, store, task_id, None).keys(1)
+    with pytest.raises(KeyAccessError, match="not in the keyring"):
+        RoundKeySource(parties.bob, store, task_id, parties.bob.sender.signer).keys(1)
+    owner = RoundKeySource(parties.owner, store, task_id, parties.owner.sender.signer)
+    member = RoundKeySource(parties.alice, store, task_id, parties.alice.sender.signer)
+    assert owner.keys(1).round_key == member.keys(1).round_key  # the owner derives it

@@ -1,0 +1,87 @@
+"""The settlement mirror: a member's stake after its pending settlement, as FLCoordinator
+computes it (slash reasons and rates from contracts/FLCoordinator.sol `_outcome`)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flchain.protocol.records import (
+    MemberInfo,
+    RoundId,
+    RoundInfo,
+    RoundPhase,
+    RoundStatus,
+    TaskId,
+    TaskInfo,
+    TaskStatus,
+)
+from flchain.protocol.settlement import is_expelled, stake_after_settlement
+
+TOKEN = 10**18
+TASK = TaskInfo(
+    TaskId(1), "0xowner", RoundId(3), 2, 3, TaskStatus.ACTIVE, "0xtoken", 10, 6_700, 1_000, 2_000,
+    64, 600, 600, 600, RoundId(2), 0, 500, 10 * TOKEN, 100 * TOKEN, 60 * TOKEN, 0, 0, b"", 0x55, b"",
+)  # fmt: skip
+WIN = b"\x01" * 32
+ROUND = RoundInfo(
+    TaskId(1), RoundId(2), 0, 0, 0, 2, RoundStatus.FINALIZED, 30 * TOKEN, RoundId(1), 2, 1, WIN,
+    0b01, 10, 10, RoundPhase.FINALIZED,
+)  # fmt: skip
+
+
+def _member(
+    flags: int, index: int = 0, attested: bytes = WIN, stake: int = 20 * TOKEN
+) -> MemberInfo:
+    return MemberInfo(
+        "0xm",
+        stake,
+        RoundId(1),
+        RoundId(2),
+        MemberInfo.JOINED | flags,
+        index,
+        b"",
+        attested,
+        0,
+        b"",
+    )
+
+
+def test_stake_is_kept_when_the_update_was_accepted_and_the_attestation_won() -> None:
+    member = _member(MemberInfo.COMMITTED | MemberInfo.REVEALED | MemberInfo.ATTESTED)
+
+    assert stake_after_settlement(TASK, member, ROUND) == 20 * TOKEN
+
+
+def test_unrevealed_commit_is_slashed_at_the_slash_rate_even_when_the_round_failed() -> None:
+    failed = dataclasses.replace(ROUND, phase=RoundPhase.FAILED)
+
+    assert stake_after_settlement(TASK, _member(MemberInfo.COMMITTED), failed) == 18 * TOKEN
+    assert (
+        stake_after_settlement(TASK, _member(MemberInfo.COMMITTED | MemberInfo.REVEALED), failed)
+        == 20 * TOKEN
+    )
+
+
+def test_rejected_update_alone_is_slashed_at_the_milder_rate() -> None:
+    member = _member(MemberInfo.COMMITTED | MemberInfo.REVEALED, index=1)
+
+    assert stake_after_settlement(TASK, member, ROUND) == 19 * TOKEN
+
+
+def test_losing_attestation_is_slashed_at_the_slash_rate() -> None:
+    member = _member(MemberInfo.ATTESTED, attested=b"\x02" * 32)
+
+    assert stake_after_settlement(TASK, member, ROUND) == 18 * TOKEN
+
+
+def test_member_is_expelled_when_a_pending_slash_leaves_it_below_the_minimum() -> None:
+    at_minimum = _member(MemberInfo.COMMITTED, stake=10 * TOKEN)
+    undecided = dataclasses.replace(ROUND, status=RoundStatus.OPEN, phase=RoundPhase.REVEAL)
+
+    assert is_expelled(TASK, at_minimum, ROUND)
+    assert not is_expelled(TASK, at_minimum, undecided)
+    assert is_expelled(
+        TASK,
+        dataclasses.replace(at_minimum, flags=MemberInfo.JOINED | MemberInfo.UNDERSTAKED),
+        None,
+    )
