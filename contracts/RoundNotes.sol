@@ -33,9 +33,10 @@ contract RoundNotes is IRoundNotes {
     }
 
     /// @inheritdoc IRoundNotes
-    function noteOf(uint256 taskId, uint32 round, uint8 kind) external view returns (Note memory note) {
-        note = _notes[taskId][round][kind];
-        if (note.digest == bytes32(0)) revert NotesNotFound(taskId, round, kind);
+    function noteOf(uint256 taskId, uint32 round, uint8 kind) external view returns (Note memory) {
+        Note storage stored = _notes[taskId][round][kind];
+        if (stored.digest == bytes32(0)) revert NotesNotFound(taskId, round, kind);
+        return stored;
     }
 
     /// @inheritdoc IRoundNotes
