@@ -118,7 +118,9 @@ def conduct(
                 # all attested and still no quorum: the round failed, let the next one start
                 RoundPhase.ATTEST: (MemberInfo.ATTESTED, rnd.attest_deadline),
             }.get(rnd.phase)
-            if work and all(m.did(work[0], rnd.round) for m in members):
+            done = work and all(m.did(work[0], rnd.round) for m in members)
+            # re-read: a quorum may have finalized the round (and opened the next) meanwhile
+            if done and net.owner.phase(task_id, rnd.round) == rnd.phase:
                 now = int(net.w3.eth.get_block("latest")["timestamp"])
                 increase_time(net.w3, max(1, work[1] - now))
                 mine(net.w3)

@@ -227,7 +227,10 @@ class _Conductor:
         if done is None:
             return
         overdue = time.monotonic() - self._phase_since > self.timeout
-        if done or overdue:
+        # Re-read the phase: the last attestation may have reached the quorum (and the round
+        # been finalized, the next one opened) since `rnd` was read; moving the clock to the
+        # stale attest deadline would then eat the next round's commit phase.
+        if (done or overdue) and self.client.phase(self.task_id, rnd.round) == rnd.phase:
             deadline = {
                 RoundPhase.COMMIT: rnd.commit_deadline,
                 RoundPhase.REVEAL: rnd.reveal_deadline,
