@@ -224,9 +224,12 @@ def _tensor(
     entry = header[name]
     shape = [int(d) for d in entry["shape"]]
     begin, end = (int(x) for x in entry["data_offsets"])
-    if entry["dtype"] != dtype_name or begin != start or end > len(body) or end < begin:
+    if entry["dtype"] != dtype_name:
+        raise ValueError(f"{name} is {entry['dtype']}, not {dtype_name}")
+    if begin != start or not begin <= end <= len(body):
         raise ValueError(
-            f"{name}: dtype {entry['dtype']} at [{begin}, {end}) is not {dtype_name} at {start}"
+            f"{name} data_offsets [{begin}, {end}) do not start at {start} within the "
+            f"{len(body)} data bytes"
         )
     count = int(np.prod(shape)) if shape else 1
     if count * dtype.itemsize != end - begin:
