@@ -226,6 +226,9 @@ def fetch(
     out_dir: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the verified shard files here.")
     ] = None,
+    join: Annotated[
+        bool, typer.Option("--join", help="With --task: join it first (minimum stake) if needed.")
+    ] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Wait at most S seconds.")] = 600.0,
     rpc: RpcOption = None,
     store: StoreOption = DEFAULT_STORE_ROOT,
@@ -233,7 +236,8 @@ def fetch(
     as_json: JsonOption = False,
 ) -> None:
     """Fetch shards and verify each against its registered size and digest. With --task, the
-    member's assigned shards (requesting them first if needed: the member must have joined)."""
+    member's assigned shards: it requests them if it has not, waits for the task owner to
+    close the draw (`flchain data draw`), then fetches the ones dealt to it."""
     if (task is None) == (dataset is None):
         raise ConfigError("Give exactly one of --task (your assigned shards) or --dataset.")
     if task is not None and account is None:
@@ -242,10 +246,10 @@ def fetch(
     local = LocalStore(store)
     if task is not None:
         linked_dataset(registry, task)
-        if not client.member(task, client.address).joined:
+        if not join and not client.member(task, client.address).joined:
             raise ConfigError(
-                f"{client.address} is not a member of task {task}; join it first "
-                "(`flchain participant run --task ...` joins)."
+                f"{client.address} is not a member of task {task}; add --join to join it with "
+                "the minimum stake, or run `flchain participant run --task ... --data onchain`."
             )
         assigned = load_assigned_data(
             client, registry, local, task, timeout=timeout, advance=devnet_miner(client.w3)

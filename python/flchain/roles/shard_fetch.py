@@ -40,10 +40,7 @@ def fetch_shard(store: Store, dataset_id: int, info: ShardInfo) -> FetchedShard:
     try:
         data = store.get(cid)
     except IntegrityError as exc:
-        raise IntegrityError(
-            f"{where} is corrupt in the store and was refused ({exc}); remove the damaged copy "
-            "and fetch the shard again from a good one."
-        ) from exc
+        raise IntegrityError(f"{where} is corrupt in the store and was refused: {exc}") from exc
     digest = hashlib.sha256(data).digest()
     if len(data) != info.size or digest != info.content_digest:
         raise IntegrityError(
