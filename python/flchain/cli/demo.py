@@ -98,13 +98,21 @@ def demo(
             "also secure aggregation (only the sum of updates is ever visible).",
         ),
     ] = False,
+    data: Annotated[
+        str,
+        typer.Option(
+            "--data",
+            help="digits: each participant cuts its own shard; onchain: the owner publishes the "
+            "training data as shards on chain and each participant trains on the ones it is dealt.",
+        ),
+    ] = "digits",
 ) -> None:
     """Train a model across N participants on the local devnet and show it live."""
     console = Console()
     options = DemoOptions(
         participants=participants, rounds=rounds, config=config, partition=partition, rule=rule,
         attack=attack, malicious=malicious if attack else 0, dp_epsilon=dp_epsilon,
-        private=private,
+        private=private, data=data,
     )  # fmt: skip
     try:
         with Live(console=console, refresh_per_second=4, transient=False) as live:

@@ -21,6 +21,7 @@ app = typer.Typer(
 
 # (module under flchain.cli, group name); a module exposes `app` (a typer.Typer).
 _GROUPS: tuple[tuple[str, str], ...] = (
+    ("data", "data"),
     ("devnet", "devnet"),
     ("ipfs", "ipfs"),
     ("participant", "participant"),

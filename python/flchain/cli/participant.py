@@ -14,6 +14,7 @@ from flchain.cli.options import RpcOption, StoreOption
 from flchain.protocol.session import open_client
 from flchain.roles.datasets import load_participant_data, parse_shard
 from flchain.roles.participant import Participant, ParticipantOptions
+from flchain.roles.shard_draws import load_onchain_training_data
 from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
 
 app = typer.Typer(help="Run a participant of a task.", no_args_is_help=True)
@@ -27,7 +28,12 @@ def run(
     ],
     rpc: RpcOption = None,
     data: Annotated[
-        str, typer.Option("--data", help="digits, mnist:DIR or FILE.npz (arrays x, y).")
+        str,
+        typer.Option(
+            "--data",
+            help="digits, mnist:DIR, FILE.npz (arrays x, y), or onchain: the shards the task's "
+            "dataset registry assigns this account.",
+        ),
     ] = "digits",
     shard: Annotated[
         str | None, typer.Option("--shard", help="i/n: train on shard i of n (shipped data).")
@@ -62,7 +68,13 @@ def run(
     local = LocalStore(store)
     participant = Participant(client, local, task, None, ParticipantOptions(train=False))
     dataset = None
-    if train:
+    stake_units = int(stake * 10**18) if stake is not None else None
+    if train and data == "onchain":
+        dataset = load_onchain_training_data(
+            rpc, account, local, task, stake=stake_units,
+            input_shape=participant.document().model.input_shape,
+        )  # fmt: skip
+    elif train:
         shard_of = parse_shard(shard) if shard else None
         dataset = load_participant_data(data, participant.document().data, shard_of)
 
@@ -74,7 +86,7 @@ def run(
             )
 
     options = ParticipantOptions(
-        stake=int(stake * 10**18) if stake is not None else None,
+        stake=stake_units,
         train=train,
         attack=attack,
         journal_dir=journal,

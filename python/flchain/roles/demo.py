@@ -34,6 +34,7 @@ from flchain.protocol.deploy import deploy
 from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
 from flchain.roles.adversary import check_attack
 from flchain.roles.datasets import ROOT_SAMPLES, load_test_data, root_data
+from flchain.roles.demo_data import DATA_SOURCES, draw_shards, publish_task_data
 from flchain.roles.demo_privacy import (
     apply_dp_epsilon,
     privacy_summary,
@@ -79,6 +80,7 @@ class DemoOptions:
     stake_tokens: float = 0.0  # the task's minimum stake in tokens (set from the config)
     dp_epsilon: float | None = None  # a differential-privacy budget per participant
     private: bool = False  # encrypted updates and models; secure aggregation too with FedAvg
+    data: str = "digits"  # or "onchain": shards published on chain (roles/demo_data.py)
 
 
 @dataclass(frozen=True)
@@ -141,8 +143,9 @@ def _spawn(
     logs.mkdir(parents=True, exist_ok=True)
     command = [
         sys.executable, "-m", "flchain", "participant", "run", "--task", str(task_id),
-        "--account", f"dev:{index + 1}", "--rpc", rpc_url, "--data", "digits",
-        "--shard", f"{index}/{options.participants}", "--store", str(options.store),
+        "--account", f"dev:{index + 1}", "--rpc", rpc_url, "--store", str(options.store),
+        *(["--data", "onchain"] if options.data == "onchain" else
+          ["--data", "digits", "--shard", f"{index}/{options.participants}"]),
         "--journal", str(options.work_dir / "journal"),
         # twice the minimum: an honest outlier survives a few rejected-update slashes
         "--stake", str(2 * options.stake_tokens),
@@ -255,6 +258,8 @@ def run_demo(
             f"--malicious must be within [1, {options.participants}] with --attack, got {options.malicious}."
         )
     check_attack(options.attack)
+    if options.data not in DATA_SOURCES:
+        raise ConfigError(f"--data must be one of {', '.join(DATA_SOURCES)}, got {options.data!r}.")
     if not 1 <= options.participants <= DEV_ACCOUNT_COUNT - 1:
         raise ConfigError(
             f"--participants must be within [1, {DEV_ACCOUNT_COUNT - 1}] (one dev account each), got {options.participants}."
@@ -273,6 +278,11 @@ def run_demo(
         store = LocalStore(options.store)
         created = create_task(owner, store, task_file)
         state.task_id = created.task_id
+        onchain = None
+        if options.data == "onchain":
+            onchain = publish_task_data(
+                w3, owner_sender, deployments, store, task_file, created.task_id, options.participants
+            )  # fmt: skip
         test = load_test_data("digits", task_file.document.data)
         state.initial_accuracy, state.initial_loss, _ = evaluate_round(
             owner, store, task_file.document, created.task_id, 0, test
@@ -290,6 +300,8 @@ def run_demo(
             for i in range(options.participants)
         ]
         _wait_for_members(owner, created.task_id, options, processes, state, on_update)
+        if onchain is not None:
+            draw_shards(onchain, created.task_id, options.participants, options.phase_timeout)
         owner.start_round(created.task_id)
         _conduct(w3, owner, store, task_file, test, members, processes, state, options, on_update)
         _finish(processes, state, on_update)

@@ -1,0 +1,249 @@
+"""The dataset registry on a real Anvil with a real store: publish, link, draw, fetch, refuse.
+
+Each test starts from the module's deployment (``parties``, migrations 001-005 and 007) and
+reverts what it did (``chain_snapshot``). Corruption is real: bytes of the store's block files
+are changed on disk, or a dataset is registered with a digest that is not its content's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from protocol_parties import Parties, task_config, task_with_members
+from typer.testing import CliRunner
+from web3 import Web3
+
+from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
+from flchain.chain.controls import mine
+from flchain.chain.devnet import Devnet
+from flchain.chain.transactions import TxSender
+from flchain.cli.data import app as data_app
+from flchain.errors import ContractRevertError, IntegrityError
+from flchain.fl import load_digits_dataset
+from flchain.fl.shards import DatasetSchema, split_dataset
+from flchain.protocol.dataset_records import ShardInfo, draw_seed, draw_shards
+from flchain.protocol.datasets_registry import DatasetRegistryClient
+from flchain.roles.dataset_publisher import DIGITS_LICENSE, PublishedDataset, publish_dataset
+from flchain.roles.shard_draws import load_assigned_data, settle_draw
+from flchain.roles.shard_fetch import fetch_shard, fetch_shards
+from flchain.storage.local import LocalStore
+
+pytestmark = pytest.mark.integration
+
+runner = CliRunner(env={"COLUMNS": "200"})
+SHARDS = 6
+PER_MEMBER = 3
+
+
+@dataclass(frozen=True)
+class Registries:
+    """The dataset registry as seen by the owner (dev 0), alice (dev 1) and bob (dev 2)."""
+
+    owner: DatasetRegistryClient
+    alice: DatasetRegistryClient
+    bob: DatasetRegistryClient
+
+
+@pytest.fixture
+def registries(w3: Web3, parties: Parties, chain_snapshot: str) -> Registries:
+    clients = [
+        DatasetRegistryClient.open(w3, TxSender(w3, dev_signer(i, DEV_CHAIN_ID)), parties.directory)
+        for i in range(3)
+    ]
+    return Registries(*clients)
+
+
+@pytest.fixture
+def devnet_rpc(devnet: Devnet) -> str:
+    return devnet.rpc_url
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LocalStore:
+    return LocalStore(tmp_path / "store")
+
+
+def _publish(registries: Registries, store: LocalStore, shards: int = SHARDS) -> PublishedDataset:
+    return publish_dataset(
+        registries.owner, store, load_digits_dataset(), name="digits", num_shards=shards,
+        license_text=DIGITS_LICENSE, seed=5,
+    )  # fmt: skip
+
+
+def _assigned_task(w3: Web3, parties: Parties, registries: Registries, dataset_id: int) -> int:
+    """A task of the owner's linked to ``dataset_id``; alice then bob request; the draw is fixed."""
+    task_id = task_with_members(parties)
+    registries.owner.link_task(task_id, dataset_id, PER_MEMBER)
+    registries.alice.request_shards(task_id)
+    registries.bob.request_shards(task_id)
+    registries.owner.close_draw(task_id)
+    mine(w3, 2)  # the target block, and one after it: Anvil estimates gas at the latest block
+    registries.bob.fix_draw(task_id, 1)
+    return task_id
+
+
+def test_publish_registers_a_sealed_dataset_whose_shards_are_in_the_store(
+    registries: Registries, store: LocalStore
+) -> None:
+    published = _publish(registries, store)
+
+    info = registries.owner.dataset(published.dataset_id)
+    on_chain = registries.alice.shards(published.dataset_id)
+    assert (info.name, info.shard_count, info.sealed) == ("digits", SHARDS, True)
+    assert info.owner == registries.owner.account
+    assert info.total_bytes == published.total_bytes
+    assert on_chain == [s.as_info() for s in published.shards]
+    schema = DatasetSchema.from_json(store.get(published.schema_cid))
+    assert (schema.samples, schema.shards, schema.sample_shape) == (1797, SHARDS, (1, 8, 8))
+    assert store.get(published.license_cid) == DIGITS_LICENSE
+    for shard in on_chain:
+        data = store.get(published.shards[shard.index].cid)
+        assert hashlib.sha256(data).digest() == shard.content_digest
+
+
+def test_members_are_dealt_consecutive_shards_from_the_target_block_hash(
+    w3: Web3, parties: Parties, registries: Registries, store: LocalStore
+) -> None:
+    published = _publish(registries, store)
+
+    task_id = _assigned_task(w3, parties, registries, published.dataset_id)
+
+    draw = registries.owner.draw(task_id, 1)
+    block_hash = bytes(w3.eth.get_block(draw.target_block)["hash"])
+    seed = draw_seed(block_hash, DEV_CHAIN_ID, registries.owner.address, task_id, 1)
+    assert draw.seed == seed
+    alice = registries.owner.assigned_shards(task_id, registries.alice.account)
+    bob = registries.owner.assigned_shards(task_id, registries.bob.account)
+    assert alice == draw_shards(seed, 0, PER_MEMBER, SHARDS)
+    assert bob == draw_shards(seed, 1, PER_MEMBER, SHARDS)
+    assert sorted(alice + bob) == list(range(SHARDS))  # two tickets x 3 = 6: dealt once each
+    assert registries.owner.assignment_of(task_id, registries.bob.account).indices == bob
+
+
+def test_member_fetches_verified_assigned_shards_that_are_its_part_of_the_split(
+    w3: Web3, parties: Parties, registries: Registries, store: LocalStore
+) -> None:
+    published = _publish(registries, store)
+    task_id = _assigned_task(w3, parties, registries, published.dataset_id)
+
+    assigned = load_assigned_data(parties.alice, registries.alice, store, task_id, timeout=30)
+
+    expected = split_dataset(load_digits_dataset(), SHARDS, seed=5)
+    indices = assigned.assignment.indices
+    assert [s.info.index for s in assigned.shards] == indices
+    features = np.concatenate([expected[i].features for i in indices])
+    assert np.array_equal(assigned.data.features, features)
+    assert np.array_equal(
+        assigned.data.labels, np.concatenate([expected[i].labels for i in indices])
+    )
+
+
+def test_fetch_refuses_a_shard_whose_stored_bytes_were_corrupted(
+    registries: Registries, store: LocalStore
+) -> None:
+    published = _publish(registries, store)
+    victim = published.shards[2]
+    data = store.get(victim.cid)
+    (block,) = [
+        p for p in (store.root / "blocks").rglob("*") if p.is_file() and p.read_bytes() == data
+    ]
+    damaged = bytearray(data)
+    damaged[1000] ^= 0x01
+    block.write_bytes(bytes(damaged))
+
+    with pytest.raises(IntegrityError, match=r"Shard 2 of dataset \d+ .* is corrupt in the store"):
+        fetch_shards(registries.alice, store, published.dataset_id, [2])
+    assert len(fetch_shards(registries.alice, store, published.dataset_id, [1, 3])) == 2
+
+
+def test_fetch_refuses_a_shard_whose_bytes_differ_from_its_registered_digest(
+    registries: Registries, store: LocalStore
+) -> None:
+    published = _publish(registries, store, shards=2)
+    real = published.shards[0]
+    lying = ShardInfo(0, *real.cid.to_chain(), real.size, hashlib.sha256(b"other bytes").digest())
+    dataset_id, _ = registries.owner.register_dataset(
+        "liar", published.schema_cid.to_chain(), published.license_cid.to_chain()
+    )
+    registries.owner.add_shards(dataset_id, [lying])
+    registries.owner.seal_dataset(dataset_id)
+
+    registered = registries.bob.shard(dataset_id, 0)
+    with pytest.raises(
+        IntegrityError, match="does not match its registered digest and was refused"
+    ):
+        fetch_shard(store, dataset_id, registered)
+
+
+def test_expired_draw_is_renewed_then_fixed_from_its_new_target(
+    w3: Web3, parties: Parties, registries: Registries, store: LocalStore
+) -> None:
+    published = _publish(registries, store, shards=3)
+    task_id = task_with_members(parties)
+    registries.owner.link_task(task_id, published.dataset_id, 1)
+    registries.alice.request_shards(task_id)
+    registries.owner.close_draw(task_id)
+    mine(w3, 258)
+
+    with pytest.raises(ContractRevertError) as refused:
+        registries.bob.fix_draw(task_id, 1)
+    renewed = settle_draw(registries.bob, registries.bob.draw(task_id, 1))
+    mine(w3, 2)
+    fixed = settle_draw(registries.bob, registries.bob.draw(task_id, 1))
+
+    assert refused.value.error_name == "DatasetDrawExpired"
+    assert (renewed, fixed) == (False, True)
+    draw = registries.bob.draw(task_id, 1)
+    assert draw.renewals == 1
+    assert draw.seed == draw_seed(
+        bytes(w3.eth.get_block(draw.target_block)["hash"]), DEV_CHAIN_ID,
+        registries.bob.address, task_id, 1,
+    )  # fmt: skip
+
+
+def test_request_by_a_non_member_reverts_with_a_decoded_error(
+    parties: Parties, registries: Registries, store: LocalStore
+) -> None:
+    published = _publish(registries, store, shards=2)
+    task_id, _ = parties.owner.create_task(task_config(parties.owner.deployment.token))
+    registries.owner.link_task(task_id, published.dataset_id, 1)
+
+    with pytest.raises(ContractRevertError) as refused:
+        registries.alice.request_shards(task_id)
+
+    assert refused.value.error_name == "DatasetNotMember"
+    assert refused.value.error_args == {"taskId": task_id, "member": registries.alice.account}
+    assert "DatasetNotMember(" in str(refused.value)
+
+
+def test_cli_publishes_lists_and_fetches_with_verification(
+    devnet_rpc: str, parties: Parties, registries: Registries, store: LocalStore, tmp_path: Path
+) -> None:
+    where = ["--rpc", devnet_rpc, "--deployments", str(parties.directory)]
+    published = runner.invoke(
+        data_app, ["publish", "digits", "--shards", "4", "--store", str(store.root), *where]
+    )
+    assert published.exit_code == 0, published.output
+    dataset_id = int(published.stdout.strip().splitlines()[-1])
+
+    listing = runner.invoke(data_app, ["ls", *where, "--json"])
+    fetched = runner.invoke(
+        data_app,
+        ["fetch", "--dataset", str(dataset_id), "--store", str(store.root), "-o", str(tmp_path / "out"),
+         *where, "--json"],
+    )  # fmt: skip
+
+    assert listing.exit_code == 0, listing.output
+    assert fetched.exit_code == 0, fetched.output
+
+    (row,) = [d for d in json.loads(listing.stdout) if d["dataset"] == dataset_id]
+    assert (row["shards"], row["sealed"], row["name"]) == (4, True, "digits")
+    files = json.loads(fetched.stdout)
+    assert [f["index"] for f in files] == [0, 1, 2, 3]
+    assert all(f["verified"] for f in files)
+    assert sum(Path(f["path"]).stat().st_size for f in files) == row["bytes"]
