@@ -22,6 +22,8 @@
      +-- LearningError               training, encoding or aggregation failed
           +-- EncodingError          bytes are not a valid flchain model encoding
           +-- AggregationError       an aggregation rule cannot be applied
+          +-- QuantizationError      a model or input has no fixed-point form for the chain
+               +-- UnsupportedModelError  the model is not one on-chain inference runs
 
 Messages state the facts and the next step, in one sentence where possible.
 """
@@ -44,10 +46,12 @@ __all__ = [
     "InvalidCidError",
     "LearningError",
     "NotDeployedError",
+    "QuantizationError",
     "StorageError",
     "StoreUnavailableError",
     "TransactionError",
     "TransactionTimeoutError",
+    "UnsupportedModelError",
     "WrongChainError",
 ]
 
@@ -141,3 +145,11 @@ class EncodingError(LearningError):
 
 class AggregationError(LearningError):
     """An aggregation rule cannot be applied to the given updates."""
+
+
+class QuantizationError(LearningError):
+    """A model or an input cannot be turned into the fixed point that on-chain inference uses."""
+
+
+class UnsupportedModelError(QuantizationError):
+    """The model is not a stack of dense layers with ReLU between them (see flchain.fl.quantize)."""
