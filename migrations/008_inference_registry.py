@@ -13,7 +13,9 @@ DESCRIPTION = "deploy InferenceRegistry (on-chain inference links)"
 def apply(ctx: MigrationContext) -> StepRecord:
     registry = ctx.record.address("ModelRegistry")
     if registry is None:
-        raise NotDeployedError("No earlier step deployed ModelRegistry; the migrations are out of order.")
+        raise NotDeployedError(
+            "No earlier step deployed ModelRegistry; the migrations are out of order."
+        )
     address, tx = ctx.deploy_contract("InferenceRegistry", registry)
     return StepRecord(
         "008_inference_registry",

@@ -24,6 +24,7 @@ version 1, described in ``contracts/libraries/FixedPointNet.sol``).
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -77,7 +78,9 @@ class QuantizedLayer:
     def __post_init__(self) -> None:
         shape = self.weights.shape
         if self.weights.dtype != np.int16 or self.bias.dtype != np.int16 or len(shape) != 2:
-            raise QuantizationError("A quantized layer holds 2-D int16 weights and 1-D int16 biases.")
+            raise QuantizationError(
+                "A quantized layer holds 2-D int16 weights and 1-D int16 biases."
+            )
         if self.bias.shape != (shape[0],) or not 1 <= min(shape) <= max(shape) <= _UINT16_MAX:
             raise QuantizationError(
                 f"A layer of weights {shape} and biases {self.bias.shape} does not fit on chain; "
@@ -97,7 +100,9 @@ class QuantizedModel:
 
     def __post_init__(self) -> None:
         if not 1 <= len(self.layers) <= _MAX_LAYERS:
-            raise QuantizationError(f"A model needs 1..{_MAX_LAYERS} layers, got {len(self.layers)}.")
+            raise QuantizationError(
+                f"A model needs 1..{_MAX_LAYERS} layers, got {len(self.layers)}."
+            )
         for index, (before, after) in enumerate(zip(self.layers, self.layers[1:], strict=False)):
             if after.weights.shape[1] != before.weights.shape[0]:
                 raise QuantizationError(
@@ -108,7 +113,10 @@ class QuantizedModel:
     @property
     def sizes(self) -> tuple[int, ...]:
         """Inputs, then each layer's outputs (the last one: the number of classes)."""
-        return (int(self.layers[0].weights.shape[1]), *(int(x.weights.shape[0]) for x in self.layers))
+        return (
+            int(self.layers[0].weights.shape[1]),
+            *(int(x.weights.shape[0]) for x in self.layers),
+        )
 
     @property
     def frac_bits(self) -> tuple[int, ...]:
@@ -131,7 +139,9 @@ class QuantizedModel:
         header += b"".join(size.to_bytes(2, "big") for size in self.sizes)
         header += bytes(self.frac_bits)
         body = [
-            part.astype(">i2").tobytes() for layer in self.layers for part in (layer.weights, layer.bias)
+            part.astype(">i2").tobytes()
+            for layer in self.layers
+            for part in (layer.weights, layer.bias)
         ]
         return b"".join([header, *body])
 
@@ -145,10 +155,12 @@ class QuantizedModel:
         count = data[1]
         header = 3 * count + 4
         if len(data) < header:
-            raise QuantizationError(f"Quantized weights of {count} layers need a {header}-byte header.")
+            raise QuantizationError(
+                f"Quantized weights of {count} layers need a {header}-byte header."
+            )
         sizes = [int.from_bytes(data[2 + 2 * i : 4 + 2 * i], "big") for i in range(count + 1)]
         bits = data[2 * count + 4 : header]
-        expected = header + sum(2 * (a * b + b) for a, b in zip(sizes, sizes[1:], strict=False))
+        expected = header + sum(2 * (a * b + b) for a, b in itertools.pairwise(sizes))
         if len(data) != expected:
             raise QuantizationError(
                 f"Quantized weights of sizes {sizes} take {expected} bytes, not {len(data)}."
@@ -158,7 +170,9 @@ class QuantizedModel:
             n_in, n_out = sizes[index], sizes[index + 1]
             values = np.frombuffer(data, ">i2", n_out * (n_in + 1), offset).astype(np.int16)
             layers.append(
-                QuantizedLayer(values[: n_out * n_in].reshape(n_out, n_in), values[n_out * n_in :], bits[index])
+                QuantizedLayer(
+                    values[: n_out * n_in].reshape(n_out, n_in), values[n_out * n_in :], bits[index]
+                )
             )
             offset += 2 * n_out * (n_in + 1)
         return cls(tuple(layers))
@@ -305,7 +319,9 @@ def _quantize_layer(index: int, linear: nn.Linear) -> QuantizedLayer:
         else np.zeros(weights.shape[0])
     )
     if not (np.isfinite(weights).all() and np.isfinite(bias).all()):
-        raise QuantizationError(f"Layer {index} holds NaN or infinite weights; it cannot be quantized.")
+        raise QuantizationError(
+            f"Layer {index} holds NaN or infinite weights; it cannot be quantized."
+        )
     largest = max(float(np.abs(weights).max()), float(np.abs(bias).max()))
     bits = weight_frac_bits(largest)
     scale = math.ldexp(1.0, bits)

@@ -103,19 +103,30 @@ def deploy_inference(
     chunk_gas = 0
     for index, piece in enumerate(pieces):
         label = f"deploy weights chunk {index + 1}/{len(pieces)}"
-        result = sender.send(TxRequest(None, chunk_creation_code(piece), decoder=decoder, label=label))
+        result = sender.send(
+            TxRequest(None, chunk_creation_code(piece), decoder=decoder, label=label)
+        )
         if result.contract_address is None:
-            raise NotDeployedError(f"{label} mined without a contract address (tx {result.tx_hash}).")
+            raise NotDeployedError(
+                f"{label} mined without a contract address (tx {result.tx_hash})."
+            )
         addresses.append(result.contract_address)
         hashes.append(result.tx_hash)
         chunk_gas += result.gas_used
         if progress is not None:
             progress(index + 1, len(pieces) + 1)
     result = sender.deploy(
-        artifact.abi, artifact.bytecode, model_digest, codec, addresses, contract_name="ModelInference"
+        artifact.abi,
+        artifact.bytecode,
+        model_digest,
+        codec,
+        addresses,
+        contract_name="ModelInference",
     )
     if result.contract_address is None:
-        raise NotDeployedError(f"ModelInference mined without a contract address (tx {result.tx_hash}).")
+        raise NotDeployedError(
+            f"ModelInference mined without a contract address (tx {result.tx_hash})."
+        )
     if progress is not None:
         progress(len(pieces) + 1, len(pieces) + 1)
     logger.info(
@@ -143,7 +154,9 @@ class InferenceContract:
         self.decoder = RevertDecoder(artifact.abi, "ModelInference")
         self.contract: Contract = w3.eth.contract(address=self.address, abi=artifact.abi)
         if len(self._call(lambda: w3.eth.get_code(self.address))) == 0:
-            raise NotDeployedError(f"There is no contract at {self.address}; is it the right chain?")
+            raise NotDeployedError(
+                f"There is no contract at {self.address}; is it the right chain?"
+            )
 
     def _call(self, fn: Callable[[], T]) -> T:
         try:
@@ -218,4 +231,3 @@ class InferenceContract:
                 for label, row in zip(labels, scores, strict=True)
             )
         return found
-

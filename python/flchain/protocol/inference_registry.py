@@ -66,13 +66,34 @@ class InferenceRegistryClient:
         self._sender = sender
         abi = load_artifact(CONTRACT).abi
         # Errors the registry may bubble up: the model registry's and the inference contract's.
-        self._error_abi = [*abi, *load_artifact("ModelRegistry").abi, *load_artifact("ModelInference").abi]
+        self._error_abi = [
+            *abi,
+            *load_artifact("ModelRegistry").abi,
+            *load_artifact("ModelInference").abi,
+        ]
         self.decoder = RevertDecoder(self._error_abi, CONTRACT)
         self.contract: Contract = w3.eth.contract(address=self.address, abi=abi)
         if len(self._call(lambda: w3.eth.get_code(self.address))) == 0:
             raise NotDeployedError(
                 f"No {CONTRACT} at {self.address} (was the devnet reset?); run `flchain deploy`."
             )
+
+    @classmethod
+    def for_chain(
+        cls, w3: Web3, directory: Path | None = None, sender: TxSender | None = None
+    ) -> InferenceRegistryClient:
+        """The registry recorded for the chain ``w3`` talks to (in ``directory``)."""
+        chain_id = int(cls._read(lambda: w3.eth.chain_id))
+        return cls(w3, inference_registry_address(chain_id, directory), sender)
+
+    @staticmethod
+    def _read(fn: Callable[[], T]) -> T:
+        try:
+            return fn()
+        except (requests.RequestException, OSError) as exc:
+            raise ChainUnavailableError(
+                f"The node stopped answering ({type(exc).__name__}); check that it runs."
+            ) from exc
 
     def _call(self, fn: Callable[[], T]) -> T:
         try:
