@@ -248,3 +248,10 @@ def test_fixed_point_accuracy_on_digits_is_within_half_a_point_of_float(spec: Mo
     fixed_accuracy = float((fixed.labels == test.labels).mean())
     assert float_accuracy > 0.9
     assert abs(fixed_accuracy - float_accuracy) <= 0.005
+
+
+def test_all_lists_existing_names_once_when_the_module_is_imported() -> None:
+    import flchain.fl.quantize as module
+
+    assert len(set(module.__all__)) == len(module.__all__)
+    assert [name for name in module.__all__ if not hasattr(module, name)] == []
