@@ -24,6 +24,8 @@
      |    +-- AggregationError       an aggregation rule cannot be applied
      |    |    +-- SecureAggregationError  masked updates cannot be summed (e.g. a dropout)
      |    +-- PrivacyError           differential privacy cannot be applied as asked
+     |    +-- QuantizationError      a model or input has no fixed-point form for the chain
+     |    |    +-- UnsupportedModelError  the model is not one on-chain inference runs
      +-- EncryptionError             encrypted content cannot be read or written
           +-- DecryptionError        a ciphertext fails authentication (tampered or wrong key)
           +-- KeyAccessError         this account holds no key for the content (not a member)
@@ -55,11 +57,13 @@ __all__ = [
     "LearningError",
     "NotDeployedError",
     "PrivacyError",
+    "QuantizationError",
     "SecureAggregationError",
     "StorageError",
     "StoreUnavailableError",
     "TransactionError",
     "TransactionTimeoutError",
+    "UnsupportedModelError",
     "WrongChainError",
 ]
 
@@ -178,3 +182,11 @@ class KeyAccessError(EncryptionError):
 
 class KeyringError(EncryptionError):
     """A round's keyring is missing, malformed or inconsistent with the chain."""
+
+
+class QuantizationError(LearningError):
+    """A model or an input cannot be turned into the fixed point that on-chain inference uses."""
+
+
+class UnsupportedModelError(QuantizationError):
+    """The model is not a stack of dense layers with ReLU between them (see flchain.fl.quantize)."""

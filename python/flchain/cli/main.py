@@ -44,10 +44,13 @@ def _register_commands() -> None:
     """Attach the top-level commands (not groups)."""
     from flchain.cli.demo import demo
     from flchain.cli.deploy import deploy
+    from flchain.cli.inference import deploy_model, predict
     from flchain.cli.verify import verify
 
     app.command(name="demo")(demo)
     app.command(name="deploy")(deploy)
+    app.command(name="deploy-model")(deploy_model)
+    app.command(name="predict")(predict)
     app.command(name="verify")(verify)
 
 

@@ -1,0 +1,117 @@
+"""``flchain deploy-model`` and ``flchain predict``: on-chain inference from the command line."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from flchain.chain.accounts import load_signer
+from flchain.chain.transactions import TxSender
+from flchain.cli.options import DeploymentsOption, JsonOption, RpcOption, StoreOption
+from flchain.protocol.inference_registry import InferenceRegistryClient
+from flchain.protocol.session import open_client
+from flchain.roles.inference import deploy_model as run_deploy_model
+from flchain.roles.inference import predict_rows, read_feature_rows
+from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
+
+TaskArgument = Annotated[int, typer.Argument(help="Task id.", min=1)]
+AccountOption = Annotated[
+    str,
+    typer.Option(
+        "--account", help="Deployer and linker: dev:N (devnet only), keystore:PATH or env:VAR."
+    ),
+]
+
+
+def deploy_model(
+    task: TaskArgument,
+    round_id: Annotated[
+        int | None,
+        typer.Argument(
+            metavar="[ROUND]", help="Round (0: initial model; default: latest finalized).", min=0
+        ),
+    ] = None,
+    rpc: RpcOption = None,
+    account: AccountOption = "dev:0",
+    store: StoreOption = DEFAULT_STORE_ROOT,
+    deployments: DeploymentsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Deploy a global model as an inference contract; prints its address.
+
+    The model (logistic regression or an MLP with ReLU) is quantized to fixed point, its
+    weights stored as contract code, and the contract linked to its (task, round) in the
+    InferenceRegistry as --account."""
+    client = open_client(rpc, None, deployments=deployments)
+    sender = TxSender(client.w3, load_signer(account, chain_id=client.deployment.chain_id))
+    registry = InferenceRegistryClient.for_chain(client.w3, deployments, sender)
+    err = Console(stderr=True, highlight=False)
+    with Progress(console=err, transient=True, disable=as_json) as progress:
+        bar = progress.add_task("deploying weights and contract", total=None)
+        deployed = run_deploy_model(
+            client,
+            registry,
+            sender,
+            LocalStore(store),
+            task,
+            round_id,
+            progress=lambda done, total: progress.update(bar, completed=done, total=total),
+        )
+    if as_json:
+        typer.echo(json.dumps(asdict(deployed), sort_keys=True))
+        return
+    err.print(
+        f"task {deployed.task_id} round {deployed.round} ({deployed.model_cid}): layers "
+        f"{'-'.join(map(str, deployed.sizes))}, {deployed.parameters:,} parameters in "
+        f"{len(deployed.chunks)} chunk(s) of int16; deployed for {deployed.deploy_gas:,} gas, "
+        f"linked by {deployed.linker} for {deployed.link_gas:,} gas"
+    )
+    typer.echo(deployed.address)
+
+
+def predict(
+    task: Annotated[int, typer.Option("--task", help="Task id.", min=1)],
+    input_file: Annotated[
+        Path,
+        typer.Option(
+            "--input",
+            help="Feature rows: a CSV file (one row per line) or a .npy array.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    round_id: Annotated[
+        int | None,
+        typer.Option("--round", help="Round (default: latest finalized).", min=0),
+    ] = None,
+    linker: Annotated[
+        str | None,
+        typer.Option("--linker", help="Whose link to use (default: the task's owner)."),
+    ] = None,
+    rpc: RpcOption = None,
+    deployments: DeploymentsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Classify input rows on chain; prints one class per row.
+
+    The inference contract linked to the (task, round) computes every class in free view
+    calls; --json adds its scores (fixed point, 16 fractional bits)."""
+    client = open_client(rpc, None, deployments=deployments)
+    registry = InferenceRegistryClient.for_chain(client.w3, deployments)
+    rows = read_feature_rows(input_file)
+    result = predict_rows(
+        client, registry, task, rows, round_id=round_id, linker=linker, source=str(input_file)
+    )
+    if as_json:
+        document = asdict(result)
+        document["labels"] = list(result.labels)
+        document["scores"] = [list(s) for s in result.scores]
+        typer.echo(json.dumps(document, sort_keys=True))
+        return
+    typer.echo("\n".join(str(label) for label in result.labels))

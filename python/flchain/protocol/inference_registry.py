@@ -1,0 +1,155 @@
+"""The InferenceRegistry: which inference contract implements a (task, round) global model.
+
+Links are per account (the *linker*): anyone may deploy and link an inference contract for a
+model, and a reader picks whose link to trust, by default the task's owner. The contract checks
+that the linked contract names the model the ModelRegistry recorded for that (task, round).
+Its address comes from the deployment record (migration 008).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import requests
+from web3 import Web3
+from web3.contract import Contract
+from web3.exceptions import Web3Exception
+
+from flchain.chain.events import LogPager
+from flchain.chain.revert import RevertDecoder
+from flchain.chain.transactions import TxResult, TxSender
+from flchain.errors import ChainError, ChainUnavailableError, NotDeployedError
+from flchain.protocol.artifacts import load_artifact
+from flchain.protocol.client import is_revert
+from flchain.protocol.deployment import DeploymentRecord, record_path
+
+__all__ = ["InferenceLink", "InferenceRegistryClient", "inference_registry_address"]
+
+T = TypeVar("T")
+CONTRACT = "InferenceRegistry"
+
+
+def inference_registry_address(chain_id: int, directory: Path | None = None) -> str:
+    """The InferenceRegistry recorded for ``chain_id``, or NotDeployedError saying what to run."""
+    path = record_path(chain_id, directory)
+    address = DeploymentRecord.load(path, chain_id).address(CONTRACT)
+    if address is None:
+        raise NotDeployedError(
+            f"Chain {chain_id} has no {CONTRACT} ({path} lacks it); run `flchain deploy` to apply "
+            "the missing migrations."
+        )
+    return address
+
+
+@dataclass(frozen=True)
+class InferenceLink:
+    """One ``InferenceLinked`` event."""
+
+    task_id: int
+    round: int
+    linker: str
+    inference: str
+    model_digest: bytes
+    codec: int
+    block_number: int
+
+
+class InferenceRegistryClient:
+    """The InferenceRegistry seen by one account (``sender``; None for read-only use)."""
+
+    def __init__(self, w3: Web3, address: str, sender: TxSender | None = None) -> None:
+        self.w3 = w3
+        self.address = Web3.to_checksum_address(address)
+        self._sender = sender
+        abi = load_artifact(CONTRACT).abi
+        # Errors the registry may bubble up: the model registry's and the inference contract's.
+        self._error_abi = [
+            *abi,
+            *load_artifact("ModelRegistry").abi,
+            *load_artifact("ModelInference").abi,
+        ]
+        self.decoder = RevertDecoder(self._error_abi, CONTRACT)
+        self.contract: Contract = w3.eth.contract(address=self.address, abi=abi)
+        if len(self._call(lambda: w3.eth.get_code(self.address))) == 0:
+            raise NotDeployedError(
+                f"No {CONTRACT} at {self.address} (was the devnet reset?); run `flchain deploy`."
+            )
+
+    @classmethod
+    def for_chain(
+        cls, w3: Web3, directory: Path | None = None, sender: TxSender | None = None
+    ) -> InferenceRegistryClient:
+        """The registry recorded for the chain ``w3`` talks to (in ``directory``)."""
+        chain_id = int(cls._read(lambda: w3.eth.chain_id))
+        return cls(w3, inference_registry_address(chain_id, directory), sender)
+
+    @staticmethod
+    def _read(fn: Callable[[], T]) -> T:
+        try:
+            return fn()
+        except (requests.RequestException, OSError) as exc:
+            raise ChainUnavailableError(
+                f"The node stopped answering ({type(exc).__name__}); check that it runs."
+            ) from exc
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        try:
+            return fn()
+        except (requests.RequestException, OSError) as exc:
+            raise ChainUnavailableError(
+                f"The node stopped answering ({type(exc).__name__}) while reading the {CONTRACT}."
+            ) from exc
+        except Web3Exception as exc:
+            decoded = self.decoder.from_exception(exc)
+            if decoded is not None:
+                raise decoded from exc
+            raise ChainError(f"Reading the {CONTRACT} at {self.address} failed: {exc}") from exc
+
+    def link(self, task_id: int, round_id: int, inference: str) -> TxResult:
+        """Link ``inference`` to the model of (task, round) as the sending account."""
+        if self._sender is None:
+            raise ChainError(f"Linking needs an account; this {CONTRACT} client is read-only.")
+        call = self.contract.functions.link(task_id, round_id, Web3.to_checksum_address(inference))
+        return self._sender.transact(call, abi=self._error_abi, contract_name=CONTRACT)
+
+    def inference_of(self, task_id: int, round_id: int, linker: str) -> str | None:
+        """The contract ``linker`` linked to (task, round), or None if it linked none."""
+        address = Web3.to_checksum_address(linker)
+        try:
+            found = self._call(
+                lambda: self.contract.functions.inferenceOf(task_id, round_id, address).call()
+            )
+        except ChainError as exc:
+            if is_revert(exc, "InferenceRegistryNotLinked"):
+                return None
+            raise
+        return str(found)
+
+    def links(self, task_id: int, round_id: int, from_block: int = 0) -> list[InferenceLink]:
+        """Every link made for (task, round), oldest first (replaced ones included)."""
+        pager = LogPager(
+            self.w3,
+            self.contract.abi,
+            address=self.address,
+            from_block=from_block,
+            events=["InferenceLinked"],
+            extra_topics=[
+                "0x" + task_id.to_bytes(32, "big").hex(),
+                "0x" + round_id.to_bytes(32, "big").hex(),
+            ],
+        )
+        return [
+            InferenceLink(
+                int(event.args["taskId"]),
+                int(event.args["round"]),
+                str(event.args["linker"]),
+                str(event.args["inference"]),
+                bytes(event.args["modelDigest"]),
+                int(event.args["codec"]),
+                event.block_number,
+            )
+            for event in pager
+        ]
