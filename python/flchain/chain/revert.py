@@ -14,17 +14,18 @@ JSON-RPC error object. :func:`revert_data_from_exception` reads both.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+import requests
 from eth_abi.abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError
 from eth_utils.abi import collapse_if_tuple, function_signature_to_4byte_selector
 from eth_utils.address import to_checksum_address
-from web3.exceptions import ContractLogicError, Web3RPCError
+from web3.exceptions import ContractLogicError, Web3Exception, Web3RPCError
 
-from flchain.errors import ContractRevertError
+from flchain.errors import ChainError, ChainUnavailableError, ContractRevertError
 
 __all__ = [
     "ERROR_SELECTOR",
@@ -32,8 +33,11 @@ __all__ = [
     "PANIC_SELECTOR",
     "RevertDecoder",
     "decode_revert",
+    "guarded_read",
     "revert_data_from_exception",
 ]
+
+T = TypeVar("T")
 
 ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
 PANIC_SELECTOR = bytes.fromhex("4e487b71")  # Panic(uint256)
@@ -195,3 +199,21 @@ def revert_data_from_exception(exc: BaseException) -> bytes | None:
             if "revert" in message:
                 return b""
     return None
+
+
+def guarded_read(fn: Callable[[], T], decoder: RevertDecoder, what: str) -> T:
+    """Run a contract read (``fn``), mapping its failures to flchain errors: a node that does
+    not answer becomes ChainUnavailableError, a revert its decoded ContractRevertError, any
+    other web3 failure a ChainError. ``what`` names the read in messages ("reading the task")."""
+    try:
+        return fn()
+    except (requests.RequestException, OSError) as exc:
+        raise ChainUnavailableError(
+            f"The node stopped answering ({type(exc).__name__}) while {what}; check that it "
+            "runs (`flchain devnet status`)."
+        ) from exc
+    except Web3Exception as exc:
+        decoded = decoder.from_exception(exc)
+        if decoded is not None:
+            raise decoded from exc
+        raise ChainError(f"{what[:1].upper()}{what[1:]} failed: {exc}") from exc

@@ -12,16 +12,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import requests
 from web3 import Web3
 from web3.contract import Contract
-from web3.exceptions import Web3Exception
 from web3.logs import DISCARD
 
 from flchain.chain.events import EventRecord, LogPager
-from flchain.chain.revert import RevertDecoder
+from flchain.chain.revert import RevertDecoder, guarded_read
 from flchain.chain.transactions import TxResult, TxSender
-from flchain.errors import ChainError, ChainUnavailableError, ContractRevertError, NotDeployedError
+from flchain.errors import ChainError, ContractRevertError, NotDeployedError
 from flchain.protocol.artifacts import load_artifact
 from flchain.protocol.commitments import compute_commitment
 from flchain.protocol.deployment import Deployment
@@ -137,20 +135,9 @@ class FLClient:
         return list(event.process_receipt({"logs": result.logs}, errors=DISCARD))
 
     def _call(self, fn: Callable[[], T], decoder: RevertDecoder | None = None) -> T:
-        try:
-            return fn()
-        except (requests.RequestException, OSError) as exc:
-            raise ChainUnavailableError(
-                f"The node of chain {self.deployment.chain_id} stopped answering "
-                f"({type(exc).__name__}); check that it runs (`flchain devnet status`)."
-            ) from exc
-        except Web3Exception as exc:
-            decoded = (decoder or self.decoder).from_exception(exc)
-            if decoded is not None:
-                raise decoded from exc
-            raise ChainError(
-                f"Reading from chain {self.deployment.chain_id} failed: {exc}"
-            ) from exc
+        return guarded_read(
+            fn, decoder or self.decoder, f"reading from chain {self.deployment.chain_id}"
+        )
 
     def token(self, address: str | None = None) -> Contract:
         """An ERC-20 contract object (the deployment's dev token by default)."""

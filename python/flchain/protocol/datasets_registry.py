@@ -14,17 +14,15 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-import requests
 from web3 import Web3
 from web3.contract import Contract
-from web3.exceptions import Web3Exception
 from web3.logs import DISCARD
 
 from flchain.chain.accounts import load_signer
 from flchain.chain.connection import connect
-from flchain.chain.revert import RevertDecoder
+from flchain.chain.revert import RevertDecoder, guarded_read
 from flchain.chain.transactions import TxResult, TxSender
-from flchain.errors import ChainError, ChainUnavailableError, NotDeployedError
+from flchain.errors import ChainError, NotDeployedError
 from flchain.protocol.artifacts import load_artifact
 from flchain.protocol.client import FLClient
 from flchain.protocol.dataset_records import (
@@ -117,18 +115,9 @@ class DatasetRegistryClient:
         return [entry["args"] for entry in processed]
 
     def _call(self, fn: Callable[[], T]) -> T:
-        try:
-            return fn()
-        except (requests.RequestException, OSError) as exc:
-            raise ChainUnavailableError(
-                f"The node of chain {self.chain_id} stopped answering ({type(exc).__name__}); "
-                "check that it runs (`flchain devnet status`)."
-            ) from exc
-        except Web3Exception as exc:
-            decoded = self.decoder.from_exception(exc)
-            if decoded is not None:
-                raise decoded from exc
-            raise ChainError(f"Reading the dataset registry failed: {exc}") from exc
+        return guarded_read(
+            fn, self.decoder, f"reading the dataset registry of chain {self.chain_id}"
+        )
 
     # ------------------------------------------------------------------ datasets
 

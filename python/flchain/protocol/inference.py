@@ -15,15 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-import requests
 from eth_utils.crypto import keccak
 from web3 import Web3
 from web3.contract import Contract
-from web3.exceptions import Web3Exception
 
-from flchain.chain.revert import RevertDecoder
+from flchain.chain.revert import RevertDecoder, guarded_read
 from flchain.chain.transactions import TxRequest, TxSender
-from flchain.errors import ChainError, ChainUnavailableError, NotDeployedError
+from flchain.errors import NotDeployedError
 from flchain.protocol.artifacts import load_artifact
 
 __all__ = [
@@ -159,17 +157,7 @@ class InferenceContract:
             )
 
     def _call(self, fn: Callable[[], T]) -> T:
-        try:
-            return fn()
-        except (requests.RequestException, OSError) as exc:
-            raise ChainUnavailableError(
-                f"The node stopped answering ({type(exc).__name__}) while calling {self.address}."
-            ) from exc
-        except Web3Exception as exc:
-            decoded = self.decoder.from_exception(exc)
-            if decoded is not None:
-                raise decoded from exc
-            raise ChainError(f"Calling ModelInference at {self.address} failed: {exc}") from exc
+        return guarded_read(fn, self.decoder, f"calling ModelInference at {self.address}")
 
     def model_digest(self) -> bytes:
         """Digest of the model CID the contract states it implements."""

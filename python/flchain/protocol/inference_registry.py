@@ -16,10 +16,9 @@ from typing import TypeVar
 import requests
 from web3 import Web3
 from web3.contract import Contract
-from web3.exceptions import Web3Exception
 
 from flchain.chain.events import LogPager
-from flchain.chain.revert import RevertDecoder
+from flchain.chain.revert import RevertDecoder, guarded_read
 from flchain.chain.transactions import TxResult, TxSender
 from flchain.errors import ChainError, ChainUnavailableError, NotDeployedError
 from flchain.protocol.artifacts import load_artifact
@@ -96,17 +95,7 @@ class InferenceRegistryClient:
             ) from exc
 
     def _call(self, fn: Callable[[], T]) -> T:
-        try:
-            return fn()
-        except (requests.RequestException, OSError) as exc:
-            raise ChainUnavailableError(
-                f"The node stopped answering ({type(exc).__name__}) while reading the {CONTRACT}."
-            ) from exc
-        except Web3Exception as exc:
-            decoded = self.decoder.from_exception(exc)
-            if decoded is not None:
-                raise decoded from exc
-            raise ChainError(f"Reading the {CONTRACT} at {self.address} failed: {exc}") from exc
+        return guarded_read(fn, self.decoder, f"reading the {CONTRACT} at {self.address}")
 
     def link(self, task_id: int, round_id: int, inference: str) -> TxResult:
         """Link ``inference`` to the model of (task, round) as the sending account."""
