@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +25,6 @@ from web3 import Web3
 
 from flchain.chain.accounts import DEV_ACCOUNT_COUNT, dev_signer
 from flchain.chain.connection import connect
-from flchain.chain.controls import increase_time, mine
 from flchain.chain.devnet import Devnet, default_state_dir, devnet_status
 from flchain.chain.transactions import TxSender
 from flchain.errors import ConfigError, FlchainError
@@ -33,6 +32,7 @@ from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import deploy
 from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
 from flchain.roles.adversary import check_attack
+from flchain.roles.conductor import Conductor
 from flchain.roles.datasets import ROOT_SAMPLES, load_test_data, root_data
 from flchain.roles.demo_data import DATA_SOURCES, draw_shards, publish_task_data
 from flchain.roles.demo_privacy import (
@@ -44,7 +44,6 @@ from flchain.roles.demo_privacy import (
 from flchain.roles.keyrings import KeyringPublisher
 from flchain.roles.observer import (
     ParticipantView,
-    describe_member,
     evaluate_round,
     round_gas,
     round_rewards,
@@ -177,78 +176,6 @@ def _stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
             proc.wait()
 
 
-class _Conductor:
-    """Watches the chain and fast-forwards the devnet clock when a phase's work is done."""
-
-    def __init__(
-        self,
-        w3: Web3,
-        client: FLClient,
-        task_id: int,
-        members: list[str],
-        timeout: float,
-        never_reveal: frozenset[str] = frozenset(),
-        duties: Sequence[Callable[[RoundInfo], object]] = (),
-        resting: Callable[[int], frozenset[str]] = lambda _round: frozenset(),
-    ) -> None:
-        self.w3, self.client, self.task_id = w3, client, task_id
-        self.duties = duties  # the owner's per-round work (idempotent), done in the Commit phase
-        self.members, self.timeout = members, timeout
-        self.never_reveal = never_reveal  # copiers: the reveal phase does not wait for them
-        self.resting = resting  # round -> members whose privacy budget is spent: no commit
-        self._phase_key: tuple[int, RoundPhase] | None = None
-        self._phase_since = time.monotonic()
-
-    def views(self, rnd: RoundInfo) -> list[ParticipantView]:
-        infos = [self.client.member(self.task_id, m) for m in self.members]
-        return [
-            ParticipantView(i.address, describe_member(i, rnd.round), i.stake, i.rewards)
-            for i in infos
-        ]
-
-    def drive(self, rnd: RoundInfo, views: list[ParticipantView]) -> None:
-        if rnd.phase == RoundPhase.COMMIT:
-            for duty in self.duties:  # before the clock may move past the Commit phase
-                duty(rnd)
-        key = (rnd.round, rnd.phase)
-        if key != self._phase_key:
-            self._phase_key, self._phase_since = key, time.monotonic()
-        states = [v.state for v in views if v.state != "gone"]
-        revealers = [
-            v.state for v in views if v.state != "gone" and v.address not in self.never_reveal
-        ]
-        committers = [
-            v.state for v in views if v.state != "gone" and v.address not in self.resting(rnd.round)
-        ]
-        done = {
-            RoundPhase.COMMIT: all(s in ("committed", "revealed", "attested") for s in committers),
-            RoundPhase.REVEAL: all(s != "committed" for s in revealers),
-            # Attestations end the phase themselves (quorum); if all attested without one, the
-            # round has failed: move past its deadline so that the next attempt starts.
-            RoundPhase.ATTEST: all(s == "attested" for s in states),
-        }.get(rnd.phase)
-        if done is None:
-            return
-        overdue = time.monotonic() - self._phase_since > self.timeout
-        # Re-read the phase: the last attestation may have reached the quorum (and the round
-        # been finalized, the next one opened) since `rnd` was read; moving the clock to the
-        # stale attest deadline would then eat the next round's commit phase.
-        if (done or overdue) and self.client.phase(self.task_id, rnd.round) == rnd.phase:
-            deadline = {
-                RoundPhase.COMMIT: rnd.commit_deadline,
-                RoundPhase.REVEAL: rnd.reveal_deadline,
-            }.get(rnd.phase, rnd.attest_deadline)
-            now = int(self.w3.eth.get_block("latest")["timestamp"])
-            increase_time(self.w3, max(1, deadline - now))
-            mine(self.w3)
-            if overdue:
-                logger.warning(
-                    "Round %s: %s phase overdue; moved the clock past its deadline",
-                    rnd.round,
-                    rnd.phase.label,
-                )
-
-
 def run_demo(
     options: DemoOptions, on_update: Callable[[DemoState], None] = lambda _s: None
 ) -> DemoState:
@@ -378,7 +305,7 @@ def _conduct(
     if task_file.document.private:
         duties.append(KeyringPublisher(owner, store, task_id))
     resting = resting_tracker(owner, task_id, task_file, members)
-    conductor = _Conductor(
+    conductor = Conductor(
         w3, owner, task_id, members, options.phase_timeout, copiers, duties, resting
     )
 
