@@ -25,15 +25,9 @@ from flchain.cli.options import (
 from flchain.errors import ConfigError
 from flchain.protocol.client import FLClient
 from flchain.protocol.session import open_client
+from flchain.roles.model_download import download_model, load_instructions
 from flchain.roles.privacy_view import TaskPrivacy, task_privacy
-from flchain.roles.registry_view import (
-    RoundDetail,
-    describe_round,
-    download_model,
-    list_rounds,
-    list_tasks,
-    load_instructions,
-)
+from flchain.roles.registry_view import RoundDetail, describe_round, list_rounds, list_tasks
 from flchain.roles.round_keys import open_global_model
 from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
 

@@ -23,7 +23,7 @@ from flchain.fl.quantize import ACTIVATION_FRAC_BITS, quantize_inputs, quantize_
 from flchain.protocol.client import FLClient
 from flchain.protocol.inference import InferenceContract, deploy_inference
 from flchain.protocol.inference_registry import InferenceRegistryClient
-from flchain.roles.registry_view import download_model
+from flchain.roles.model_download import download_model
 from flchain.storage.store import Store
 
 __all__ = [

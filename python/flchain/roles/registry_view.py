@@ -18,13 +18,12 @@ from eth_typing import ABIEvent, HexStr
 from eth_utils.abi import event_abi_to_log_topic
 
 from flchain.chain.events import EventRecord, LogPager
-from flchain.errors import ConfigError, ContentNotFoundError, FlchainError
-from flchain.fl import ModelSpec, rule_name
+from flchain.errors import ConfigError, FlchainError
+from flchain.fl import rule_name
 from flchain.protocol.client import FLClient
-from flchain.protocol.records import ModelRecord, RoundInfo, RoundPhase, RoundStatus, TaskInfo
+from flchain.protocol.records import ModelRecord, RoundInfo, RoundStatus, TaskInfo
 from flchain.roles.observer import describe_member
 from flchain.roles.privacy_view import task_privacy
-from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import DAG_PB, RAW, Cid
 from flchain.storage.store import Store
 
@@ -32,16 +31,15 @@ __all__ = [
     "AttestationRow",
     "ContributorRow",
     "MemberRow",
-    "ModelDownload",
     "RoundDetail",
     "RoundRow",
     "TaskRow",
     "TaskStatusView",
+    "check_round",
     "describe_round",
-    "download_model",
+    "existing_task",
     "list_rounds",
     "list_tasks",
-    "load_instructions",
     "task_status",
 ]
 
@@ -151,21 +149,11 @@ class TaskStatusView:
     members: tuple[MemberRow, ...]
 
 
-@dataclass(frozen=True)
-class ModelDownload:
-    """A global model fetched from the store and verified against its on-chain CID."""
-
-    task_id: int
-    round: int
-    cid: Cid
-    data: bytes
-    spec: ModelSpec | None  # from the task document, if the store holds it
-
-
 # ---------------------------------------------------------------------- tasks
 
 
-def _task(client: FLClient, task_id: int) -> TaskInfo:
+def existing_task(client: FLClient, task_id: int) -> TaskInfo:
+    """The task ``task_id``, or ConfigError naming the ids that exist."""
     count = client.task_count()
     if not 1 <= task_id <= count:
         known = f"ids 1..{count}" if count else "none yet"
@@ -225,7 +213,8 @@ def metrics_cid(digest: bytes, store: Store) -> Cid | None:
     return next((cid for cid in candidates if store.has(cid)), candidates[0])
 
 
-def _check_round(task: TaskInfo, round_id: int) -> None:
+def check_round(task: TaskInfo, round_id: int) -> None:
+    """ConfigError unless ``round_id`` is one of the task's rounds (0: the initial model)."""
     if not 0 <= round_id <= task.current_round:
         raise ConfigError(
             f"Task {task.task_id} has rounds 0..{task.current_round}; round {round_id} does not exist "
@@ -256,7 +245,7 @@ def _initial_row(record: ModelRecord) -> RoundRow:
 
 def list_rounds(client: FLClient, store: Store, task_id: int) -> list[RoundRow]:
     """Round 0 (the initial model) and every round opened since, oldest first."""
-    task = _task(client, task_id)
+    task = existing_task(client, task_id)
     records: dict[int, ModelRecord] = {record.round: record for record in client.models(task_id)}
     rows = [_initial_row(records[0])]
     for round_id in range(1, task.current_round + 1):
@@ -326,9 +315,9 @@ def describe_round(
     client: FLClient, store: Store, task_id: int, round_id: int | None = None
 ) -> RoundDetail:
     """One round in detail; ``round_id`` None: the latest finalized round (or round 0)."""
-    task = _task(client, task_id)
+    task = existing_task(client, task_id)
     round_id = task.last_finalized_round if round_id is None else round_id
-    _check_round(task, round_id)
+    check_round(task, round_id)
     gas, transactions = _round_gas(client, task_id, round_id)
     if round_id == 0:
         row = _initial_row(client.model_at(task_id, 0))
@@ -379,53 +368,6 @@ def describe_round(
 # ---------------------------------------------------------------------- models
 
 
-def _spec(client: FLClient, store: Store, task: TaskInfo) -> ModelSpec | None:
-    cid = Cid.from_chain(task.model_spec_digest, task.model_spec_codec)
-    if not store.has(cid):
-        return None
-    return TaskDocument.from_json(store.get(cid)).model
-
-
-def download_model(
-    client: FLClient, store: Store, task_id: int, round_id: int | None = None
-) -> ModelDownload:
-    """The global model of a round (default: the latest) from the store, verified by its
-    on-chain CID (the store checks every block against it)."""
-    task = _task(client, task_id)
-    if round_id is None:
-        record = client.latest_model(task_id)
-    else:
-        _check_round(task, round_id)
-        phase = client.phase(task_id, round_id) if round_id else RoundPhase.FINALIZED
-        if phase != RoundPhase.FINALIZED:
-            raise ConfigError(
-                f"Round {round_id} of task {task_id} is in its {phase.label} phase and has no global "
-                f"model yet; the latest is round {task.last_finalized_round}."
-            )
-        record = client.model_at(task_id, round_id)
-    cid = Cid.from_chain(record.model_digest, record.codec)
-    try:
-        data = store.get(cid)
-    except ContentNotFoundError as exc:
-        raise ContentNotFoundError(
-            f"The store {store!r} lacks the global model of task {task_id} round {record.round} ({cid}); "
-            "point --store at a store that holds it, or fetch it with `ipfs get` and add it with "
-            "`flchain ipfs add`."
-        ) from exc
-    return ModelDownload(task_id, record.round, cid, data, _spec(client, store, task))
-
-
-def load_instructions(spec: ModelSpec | None, path: str) -> str:
-    """The Python that loads a downloaded model into a fresh model of the task's spec."""
-    shown = "ModelSpec.from_json(TASK_DOCUMENT_MODEL_JSON)" if spec is None else repr(spec)
-    return (
-        "from pathlib import Path\n"
-        "from flchain.fl import ModelSpec, build_model, load_into\n"
-        f"model = build_model({shown}, seed=0)\n"
-        f"load_into(model, Path({path!r}).read_bytes())"
-    )
-
-
 # ---------------------------------------------------------------------- task status
 
 
@@ -442,7 +384,7 @@ def _members(client: FLClient, task: TaskInfo) -> tuple[MemberRow, ...]:
 
 def task_status(client: FLClient, task_id: int) -> TaskStatusView:
     """A task's current round, its phase and deadlines, and its members."""
-    task = _task(client, task_id)
+    task = existing_task(client, task_id)
     chain_time = int(client.w3.eth.get_block("latest")["timestamp"])
     members = _members(client, task)
     if task.current_round == 0:
