@@ -19,9 +19,11 @@ EXAMPLE = PROJECT / "examples" / "digits.toml"
 DP_EXAMPLE = PROJECT / "examples" / "digits-dp.toml"
 
 
-def _write(tmp_path: Path, privacy: str, rounds: int = 5) -> Path:
+def _write(tmp_path: Path, privacy: str, rounds: int = 5, task: str = "") -> Path:
     path = tmp_path / "task.toml"
-    path.write_text(f"[task]\nrounds = {rounds}\n[training]\nepochs = 2\n[privacy]\n{privacy}")
+    path.write_text(
+        f"[task]\nrounds = {rounds}\n{task}[training]\nepochs = 2\n[privacy]\n{privacy}"
+    )
     return path
 
 
@@ -65,10 +67,25 @@ def test_given_noise_multiplier_is_kept_when_both_noise_and_budget_are_given(
     tmp_path: Path,
 ) -> None:
     task = load_task_file(
-        _write(tmp_path, 'mode = "client"\nnoise_multiplier = 2.5\nepsilon = 4\ncolluders = 2\n')
+        _write(
+            tmp_path,
+            'mode = "client"\nnoise_multiplier = 2.5\nepsilon = 4\ncolluders = 2\n',
+            task="max_participants = 3\n",
+        )
     )
 
     assert task.document.privacy == PrivacyParams("client", 2.5, 1.0, 1e-5, 4.0, colluders=2)
+
+
+def test_client_dp_without_secure_aggregation_must_noise_each_update_fully(
+    tmp_path: Path,
+) -> None:
+    # Updates are readable one by one: distributed noise (colluders < n - 1) would overstate.
+    config = 'mode = "client"\nnoise_multiplier = 2.5\ncolluders = 2\n'
+    with pytest.raises(ConfigError, match="colluders = 9"):
+        load_task_file(_write(tmp_path, config, task="max_participants = 10\n"))
+    hidden = "max_participants = 10\nprivate = true\nsecure_aggregation = true\n"
+    assert load_task_file(_write(tmp_path, config, task=hidden)).document.privacy is not None
 
 
 @pytest.mark.parametrize(

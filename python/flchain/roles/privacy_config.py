@@ -32,6 +32,7 @@ __all__ = [
     "DEFAULT_CLIP_NORM",
     "DEFAULT_DELTA",
     "PRIVACY_KEYS",
+    "check_client_dp",
     "parse_privacy",
     "with_dp_budget",
 ]
@@ -91,6 +92,23 @@ def parse_privacy(table: dict[str, Any], *, epochs: int, rounds: int) -> Privacy
         assert epsilon is not None
         params = _calibrated(params, epsilon, epochs, rounds)
     return params
+
+
+def check_client_dp(
+    privacy: PrivacyParams, secure_aggregation: bool, max_participants: int
+) -> None:
+    """ConfigError when client-level DP would promise more than it gives: without secure
+    aggregation every noised update is readable on its own, so each must carry the whole noise
+    (``colluders >= max_participants - 1``); distributed noise needs updates hidden."""
+    if privacy.mode != "client" or secure_aggregation:
+        return
+    if privacy.colluders < max_participants - 1:
+        raise ConfigError(
+            "privacy.mode = 'client' without task.secure_aggregation publishes every noised "
+            "update, so each must carry the whole noise: set privacy.colluders = "
+            f"{max_participants - 1} (task.max_participants - 1), or enable secure aggregation "
+            "(task.private = true, task.secure_aggregation = true)."
+        )
 
 
 def _calibrated(params: PrivacyParams, epsilon: float, epochs: int, rounds: int) -> PrivacyParams:

@@ -19,7 +19,7 @@ from typing import Any
 from flchain.errors import ConfigError
 from flchain.fl import RULE_IDS, ModelSpec
 from flchain.fl.privacy import PrivacyParams
-from flchain.roles.privacy_config import PRIVACY_KEYS, parse_privacy
+from flchain.roles.privacy_config import PRIVACY_KEYS, check_client_dp, parse_privacy
 
 __all__ = [
     "DataConfig",
@@ -336,6 +336,8 @@ def parse_task_file(
             else None
         ),
     )
+    if document.privacy is not None:
+        check_client_dp(document.privacy, secure_aggregation, max_participants)
     return TaskFile(
         document=document,
         rounds=rounds,
