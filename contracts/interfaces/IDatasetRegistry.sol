@@ -26,7 +26,11 @@ import {Dataset, Draw, Shard, ShardAssignment, ShardInput, ShardTicket, TaskData
 /// - by trying many addresses: each request needs a member of the task, i.e. the task's minimum
 ///   stake locked per address (returned on leaving) and a join and a request transaction; all
 ///   its addresses in one draw still share the one random offset, so k addresses buy k
-///   consecutive (not chosen) places, and covering every shard takes K / shardsPerMember stakes.
+///   consecutive (not chosen) places, and covering every shard takes K / shardsPerMember stakes
+///   within one draw. Across draws the stake is no bound: a member with no active round may
+///   leave with its stake refunded, so one stake can re-roll through new addresses in later
+///   draws for the price of gas and waiting (lock stakes of ticket holders, or allow one draw
+///   per task, where that matters).
 /// - by re-rolling through renewal: only if nobody fixes the draw for 256 blocks. Every member
 ///   of the draw and the task owner may fix it, and flchain's clients fix as soon as they can.
 /// - the producer of the target block picks its contents, hence its hash: a member who also

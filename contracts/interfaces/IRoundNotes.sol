@@ -21,7 +21,8 @@ interface IRoundNotes {
         uint256 indexed taskId, uint32 indexed round, uint8 indexed kind, bytes32 digest, uint8 codec
     );
 
-    /// @notice The caller is not the task's owner (or the task does not exist: owner zero).
+    /// @notice The caller is not the task's owner (an unknown task reverts with the coordinator's
+    /// TaskNotFound instead).
     error NotesNotTaskOwner(uint256 taskId, address caller, address owner);
     /// @notice The round is not in its Commit phase (phase as `RoundPhase`).
     error NotesRoundNotInCommit(uint256 taskId, uint32 round, uint8 phase);
