@@ -247,3 +247,23 @@ def test_cli_publishes_lists_and_fetches_with_verification(
     assert [f["index"] for f in files] == [0, 1, 2, 3]
     assert all(f["verified"] for f in files)
     assert sum(Path(f["path"]).stat().st_size for f in files) == row["bytes"]
+
+
+def test_cli_lists_a_dataset_named_with_rich_markup_and_an_unknown_codec_verbatim(
+    devnet_rpc: str, parties: Parties, registries: Registries
+) -> None:
+    # Anyone registers datasets: a name that is rich markup and a codec flchain does not know.
+    digest = hashlib.sha256(b"schema").digest()
+    dataset_id, _ = registries.alice.register_dataset("[/bold]", (digest, 0x99), (digest, 0x55))
+    registries.alice.add_shards(dataset_id, [ShardInfo(0, digest, 0x42, 10, digest)])
+    where = ["--rpc", devnet_rpc, "--deployments", str(parties.directory)]
+
+    listing = runner.invoke(data_app, ["ls", *where])
+    shards = runner.invoke(data_app, ["ls", str(dataset_id), *where])
+
+    assert listing.exit_code == 0, listing.output
+    assert shards.exit_code == 0, shards.output
+    assert "│ [/bold] " in listing.stdout
+    assert "invalid CID" in listing.stdout
+    assert f"dataset {dataset_id} ([/bold])" in shards.stdout
+    assert "invalid CID" in shards.stdout
