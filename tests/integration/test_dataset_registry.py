@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +27,20 @@ from flchain.cli.data import app as data_app
 from flchain.errors import ContractRevertError, IntegrityError
 from flchain.fl import load_digits_dataset
 from flchain.fl.shards import DatasetSchema, split_dataset
-from flchain.protocol.dataset_records import ShardInfo, draw_seed, draw_shards
+from flchain.protocol.dataset_records import (
+    BLOCKHASH_WINDOW,
+    ShardInfo,
+    draw_seed,
+    draw_shards,
+)
 from flchain.protocol.datasets_registry import DatasetRegistryClient
 from flchain.roles.dataset_publisher import DIGITS_LICENSE, PublishedDataset, publish_dataset
-from flchain.roles.shard_draws import load_assigned_data, settle_draw
+from flchain.roles.shard_draws import (
+    close_draw_when_full,
+    devnet_miner,
+    load_assigned_data,
+    settle_draw,
+)
 from flchain.roles.shard_fetch import fetch_shard, fetch_shards
 from flchain.storage.local import LocalStore
 
@@ -267,3 +278,44 @@ def test_cli_lists_a_dataset_named_with_rich_markup_and_an_unknown_codec_verbati
     assert "invalid CID" in listing.stdout
     assert f"dataset {dataset_id} ([/bold])" in shards.stdout
     assert "invalid CID" in shards.stdout
+
+
+def test_a_fix_mined_just_past_the_window_is_a_race_and_the_draw_is_then_renewed(
+    w3: Web3, parties: Parties, registries: Registries, store: LocalStore
+) -> None:
+    published = _publish(registries, store, shards=3)
+    task_id = task_with_members(parties)
+    registries.owner.link_task(task_id, published.dataset_id, 1)
+    registries.alice.request_shards(task_id)
+    registries.owner.close_draw(task_id)
+    target = registries.bob.draw(task_id, 1).target_block
+    # The last block at which the draw is not expired: the fix lands one block later.
+    mine(w3, target + BLOCKHASH_WINDOW - int(w3.eth.block_number))
+
+    at_edge = settle_draw(registries.bob, registries.bob.draw(task_id, 1))
+    renewed = settle_draw(registries.bob, registries.bob.draw(task_id, 1))
+
+    assert (at_edge, renewed) == (False, False)
+    assert registries.bob.draw(task_id, 1).renewals == 1
+
+
+def test_owner_waiting_for_tickets_sees_the_draw_a_member_closed_publicly_fixed(
+    w3: Web3, parties: Parties, registries: Registries, store: LocalStore
+) -> None:
+    published = _publish(registries, store, shards=3)
+    task_id = task_with_members(parties)
+    registries.owner.link_task(task_id, published.dataset_id, 1)
+    registries.alice.request_shards(task_id)
+
+    with ThreadPoolExecutor(1) as pool:
+        # The owner waits for two tickets; only one comes, and alice closes the draw herself
+        # once the window has passed.
+        owner = pool.submit(
+            close_draw_when_full, registries.owner, task_id, 2, timeout=60, poll=0.05,
+            advance=devnet_miner(w3),
+        )  # fmt: skip
+        mine(w3, BLOCKHASH_WINDOW)
+        closed, _ = registries.alice.close_draw(task_id)
+        fixed = owner.result()
+
+    assert (closed, fixed.draw, fixed.tickets, fixed.fixed) == (1, 1, 1, True)

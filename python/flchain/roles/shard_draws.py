@@ -44,8 +44,14 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# Reverts meaning another party made the same move first: not failures.
-_RACES = {"DatasetDrawAlreadyFixed", "DatasetDrawNotExpired", "DatasetDrawPending"}
+# Reverts meaning another party made the same move first, or the window closed while the
+# transaction was on its way (a fix mined one block too late: the next step renews): not failures.
+_RACES = {
+    "DatasetDrawAlreadyFixed",
+    "DatasetDrawExpired",
+    "DatasetDrawNotExpired",
+    "DatasetDrawPending",
+}
 
 
 @dataclass(frozen=True)
@@ -153,18 +159,31 @@ def close_draw_when_full(
     advance: Callable[[], None] = lambda: None,
 ) -> DrawInfo:
     """The owner's side: wait until the open draw holds ``tickets`` tickets, close it, and see it
-    fixed (``advance`` as in :func:`await_assignment`). Returns the fixed draw."""
+    fixed (``advance`` as in :func:`await_assignment`). Returns the fixed draw. If another party
+    closes the watched draw first (a member may, once the blockhash window has passed), that
+    draw is the one seen fixed, whatever its number of tickets."""
     deadline = time.monotonic() + timeout
-    current = linked_dataset(registry, task_id).current_draw
-    while registry.draw(task_id, current).tickets < tickets:
+    watched = linked_dataset(registry, task_id).current_draw
+    closed: int | None = None
+    while closed is None:
+        if linked_dataset(registry, task_id).current_draw != watched:
+            closed = watched  # closed by someone else
+            continue
+        held = registry.draw(task_id, watched).tickets
+        if held >= tickets:
+            try:
+                closed, _ = registry.close_draw(task_id)
+            except ContractRevertError as exc:
+                if exc.error_name != "DatasetDrawEmpty":
+                    raise
+                # Closed by someone else between the read and the transaction: look again.
+            continue
         if time.monotonic() > deadline:
-            held = registry.draw(task_id, current).tickets
             raise ChainError(
                 f"Only {held} of {tickets} members requested shards of task {task_id} within "
                 f"{timeout:.0f} s; the draw stays open."
             )
         time.sleep(poll)
-    closed, _ = registry.close_draw(task_id)
     while not settle_draw(registry, registry.draw(task_id, closed)):
         if time.monotonic() > deadline:
             raise ChainError(
