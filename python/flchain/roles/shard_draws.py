@@ -19,7 +19,7 @@ from web3 import Web3
 from flchain.chain.accounts import DEV_CHAIN_ID
 from flchain.chain.controls import mine
 from flchain.errors import ChainError, ConfigError, ContractRevertError
-from flchain.fl import ArrayDataset
+from flchain.fl import ArrayDataset, ModelSpec
 from flchain.protocol.client import FLClient
 from flchain.protocol.dataset_records import (
     BLOCKHASH_WINDOW,
@@ -34,6 +34,7 @@ from flchain.storage.store import Store
 __all__ = [
     "AssignedData",
     "await_assignment",
+    "check_fits_model",
     "close_draw_when_full",
     "devnet_miner",
     "linked_dataset",
@@ -230,21 +231,36 @@ def load_onchain_training_data(
     task_id: int,
     *,
     stake: int | None = None,
-    input_shape: tuple[int, ...] | None = None,
+    model: ModelSpec | None = None,
     timeout: float = 600.0,
 ) -> ArrayDataset:
     """``flchain participant run --data onchain``: :func:`load_assigned_data` for ``account``
     on the chain at ``rpc_url``; on the devnet it mines the blocks its draw waits for. With
-    ``input_shape`` (the task's model), shards of another sample shape are refused."""
+    ``model`` (the task's), shards it cannot train on are refused (:func:`check_fits_model`)."""
     client, registry = open_dataset_registry(rpc_url, account)
     assigned = load_assigned_data(
         client, registry, store, task_id, stake=stake, timeout=timeout,
         advance=devnet_miner(client.w3),
     )  # fmt: skip
-    if input_shape is not None and assigned.data.sample_shape != tuple(input_shape):
-        raise ConfigError(
-            f"Dataset {assigned.assignment.dataset_id} holds samples of shape "
-            f"{assigned.data.sample_shape}, but task {task_id}'s model takes {tuple(input_shape)}; "
-            "the task is linked to a dataset it cannot train on."
-        )
+    if model is not None:
+        check_fits_model(assigned.data, model, assigned.assignment.dataset_id, task_id)
     return assigned.data
+
+
+def check_fits_model(data: ArrayDataset, model: ModelSpec, dataset_id: int, task_id: int) -> None:
+    """ConfigError unless ``data`` (shards of ``dataset_id``) has the sample shape ``model``
+    takes and labels in ``[0, num_classes)``: anyone registers datasets, and a task linked to
+    one it cannot train on must fail with a reason, not inside torch."""
+    if data.sample_shape != tuple(model.input_shape):
+        raise ConfigError(
+            f"Dataset {dataset_id} holds samples of shape {data.sample_shape}, but task "
+            f"{task_id}'s model takes {tuple(model.input_shape)}; the task is linked to a "
+            "dataset it cannot train on."
+        )
+    if len(data.labels) and (data.labels.min() < 0 or data.labels.max() >= model.num_classes):
+        raise ConfigError(
+            f"Dataset {dataset_id} holds labels from {int(data.labels.min())} to "
+            f"{int(data.labels.max())}, but task {task_id}'s model has {model.num_classes} "
+            f"classes (labels 0 to {model.num_classes - 1}); the task is linked to a dataset "
+            "it cannot train on."
+        )
