@@ -13,9 +13,14 @@ from rich.table import Table
 
 from flchain.cli.options import DeploymentsOption, JsonOption, RpcOption, StoreOption
 from flchain.errors import ConfigError, InvalidCidError
-from flchain.protocol.dataset_records import DatasetInfo
+from flchain.protocol.dataset_records import DatasetId, DatasetInfo
 from flchain.protocol.datasets_registry import open_dataset_registry
-from flchain.roles.dataset_publisher import default_license, load_source, publish_dataset
+from flchain.roles.dataset_publisher import (
+    dataset_name,
+    default_license,
+    load_source,
+    publish_dataset,
+)
 from flchain.roles.shard_draws import (
     close_draw_when_full,
     devnet_miner,
@@ -85,23 +90,34 @@ def publish(
         Path | None,
         typer.Option("--train-split-of", help="Task config: publish only its training split."),
     ] = None,
+    resume: Annotated[
+        int | None,
+        typer.Option(
+            "--resume",
+            help="Finish the interrupted publication of this dataset id (same arguments).",
+            min=1,
+        ),
+    ] = None,
     account: OwnerOption = "dev:0",
     rpc: RpcOption = None,
     store: StoreOption = DEFAULT_STORE_ROOT,
     deployments: DeploymentsOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Cut SOURCE into K shards, upload them to the store and register them on chain."""
+    """Cut SOURCE into K shards, upload them to the store and register them on chain.
+
+    The dataset id is printed (stderr) as soon as it is registered: if the publication is
+    interrupted, run the same command with --resume ID to add the missing shards and seal it."""
     split = load_task_file(train_split_of).document.data if train_split_of else None
     data = load_source(source, split)
     license_text = license_file.read_bytes() if license_file else default_license(source)
     _, registry = open_dataset_registry(rpc, account, deployments=deployments)
     label = name or Path(source.removeprefix("mnist:")).stem or source
-    out = _out()
+    out, err = _out(), Console(highlight=False, soft_wrap=True, stderr=True)
     published = publish_dataset(
-        registry, LocalStore(store), data, name=label[:64], num_shards=shards,
-        license_text=license_text, seed=seed,
-        on_progress=(lambda _m: None) if as_json else (lambda m: out.print(f"[dim]{escape(m)}[/]")),
+        registry, LocalStore(store), data, name=dataset_name(label), num_shards=shards,
+        license_text=license_text, seed=seed, resume=DatasetId(resume) if resume else None,
+        on_progress=lambda m: err.print(f"[dim]{escape(m)}[/]"),
     )  # fmt: skip
     if as_json:
         typer.echo(json.dumps({
