@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from protocol_parties import Parties, task_config, task_with_members
+from protocol_parties import TOKEN, Parties, task_config, task_with_members
 from typer.testing import CliRunner
 from web3 import Web3
 
@@ -420,3 +420,27 @@ def test_a_dataset_named_beyond_64_utf8_bytes_is_cut_at_a_character(
     )  # fmt: skip
 
     assert registries.owner.dataset(published.dataset_id).name == "é" * 32
+
+
+def test_a_member_who_requested_leaves_with_its_stake_and_keeps_its_ticket(
+    w3: Web3, parties: Parties, registries: Registries, store: LocalStore
+) -> None:
+    # What the README's grinding note rests on: the stake is not locked by a ticket, so one
+    # stake can serve address after address in the same open draw.
+    published = _publish(registries, store, shards=2)
+    token = parties.alice.token()
+    before = token.functions.balanceOf(parties.alice.address).call()
+    task_id, _ = parties.owner.create_task(task_config(parties.owner.deployment.token))
+    registries.owner.link_task(task_id, published.dataset_id, 1)
+    parties.alice.join(task_id, 10 * TOKEN)
+    registries.alice.request_shards(task_id)
+
+    parties.alice.leave(task_id)
+    registries.owner.close_draw(task_id)
+    mine(w3, 2)
+    registries.owner.fix_draw(task_id, 1)
+
+    assert token.functions.balanceOf(parties.alice.address).call() == before
+    assert not parties.alice.member(task_id, parties.alice.address).joined
+    assert registries.owner.draw(task_id, 1).tickets == 1
+    assert len(registries.owner.assigned_shards(task_id, registries.alice.account)) == 1
