@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
-from protocol_parties import Parties, task_config, task_with_members
+from protocol_parties import TOKEN, Parties, task_config, task_with_members
 from typer.testing import CliRunner
 from web3 import Web3
 
@@ -25,11 +26,27 @@ from flchain.chain.transactions import TxSender
 from flchain.cli.data import app as data_app
 from flchain.errors import ContractRevertError, IntegrityError
 from flchain.fl import load_digits_dataset
-from flchain.fl.shards import DatasetSchema, split_dataset
-from flchain.protocol.dataset_records import ShardInfo, draw_seed, draw_shards
+from flchain.fl.shards import DatasetSchema, build_shards, split_dataset
+from flchain.protocol.dataset_records import (
+    BLOCKHASH_WINDOW,
+    DatasetId,
+    ShardInfo,
+    draw_seed,
+    draw_shards,
+)
 from flchain.protocol.datasets_registry import DatasetRegistryClient
-from flchain.roles.dataset_publisher import DIGITS_LICENSE, PublishedDataset, publish_dataset
-from flchain.roles.shard_draws import load_assigned_data, settle_draw
+from flchain.roles.dataset_publisher import (
+    DIGITS_LICENSE,
+    PublishedDataset,
+    dataset_name,
+    publish_dataset,
+)
+from flchain.roles.shard_draws import (
+    close_draw_when_full,
+    devnet_miner,
+    load_assigned_data,
+    settle_draw,
+)
 from flchain.roles.shard_fetch import fetch_shard, fetch_shards
 from flchain.storage.local import LocalStore
 
@@ -247,3 +264,183 @@ def test_cli_publishes_lists_and_fetches_with_verification(
     assert [f["index"] for f in files] == [0, 1, 2, 3]
     assert all(f["verified"] for f in files)
     assert sum(Path(f["path"]).stat().st_size for f in files) == row["bytes"]
+
+
+def test_cli_lists_a_dataset_named_with_rich_markup_and_an_unknown_codec_verbatim(
+    devnet_rpc: str, parties: Parties, registries: Registries
+) -> None:
+    # Anyone registers datasets: a name that is rich markup and a codec flchain does not know.
+    digest = hashlib.sha256(b"schema").digest()
+    dataset_id, _ = registries.alice.register_dataset("[/bold]", (digest, 0x99), (digest, 0x55))
+    registries.alice.add_shards(dataset_id, [ShardInfo(0, digest, 0x42, 10, digest)])
+    where = ["--rpc", devnet_rpc, "--deployments", str(parties.directory)]
+
+    listing = runner.invoke(data_app, ["ls", *where])
+    shards = runner.invoke(data_app, ["ls", str(dataset_id), *where])
+
+    assert listing.exit_code == 0, listing.output
+    assert shards.exit_code == 0, shards.output
+    assert "│ [/bold] " in listing.stdout
+    assert "invalid CID" in listing.stdout
+    assert f"dataset {dataset_id} ([/bold])" in shards.stdout
+    assert "invalid CID" in shards.stdout
+
+
+def test_a_fix_mined_just_past_the_window_is_a_race_and_the_draw_is_then_renewed(
+    w3: Web3, parties: Parties, registries: Registries, store: LocalStore
+) -> None:
+    published = _publish(registries, store, shards=3)
+    task_id = task_with_members(parties)
+    registries.owner.link_task(task_id, published.dataset_id, 1)
+    registries.alice.request_shards(task_id)
+    registries.owner.close_draw(task_id)
+    target = registries.bob.draw(task_id, 1).target_block
+    # The last block at which the draw is not expired: the fix lands one block later.
+    mine(w3, target + BLOCKHASH_WINDOW - int(w3.eth.block_number))
+
+    at_edge = settle_draw(registries.bob, registries.bob.draw(task_id, 1))
+    renewed = settle_draw(registries.bob, registries.bob.draw(task_id, 1))
+
+    assert (at_edge, renewed) == (False, False)
+    assert registries.bob.draw(task_id, 1).renewals == 1
+
+
+def test_owner_waiting_for_tickets_sees_the_draw_a_member_closed_publicly_fixed(
+    w3: Web3, parties: Parties, registries: Registries, store: LocalStore
+) -> None:
+    published = _publish(registries, store, shards=3)
+    task_id = task_with_members(parties)
+    registries.owner.link_task(task_id, published.dataset_id, 1)
+    registries.alice.request_shards(task_id)
+
+    with ThreadPoolExecutor(1) as pool:
+        # The owner waits for two tickets; only one comes, and alice closes the draw herself
+        # once the window has passed.
+        owner = pool.submit(
+            close_draw_when_full, registries.owner, task_id, 2, timeout=60, poll=0.05,
+            advance=devnet_miner(w3),
+        )  # fmt: skip
+        mine(w3, BLOCKHASH_WINDOW)
+        closed, _ = registries.alice.close_draw(task_id)
+        fixed = owner.result()
+
+    assert (closed, fixed.draw, fixed.tickets, fixed.fixed) == (1, 1, 1, True)
+
+
+class _InterruptedError(Exception):
+    """Stands for the Ctrl-C or crash that stops a publication after its registration."""
+
+
+def _interrupted_publication(registries: Registries, store: LocalStore, added: int) -> DatasetId:
+    """``flchain data publish digits --shards 4`` stopped once registered and ``added`` shards
+    in; returns the dataset id its progress reported."""
+    reported: list[str] = []
+
+    def stop_once_registered(message: str) -> None:
+        reported.append(message)
+        if message.startswith("registered dataset"):
+            raise _InterruptedError
+
+    with pytest.raises(_InterruptedError):
+        publish_dataset(
+            registries.owner, store, load_digits_dataset(), name="digits", num_shards=4,
+            license_text=DIGITS_LICENSE, on_progress=stop_once_registered,
+        )  # fmt: skip
+    dataset_id = DatasetId(int(reported[-1].split()[2]))
+    assert f"--resume {dataset_id}" in reported[-1]
+    encoded = build_shards(load_digits_dataset(), 4, seed=0)[:added]
+    first = [ShardInfo(e.index, *store.put(e.data).to_chain(), e.size, e.digest) for e in encoded]
+    registries.owner.add_shards(dataset_id, first)
+    return dataset_id
+
+
+def test_cli_resumes_an_interrupted_publication_and_seals_it(
+    devnet_rpc: str, parties: Parties, registries: Registries, store: LocalStore
+) -> None:
+    dataset_id = _interrupted_publication(registries, store, added=2)
+    where = ["--rpc", devnet_rpc, "--deployments", str(parties.directory)]
+
+    resumed = runner.invoke(
+        data_app,
+        ["publish", "digits", "--shards", "4", "--store", str(store.root), "--resume",
+         str(dataset_id), *where],
+    )  # fmt: skip
+
+    assert resumed.exit_code == 0, resumed.output
+    assert int(resumed.stdout.strip().splitlines()[-1]) == dataset_id
+    info = registries.alice.dataset(dataset_id)
+    assert (info.shard_count, info.sealed) == (4, True)
+    expected = build_shards(load_digits_dataset(), 4, seed=0)
+    registered = registries.alice.shards(dataset_id)
+    assert [s.content_digest for s in registered] == [e.digest for e in expected]
+    assert len(fetch_shards(registries.alice, store, dataset_id)) == 4
+
+
+def test_cli_refuses_to_resume_another_split_a_sealed_dataset_or_anothers(
+    devnet_rpc: str, parties: Parties, registries: Registries, store: LocalStore
+) -> None:
+    dataset_id = _interrupted_publication(registries, store, added=1)
+    where = ["--rpc", devnet_rpc, "--deployments", str(parties.directory)]
+    publish = ["publish", "digits", "--shards", "4", "--store", str(store.root), *where]
+
+    info = registries.owner.dataset(dataset_id)
+    # Same schema and license, but a first shard that is not this split's.
+    liar_id, _ = registries.owner.register_dataset(
+        "digits", (info.schema_digest, info.schema_codec), (info.license_digest, info.license_codec)
+    )
+    real = registries.owner.shard(dataset_id, 0)
+    registries.owner.add_shards(liar_id, [ShardInfo(0, real.cid_digest, real.codec, 5, b"x" * 32)])
+
+    def resume(*extra: str, dataset: int = dataset_id) -> str:
+        refused = runner.invoke(data_app, [*publish, "--resume", str(dataset), *extra])
+        assert refused.exit_code != 0
+        return str(refused.exception)
+
+    other_split = resume("--seed", "1")
+    other_shards = resume(dataset=liar_id)
+    others = resume("--account", "dev:1")
+    assert registries.owner.dataset(dataset_id).shard_count == 1  # refused: nothing added
+    registries.owner.seal_dataset(dataset_id)
+    sealed = resume()
+
+    assert f"Dataset {dataset_id} was registered with another schema or license" in other_split
+    assert f"Dataset {liar_id} was registered with another split" in other_shards
+    assert f"Dataset {dataset_id} belongs to {registries.owner.account}" in others
+    assert f"Dataset {dataset_id} is sealed already" in sealed
+
+
+def test_a_dataset_named_beyond_64_utf8_bytes_is_cut_at_a_character(
+    registries: Registries, store: LocalStore
+) -> None:
+    label = "é" * 40  # 80 bytes in UTF-8
+
+    published = publish_dataset(
+        registries.owner, store, load_digits_dataset(), name=dataset_name(label), num_shards=2,
+        license_text=DIGITS_LICENSE,
+    )  # fmt: skip
+
+    assert registries.owner.dataset(published.dataset_id).name == "é" * 32
+
+
+def test_a_member_who_requested_leaves_with_its_stake_and_keeps_its_ticket(
+    w3: Web3, parties: Parties, registries: Registries, store: LocalStore
+) -> None:
+    # What the README's grinding note rests on: the stake is not locked by a ticket, so one
+    # stake can serve address after address in the same open draw.
+    published = _publish(registries, store, shards=2)
+    token = parties.alice.token()
+    before = token.functions.balanceOf(parties.alice.address).call()
+    task_id, _ = parties.owner.create_task(task_config(parties.owner.deployment.token))
+    registries.owner.link_task(task_id, published.dataset_id, 1)
+    parties.alice.join(task_id, 10 * TOKEN)
+    registries.alice.request_shards(task_id)
+
+    parties.alice.leave(task_id)
+    registries.owner.close_draw(task_id)
+    mine(w3, 2)
+    registries.owner.fix_draw(task_id, 1)
+
+    assert token.functions.balanceOf(parties.alice.address).call() == before
+    assert not parties.alice.member(task_id, parties.alice.address).joined
+    assert registries.owner.draw(task_id, 1).tickets == 1
+    assert len(registries.owner.assigned_shards(task_id, registries.alice.account)) == 1

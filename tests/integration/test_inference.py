@@ -225,6 +225,38 @@ def test_single_predict_equals_the_fixed_point_reference(world: World, family: s
     assert [list(p.scores) for p in found] == scores[:8].tolist()
 
 
+def test_a_model_spanning_several_weight_chunks_predicts_as_the_fixed_point_reference(
+    world: World, w3: Web3, chain_snapshot: str
+) -> None:
+    # A 64-256-10 MLP with its initial (random) weights as the finalized round 1 model:
+    # 19,210 int16 parameters, 38,420 bytes, more than one chunk of CHUNK_CAPACITY bytes.
+    config = _config("digits-mlp-256", {"family": "mlp", "hidden_sizes": [256]})
+    spec = parse_task_file(config).document.model
+    store = LocalStore(world.store)
+    owner, alice = world.owner, world.alice
+    bob = FLClient(w3, owner.deployment, TxSender(w3, dev_signer(2, DEV_CHAIN_ID)))
+    task_id = create_task(owner, store, parse_task_file(config)).task_id
+    for member in (alice, bob):
+        member.join(task_id, 10 * TOKEN)
+    model = build_model(spec, seed=7).eval()
+    _finalize_round_one(w3, store, (owner, alice, bob), task_id, model)
+    sender = TxSender(w3, dev_signer(0, DEV_CHAIN_ID))
+    registry = InferenceRegistryClient.for_chain(w3, world.deployments, sender)
+
+    deployed = deploy_model(owner, registry, sender, store, task_id)
+
+    quantized = quantize_model(model)
+    assert quantized.parameter_count * 2 > 24_575
+    assert len(deployed.chunks) == -(-quantized.parameter_count * 2 // 24_575) >= 2
+    contract = InferenceContract(w3, deployed.address)
+    assert contract.read_weights() == quantized.to_bytes()
+    inputs = quantize_inputs(world.test.features[:6], quantized.input_size)
+    scores = predict_fixed(quantized, inputs).scores
+    found = [contract.predict(row.tolist()) for row in inputs]
+    assert [list(p.scores) for p in found] == scores.tolist()
+    assert [p.label for p in found] == np.argmax(scores, axis=1).tolist()
+
+
 @pytest.mark.parametrize("family", FAMILIES)
 def test_fixed_point_accuracy_is_within_half_a_point_of_the_float_model(
     world: World, family: str

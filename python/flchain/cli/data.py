@@ -8,13 +8,19 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from flchain.cli.options import DeploymentsOption, JsonOption, RpcOption, StoreOption
-from flchain.errors import ConfigError
-from flchain.protocol.dataset_records import DatasetInfo
+from flchain.errors import ConfigError, InvalidCidError
+from flchain.protocol.dataset_records import DatasetId, DatasetInfo
 from flchain.protocol.datasets_registry import open_dataset_registry
-from flchain.roles.dataset_publisher import default_license, load_source, publish_dataset
+from flchain.roles.dataset_publisher import (
+    dataset_name,
+    default_license,
+    load_source,
+    publish_dataset,
+)
 from flchain.roles.shard_draws import (
     close_draw_when_full,
     devnet_miner,
@@ -38,12 +44,21 @@ OwnerOption = Annotated[
 TaskOption = Annotated[int, typer.Option("--task", help="Task id.", min=1)]
 
 
+#: Shown for a registry record whose digest and codec make no CID flchain understands.
+INVALID_CID = "invalid CID"
+
+
 def _out() -> Console:
     return Console(highlight=False, soft_wrap=True, stderr=False)
 
 
 def _cid(digest: bytes, codec: int) -> str:
-    return str(Cid.from_chain(digest, codec))
+    """The CID a registry record names, or "invalid CID": anyone registers datasets, and one
+    record with a codec flchain does not know must not abort a listing."""
+    try:
+        return str(Cid.from_chain(digest, codec))
+    except InvalidCidError:
+        return INVALID_CID
 
 
 def _dataset_json(info: DatasetInfo) -> dict[str, Any]:
@@ -75,23 +90,34 @@ def publish(
         Path | None,
         typer.Option("--train-split-of", help="Task config: publish only its training split."),
     ] = None,
+    resume: Annotated[
+        int | None,
+        typer.Option(
+            "--resume",
+            help="Finish the interrupted publication of this dataset id (same arguments).",
+            min=1,
+        ),
+    ] = None,
     account: OwnerOption = "dev:0",
     rpc: RpcOption = None,
     store: StoreOption = DEFAULT_STORE_ROOT,
     deployments: DeploymentsOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Cut SOURCE into K shards, upload them to the store and register them on chain."""
+    """Cut SOURCE into K shards, upload them to the store and register them on chain.
+
+    The dataset id is printed (stderr) as soon as it is registered: if the publication is
+    interrupted, run the same command with --resume ID to add the missing shards and seal it."""
     split = load_task_file(train_split_of).document.data if train_split_of else None
     data = load_source(source, split)
     license_text = license_file.read_bytes() if license_file else default_license(source)
     _, registry = open_dataset_registry(rpc, account, deployments=deployments)
     label = name or Path(source.removeprefix("mnist:")).stem or source
-    out = _out()
+    out, err = _out(), Console(highlight=False, soft_wrap=True, stderr=True)
     published = publish_dataset(
-        registry, LocalStore(store), data, name=label[:64], num_shards=shards,
-        license_text=license_text, seed=seed,
-        on_progress=(lambda _m: None) if as_json else (lambda m: out.print(f"[dim]{m}[/]")),
+        registry, LocalStore(store), data, name=dataset_name(label), num_shards=shards,
+        license_text=license_text, seed=seed, resume=DatasetId(resume) if resume else None,
+        on_progress=lambda m: err.print(f"[dim]{escape(m)}[/]"),
     )  # fmt: skip
     if as_json:
         typer.echo(json.dumps({
@@ -104,7 +130,8 @@ def publish(
         }, sort_keys=True))  # fmt: skip
         return
     out.print(
-        f"[bold green]dataset {published.dataset_id}[/] {published.name}: {len(published.shards)} "
+        f"[bold green]dataset {published.dataset_id}[/] {escape(published.name)}: "
+        f"{len(published.shards)} "
         f"shards, {len(data)} samples, {published.total_bytes:,} bytes, "
         f"{published.gas_used:,} gas in {published.transactions} transactions"
     )
@@ -135,7 +162,7 @@ def list_datasets(
     for i in infos:
         doc = _dataset_json(i)
         table.add_row(
-            str(i.dataset_id), i.name, str(i.shard_count), f"{i.total_bytes:,}",
+            str(i.dataset_id), escape(i.name), str(i.shard_count), f"{i.total_bytes:,}",
             "yes" if i.sealed else "no", i.owner, doc["schema"], doc["license"],
         )  # fmt: skip
     _out().print(table)
@@ -150,7 +177,7 @@ def _list_shards(info: DatasetInfo, shards: list[Any], as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps({**_dataset_json(info), "shard_list": rows}, sort_keys=True))
         return
-    table = Table(title=f"dataset {info.dataset_id} ({info.name}): {len(rows)} shard(s)")
+    table = Table(title=f"dataset {info.dataset_id} ({escape(info.name)}): {len(rows)} shard(s)")
     for column in ("index", "cid", "bytes", "sha256"):
         table.add_column(column, overflow="fold")
     for row in rows:
@@ -283,6 +310,10 @@ def _report(fetched: list[FetchedShard], out_dir: Path | None, as_json: bool) ->
         table.add_column(column, overflow="fold")
     for s, p in zip(fetched, paths, strict=True):
         table.add_row(
-            str(s.dataset_id), str(s.info.index), str(s.cid), f"{s.info.size:,}", str(p or "-")
+            str(s.dataset_id),
+            str(s.info.index),
+            str(s.cid),
+            f"{s.info.size:,}",
+            escape(str(p or "-")),
         )
     _out().print(table)

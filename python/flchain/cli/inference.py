@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 
 from flchain.chain.accounts import load_signer
@@ -67,10 +68,12 @@ def deploy_model(
         typer.echo(json.dumps(asdict(deployed), sort_keys=True))
         return
     err.print(
-        f"task {deployed.task_id} round {deployed.round} ({deployed.model_cid}): layers "
-        f"{'-'.join(map(str, deployed.sizes))}, {deployed.parameters:,} parameters in "
-        f"{len(deployed.chunks)} chunk(s) of int16; deployed for {deployed.deploy_gas:,} gas, "
-        f"linked by {deployed.linker} for {deployed.link_gas:,} gas"
+        escape(
+            f"task {deployed.task_id} round {deployed.round} ({deployed.model_cid}): layers "
+            f"{'-'.join(map(str, deployed.sizes))}, {deployed.parameters:,} parameters in "
+            f"{len(deployed.chunks)} chunk(s) of int16; deployed for {deployed.deploy_gas:,} "
+            f"gas, linked by {deployed.linker} for {deployed.link_gas:,} gas"
+        )
     )
     typer.echo(deployed.address)
 

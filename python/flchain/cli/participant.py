@@ -72,7 +72,7 @@ def run(
     if train and data == "onchain":
         dataset = load_onchain_training_data(
             rpc, account, local, task, stake=stake_units,
-            input_shape=participant.document().model.input_shape,
+            model=participant.document().model,
         )  # fmt: skip
     elif train:
         shard_of = parse_shard(shard) if shard else None

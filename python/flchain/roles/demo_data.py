@@ -18,7 +18,12 @@ from web3 import Web3
 from flchain.chain.transactions import TxSender
 from flchain.protocol.dataset_records import DatasetId, DrawInfo
 from flchain.protocol.datasets_registry import DatasetRegistryClient
-from flchain.roles.dataset_publisher import DIGITS_LICENSE, load_source, publish_dataset
+from flchain.roles.dataset_publisher import (
+    DIGITS_LICENSE,
+    dataset_name,
+    load_source,
+    publish_dataset,
+)
 from flchain.roles.shard_draws import close_draw_when_full, devnet_miner
 from flchain.roles.taskfile import TaskFile
 from flchain.storage.store import Store
@@ -63,7 +68,7 @@ def publish_task_data(
     data = load_source("digits", task_file.document.data)
     shards = SHARDS_PER_PARTICIPANT * participants
     published = publish_dataset(
-        registry, store, data, name=f"{task_file.document.name}-train"[:64], num_shards=shards,
+        registry, store, data, name=dataset_name(f"{task_file.document.name}-train"), num_shards=shards,
         license_text=DIGITS_LICENSE, seed=task_file.document.data.seed,
     )  # fmt: skip
     linked = registry.link_task(task_id, published.dataset_id, SHARDS_PER_PARTICIPANT)

@@ -19,7 +19,7 @@ from web3 import Web3
 from flchain.chain.accounts import DEV_CHAIN_ID
 from flchain.chain.controls import mine
 from flchain.errors import ChainError, ConfigError, ContractRevertError
-from flchain.fl import ArrayDataset
+from flchain.fl import ArrayDataset, ModelSpec
 from flchain.protocol.client import FLClient
 from flchain.protocol.dataset_records import (
     BLOCKHASH_WINDOW,
@@ -34,6 +34,7 @@ from flchain.storage.store import Store
 __all__ = [
     "AssignedData",
     "await_assignment",
+    "check_fits_model",
     "close_draw_when_full",
     "devnet_miner",
     "linked_dataset",
@@ -44,8 +45,14 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# Reverts meaning another party made the same move first: not failures.
-_RACES = {"DatasetDrawAlreadyFixed", "DatasetDrawNotExpired", "DatasetDrawPending"}
+# Reverts meaning another party made the same move first, or the window closed while the
+# transaction was on its way (a fix mined one block too late: the next step renews): not failures.
+_RACES = {
+    "DatasetDrawAlreadyFixed",
+    "DatasetDrawExpired",
+    "DatasetDrawNotExpired",
+    "DatasetDrawPending",
+}
 
 
 @dataclass(frozen=True)
@@ -153,18 +160,31 @@ def close_draw_when_full(
     advance: Callable[[], None] = lambda: None,
 ) -> DrawInfo:
     """The owner's side: wait until the open draw holds ``tickets`` tickets, close it, and see it
-    fixed (``advance`` as in :func:`await_assignment`). Returns the fixed draw."""
+    fixed (``advance`` as in :func:`await_assignment`). Returns the fixed draw. If another party
+    closes the watched draw first (a member may, once the blockhash window has passed), that
+    draw is the one seen fixed, whatever its number of tickets."""
     deadline = time.monotonic() + timeout
-    current = linked_dataset(registry, task_id).current_draw
-    while registry.draw(task_id, current).tickets < tickets:
+    watched = linked_dataset(registry, task_id).current_draw
+    closed: int | None = None
+    while closed is None:
+        if linked_dataset(registry, task_id).current_draw != watched:
+            closed = watched  # closed by someone else
+            continue
+        held = registry.draw(task_id, watched).tickets
+        if held >= tickets:
+            try:
+                closed, _ = registry.close_draw(task_id)
+            except ContractRevertError as exc:
+                if exc.error_name != "DatasetDrawEmpty":
+                    raise
+                # Closed by someone else between the read and the transaction: look again.
+            continue
         if time.monotonic() > deadline:
-            held = registry.draw(task_id, current).tickets
             raise ChainError(
                 f"Only {held} of {tickets} members requested shards of task {task_id} within "
                 f"{timeout:.0f} s; the draw stays open."
             )
         time.sleep(poll)
-    closed, _ = registry.close_draw(task_id)
     while not settle_draw(registry, registry.draw(task_id, closed)):
         if time.monotonic() > deadline:
             raise ChainError(
@@ -211,21 +231,36 @@ def load_onchain_training_data(
     task_id: int,
     *,
     stake: int | None = None,
-    input_shape: tuple[int, ...] | None = None,
+    model: ModelSpec | None = None,
     timeout: float = 600.0,
 ) -> ArrayDataset:
     """``flchain participant run --data onchain``: :func:`load_assigned_data` for ``account``
     on the chain at ``rpc_url``; on the devnet it mines the blocks its draw waits for. With
-    ``input_shape`` (the task's model), shards of another sample shape are refused."""
+    ``model`` (the task's), shards it cannot train on are refused (:func:`check_fits_model`)."""
     client, registry = open_dataset_registry(rpc_url, account)
     assigned = load_assigned_data(
         client, registry, store, task_id, stake=stake, timeout=timeout,
         advance=devnet_miner(client.w3),
     )  # fmt: skip
-    if input_shape is not None and assigned.data.sample_shape != tuple(input_shape):
-        raise ConfigError(
-            f"Dataset {assigned.assignment.dataset_id} holds samples of shape "
-            f"{assigned.data.sample_shape}, but task {task_id}'s model takes {tuple(input_shape)}; "
-            "the task is linked to a dataset it cannot train on."
-        )
+    if model is not None:
+        check_fits_model(assigned.data, model, assigned.assignment.dataset_id, task_id)
     return assigned.data
+
+
+def check_fits_model(data: ArrayDataset, model: ModelSpec, dataset_id: int, task_id: int) -> None:
+    """ConfigError unless ``data`` (shards of ``dataset_id``) has the sample shape ``model``
+    takes and labels in ``[0, num_classes)``: anyone registers datasets, and a task linked to
+    one it cannot train on must fail with a reason, not inside torch."""
+    if data.sample_shape != tuple(model.input_shape):
+        raise ConfigError(
+            f"Dataset {dataset_id} holds samples of shape {data.sample_shape}, but task "
+            f"{task_id}'s model takes {tuple(model.input_shape)}; the task is linked to a "
+            "dataset it cannot train on."
+        )
+    if len(data.labels) and (data.labels.min() < 0 or data.labels.max() >= model.num_classes):
+        raise ConfigError(
+            f"Dataset {dataset_id} holds labels from {int(data.labels.min())} to "
+            f"{int(data.labels.max())}, but task {task_id}'s model has {model.num_classes} "
+            f"classes (labels 0 to {model.num_classes - 1}); the task is linked to a dataset "
+            "it cannot train on."
+        )
