@@ -23,14 +23,12 @@ import {Dataset, Draw, Shard, ShardAssignment, ShardInput, ShardTicket, TaskData
 /// What a participant can and cannot grind:
 /// - its shard, by choosing when to request: no. The offset is uniform and unknown until the
 ///   target block exists, after every ticket of the draw was taken.
-/// - by trying many addresses: each request needs a member of the task, i.e. the task's minimum
-///   stake locked per address (returned on leaving) and a join and a request transaction; all
-///   its addresses in one draw still share the one random offset, so k addresses buy k
-///   consecutive (not chosen) places, and covering every shard takes K / shardsPerMember stakes
-///   within one draw. Across draws the stake is no bound: a member with no active round may
-///   leave with its stake refunded, so one stake can re-roll through new addresses in later
-///   draws for the price of gas and waiting (lock stakes of ticket holders, or allow one draw
-///   per task, where that matters).
+/// - by trying many addresses: each request needs a member of the task at the moment of the
+///   request only: `leave` refunds the stake of a member with no active round and the ticket
+///   stays, so one stake serves address after address (join, request, leave, pass the stake
+///   on), within one open draw or across draws, for the price of gas. All addresses of one draw
+///   share the one random offset, so k tickets buy k consecutive (not chosen) places. Where that
+///   matters, lock ticket holders' stakes until their draw is fixed.
 /// - by re-rolling through renewal: only if nobody fixes the draw for 256 blocks. Every member
 ///   of the draw and the task owner may fix it, and flchain's clients fix as soon as they can.
 /// - the producer of the target block picks its contents, hence its hash: a member who also
