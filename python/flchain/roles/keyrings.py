@@ -116,7 +116,7 @@ def publish_keyring(
         previous = source.keyring(round_id - 1) if round_id > 1 else None
         roster = secure_roster(client, previous, recipients)
     keyring = build_keyring(
-        source.scope, round_id, parent, keys.round_key, keys.parent_key, recipients, roster
+        source.scope, round_id, parent, keys.round_key, keys.parent_model_keys, recipients, roster
     )
     cid = store.put(keyring.to_json())
     store.pin(cid)
