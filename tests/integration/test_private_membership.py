@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 from protocol_parties import PHASE, Parties
 
@@ -14,12 +15,14 @@ from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.controls import increase_time, mine
 from flchain.chain.transactions import TxSender
 from flchain.errors import DecryptionError, KeyAccessError
+from flchain.fl.data import from_arrays
 from flchain.protocol.client import FLClient
 from flchain.protocol.commitments import new_salt
 from flchain.protocol.notes import NoteKind, RoundNotesClient
-from flchain.protocol.records import RoundPhase
+from flchain.protocol.records import MemberInfo, RoundPhase
 from flchain.roles.keyrings import KeyringPublisher
 from flchain.roles.owner import create_task
+from flchain.roles.participant import Participant, ParticipantOptions
 from flchain.roles.round_keys import RoundKeySource, member_key_pair, task_scope
 from flchain.roles.taskfile import load_task_file
 from flchain.storage.local import LocalStore
@@ -30,18 +33,28 @@ PROJECT = Path(__file__).resolve().parents[2]
 TOKEN = 10**18
 
 
-def _private_task(parties: Parties, store: LocalStore) -> int:
+def _private_task(parties: Parties, store: LocalStore, secure: bool = False) -> int:
     task = load_task_file(PROJECT / "examples" / "digits.toml")
     task = dataclasses.replace(
         task, rounds=3, commit_seconds=PHASE, reveal_seconds=PHASE, attest_seconds=PHASE,
-        document=dataclasses.replace(task.document, private=True),
+        document=dataclasses.replace(task.document, private=True, secure_aggregation=secure),
     )  # fmt: skip
     return create_task(parties.owner, store, task).task_id
 
 
-def _join(client: FLClient, task_id: int, stake: int = 10 * TOKEN) -> None:
-    key = member_key_pair(client.sender.signer, task_scope(client, task_id)).public
+def _join(
+    client: FLClient, task_id: int, stake: int = 10 * TOKEN, key: bytes | None = None
+) -> None:
+    key = key or member_key_pair(client.sender.signer, task_scope(client, task_id)).public
     client.join(task_id, stake, key)
+
+
+def _carol(parties: Parties) -> FLClient:
+    return FLClient(
+        parties.owner.w3,
+        parties.owner.deployment,
+        TxSender(parties.owner.w3, dev_signer(3, DEV_CHAIN_ID)),
+    )
 
 
 def _fail_current_round(parties: Parties, task_id: int) -> None:
@@ -56,11 +69,7 @@ def test_member_that_left_or_was_slashed_out_cannot_read_the_next_round(
     parties: Parties, chain_snapshot: str, tmp_path: Path
 ) -> None:
     store = LocalStore(tmp_path / "store")
-    carol = FLClient(
-        parties.owner.w3,
-        parties.owner.deployment,
-        TxSender(parties.owner.w3, dev_signer(3, DEV_CHAIN_ID)),
-    )
+    carol = _carol(parties)
     task_id = _private_task(parties, store)
     for member in (parties.alice, parties.bob, carol):
         _join(member, task_id)
@@ -120,3 +129,55 @@ def test_non_member_without_account_is_told_to_pass_one(
     owner = RoundKeySource(parties.owner, store, task_id, parties.owner.sender.signer)
     member = RoundKeySource(parties.alice, store, task_id, parties.alice.sender.signer)
     assert owner.keys(1).round_key == member.keys(1).round_key  # the owner derives it
+
+
+LOW_ORDER = bytes([1]) + bytes(31)  # an X25519 point of order 1: the chain takes any bytes32
+
+
+def test_member_with_a_low_order_key_is_left_out_of_the_keyring_and_roster(
+    parties: Parties, chain_snapshot: str, tmp_path: Path
+) -> None:
+    store = LocalStore(tmp_path / "store")
+    carol = _carol(parties)
+    task_id = _private_task(parties, store, secure=True)
+    _join(parties.alice, task_id)
+    _join(parties.bob, task_id)
+    _join(carol, task_id, key=LOW_ORDER)
+    parties.owner.start_round(task_id)
+
+    assert KeyringPublisher(parties.owner, store, task_id).step() == 1
+
+    source = RoundKeySource(parties.alice, store, task_id, parties.alice.sender.signer)
+    keyring = source.keyring(1)
+    assert keyring is not None
+    assert not keyring.holds(carol.sender.address)
+    honest = sorted(c.sender.address.lower() for c in (parties.alice, parties.bob))
+    assert keyring.roster == tuple(honest)
+    assert source.keys(1).round_key  # the honest members read the round
+
+
+def test_participant_skips_a_round_it_cannot_prepare_an_update_for(
+    parties: Parties, chain_snapshot: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Training on huge features diverges to a non-finite model, which has no secure-aggregation
+    # contribution: the participant skips the round (one error in the log) instead of crashing.
+    store = LocalStore(tmp_path / "store")
+    task_id = _private_task(parties, store, secure=True)
+    _join(parties.bob, task_id)
+    data = from_arrays(np.full((8, 1, 8, 8), 1e38), np.arange(8) % 10)
+    alice = Participant(
+        parties.alice, store, task_id, data, ParticipantOptions(journal_dir=tmp_path / "journal")
+    )
+    alice._ensure_joined()
+    parties.owner.start_round(task_id)
+    KeyringPublisher(parties.owner, store, task_id).step()
+    task = parties.owner.task(task_id)
+
+    for _ in range(2):  # the second poll does not train again
+        alice._step(task, parties.owner.round(task_id, 1))
+
+    assert not parties.owner.member(task_id, parties.alice.sender.address).did(
+        MemberInfo.COMMITTED, 1
+    )
+    assert alice.report.committed == []
+    assert caplog.text.count("cannot prepare an update") == 1

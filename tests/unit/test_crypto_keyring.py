@@ -16,6 +16,7 @@ from flchain.crypto import (
     build_keyring,
     key_commitment,
 )
+from flchain.crypto.keys import usable_public_key
 from flchain.errors import KeyAccessError, KeyringError
 
 SCOPE = TaskScope(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3", 7)
@@ -132,3 +133,27 @@ def test_late_joiner_reads_the_parent_model_but_not_its_updates() -> None:
     assert parent.open_model(model) == b"global model of round 1"
     with pytest.raises(KeyAccessError, match="not the update of 0xaaaa"):
         parent.open_update(update, alice)
+
+
+LOW_ORDER = bytes([1]) + bytes(31)  # the X25519 point of order 1: any bytes32 passes the chain
+
+
+def test_member_with_a_low_order_key_is_left_out_when_built(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    recipients = {a: k.public for a, k in MEMBERS.items()}
+    rogue = "0x" + "ee" * 20
+
+    keyring = build_keyring(
+        SCOPE, 5, 4, ROUND_KEY, PARENT_MODEL_KEYS, {**recipients, rogue: LOW_ORDER},
+        roster=[*recipients, rogue],
+    )  # fmt: skip
+
+    assert not keyring.holds(rogue)
+    assert keyring.roster == tuple(sorted(recipients))
+    assert rogue in caplog.text
+    assert "left out of the keyring" in caplog.text
+    for address, pair in MEMBERS.items():  # the others still read the round
+        assert keyring.unwrap(address, pair).round_key == ROUND_KEY
+    assert not usable_public_key(LOW_ORDER)
+    assert usable_public_key(KeyPair.generate().public)

@@ -17,16 +17,19 @@ must cancel in the sum.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flchain.crypto.envelope import open_envelope, seal
-from flchain.crypto.keys import KEY_BYTES, KeyPair, hkdf, load_public_key
+from flchain.crypto.keys import KEY_BYTES, KeyPair, hkdf
 from flchain.crypto.rounds import ModelCipher, RoundCipher, key_commitment, model_keys_commitment
 from flchain.crypto.scope import TaskScope
 from flchain.errors import DecryptionError, KeyAccessError, KeyringError
 
 __all__ = ["Keyring", "KeyringEntry", "RoundKeys", "build_keyring"]
+
+logger = logging.getLogger(__name__)
 
 _KIND = "flchain-keyring"
 _VERSION = 2  # 2: the parent entry holds the parent model keys, not the parent round key
@@ -222,19 +225,32 @@ def build_keyring(
     roster: Sequence[str] | None = None,
 ) -> Keyring:
     """Wrap ``round_key`` (and the parent's model keys, :attr:`ModelCipher.material`) for every
-    recipient (address -> X25519 key)."""
+    recipient (address -> X25519 key). A recipient whose key gives no usable shared secret
+    (an invalid or low-order key) is left out, of the roster too, with a warning."""
     if parent_model_keys is not None:
         ModelCipher.from_material(parent_model_keys, scope, parent_round)  # checks the length
     payload = round_key + (parent_model_keys or b"")
     entries: dict[str, KeyringEntry] = {}
+    skipped: set[str] = set()
     for address, public in recipients.items():
-        load_public_key(public)
         ephemeral = KeyPair.generate()
-        shared = ephemeral.exchange(public)
+        try:
+            shared = ephemeral.exchange(public)
+        except KeyringError as exc:
+            logger.warning(
+                "Task %s round %s: %s is left out of the keyring: %s",
+                scope.task_id, round_id, address, exc,
+            )  # fmt: skip
+            skipped.add(address.lower())
+            continue
         wrap = _wrapping_key(shared, scope, round_id, address, ephemeral.public + public)
         wrapped = seal(wrap, payload, scope.label("keyring", round_id, address))
         entries[address.lower()] = KeyringEntry(public, ephemeral.public, wrapped)
-    members = tuple(sorted(a.lower() for a in roster)) if roster is not None else None
+    members = (
+        tuple(sorted(a.lower() for a in roster if a.lower() not in skipped))
+        if roster is not None
+        else None
+    )
     if members is not None and not set(members) <= set(entries):
         raise KeyringError("Every roster member must be a recipient of the keyring.")
     return Keyring(

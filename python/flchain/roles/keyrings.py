@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 from flchain.chain.events import LogPager
 from flchain.crypto.keyring import Keyring, build_keyring
+from flchain.crypto.keys import usable_public_key
 from flchain.errors import FlchainError
 from flchain.protocol.client import FLClient
 from flchain.protocol.notes import NoteKind, RoundNotesClient
@@ -75,6 +76,13 @@ def keyring_recipients(client: FLClient, task_id: int, round_id: int) -> dict[st
             logger.warning(
                 "Task %s round %s: %s registered no encryption key; it cannot read the round",
                 task_id, round_id, address,
+            )  # fmt: skip
+            continue
+        if not usable_public_key(member.encryption_key):
+            logger.warning(
+                "Task %s round %s: %s registered %s, which is not a usable X25519 key; it is "
+                "left out of the keyring and the roster",
+                task_id, round_id, address, member.encryption_key.hex(),
             )  # fmt: skip
             continue
         recipients[address.lower()] = member.encryption_key
