@@ -14,15 +14,17 @@ from protocol_parties import PHASE, Parties
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.controls import increase_time, mine
 from flchain.chain.transactions import TxSender
+from flchain.crypto import build_keyring
 from flchain.errors import DecryptionError, KeyAccessError
 from flchain.fl.data import from_arrays
 from flchain.protocol.client import FLClient
 from flchain.protocol.commitments import new_salt
 from flchain.protocol.notes import NoteKind, RoundNotesClient
 from flchain.protocol.records import MemberInfo, RoundPhase
-from flchain.roles.keyrings import KeyringPublisher
+from flchain.roles.keyrings import KeyringPublisher, keyring_recipients
 from flchain.roles.owner import create_task
 from flchain.roles.participant import Participant, ParticipantOptions
+from flchain.roles.private_rounds import PrivateMember
 from flchain.roles.round_keys import RoundKeySource, member_key_pair, task_scope
 from flchain.roles.taskfile import load_task_file
 from flchain.storage.local import LocalStore
@@ -181,3 +183,79 @@ def test_participant_skips_a_round_it_cannot_prepare_an_update_for(
     )
     assert alice.report.committed == []
     assert caplog.text.count("cannot prepare an update") == 1
+
+
+def _publish_forged(
+    parties: Parties, store: LocalStore, task_id: int, round_id: int, roster: list[FLClient]
+) -> None:
+    """The owner publishes a keyring for every member but with a roster of its choosing."""
+    source = RoundKeySource(parties.owner, store, task_id, parties.owner.sender.signer)
+    keys = source.keys(round_id)
+    recipients = keyring_recipients(parties.owner, task_id, round_id)
+    keyring = build_keyring(
+        source.scope, round_id, keys.parent_round, keys.round_key, keys.parent_model_keys,
+        recipients, [c.sender.address for c in roster],
+    )  # fmt: skip
+    RoundNotesClient(parties.owner).publish(
+        task_id, round_id, NoteKind.KEYRING, store.put(keyring.to_json())
+    )
+
+
+def test_member_refuses_a_roster_too_small_or_leaving_out_a_member(
+    parties: Parties, chain_snapshot: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = LocalStore(tmp_path / "store")
+    carol = _carol(parties)
+    task_id = _private_task(parties, store, secure=True)
+    for member in (parties.alice, parties.bob, carol):
+        _join(member, task_id)
+    document = load_task_file(PROJECT / "examples" / "digits.toml").document
+    document = dataclasses.replace(document, private=True, secure_aggregation=True)
+    parties.owner.start_round(task_id)
+    # Round 1: carol, a member in good standing, is left out: alice's mask would then be
+    # known to an owner controlling bob.
+    _publish_forged(parties, store, task_id, 1, [parties.alice, parties.bob])
+
+    assert not PrivateMember(parties.alice, store, task_id, document).may_commit(1)
+    assert f"the roster leaves out {carol.sender.address.lower()}" in caplog.text
+
+    _fail_current_round(parties, task_id)
+    parties.owner.start_round(task_id)
+    _publish_forged(parties, store, task_id, 2, [parties.alice])  # alice alone: no mask at all
+
+    assert not PrivateMember(parties.alice, store, task_id, document).may_commit(2)
+    assert "has 1 member(s), too few to hide an update" in caplog.text
+
+
+def test_members_whose_budget_is_spent_are_left_out_of_the_roster(
+    parties: Parties, chain_snapshot: str, tmp_path: Path
+) -> None:
+    # A DP budget that one round spends: alice, who committed in round 1, rests in round 2.
+    store = LocalStore(tmp_path / "store")
+    config = tmp_path / "dp.toml"
+    config.write_text(
+        (PROJECT / "examples" / "digits-dp.toml").read_text().replace("rounds = 10", "rounds = 1")
+    )
+    task = load_task_file(config)
+    task = dataclasses.replace(
+        task, commit_seconds=PHASE, reveal_seconds=PHASE, attest_seconds=PHASE,
+        document=dataclasses.replace(task.document, private=True, secure_aggregation=True),
+    )  # fmt: skip
+    task_id = create_task(parties.owner, store, task).task_id
+    carol = _carol(parties)
+    _join(parties.alice, task_id, stake=20 * TOKEN)
+    for member in (parties.bob, carol):
+        _join(member, task_id)
+    parties.owner.start_round(task_id)
+    parties.alice.commit(task_id, 1, b"\x01" * 32, 0x55, new_salt())
+    _fail_current_round(parties, task_id)
+    parties.owner.start_round(task_id)
+
+    assert KeyringPublisher(parties.owner, store, task_id).step() == 2
+
+    source = RoundKeySource(parties.bob, store, task_id, parties.bob.sender.signer)
+    keyring = source.keyring(2)
+    assert keyring is not None
+    assert keyring.holds(parties.alice.sender.address)  # she still reads and attests
+    assert keyring.roster == tuple(sorted(c.sender.address.lower() for c in (parties.bob, carol)))
+    assert PrivateMember(parties.bob, store, task_id, task.document).may_commit(2)
