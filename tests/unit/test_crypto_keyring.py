@@ -157,3 +157,18 @@ def test_member_with_a_low_order_key_is_left_out_when_built(
         assert keyring.unwrap(address, pair).round_key == ROUND_KEY
     assert not usable_public_key(LOW_ORDER)
     assert usable_public_key(KeyPair.generate().public)
+
+
+def test_entry_without_the_fingerprinted_parent_keys_is_refused_when_unwrapped() -> None:
+    # The owner wraps no parent keys but fingerprints some: the sealed parent must not be
+    # taken for a public (plaintext) model.
+    recipients = {a: k.public for a, k in MEMBERS.items()}
+    without = build_keyring(SCOPE, 5, 4, ROUND_KEY, None, recipients)
+    with_parent = build_keyring(SCOPE, 5, 4, ROUND_KEY, PARENT_MODEL_KEYS, recipients)
+    broken = Keyring(
+        SCOPE, 5, 4, without.round_commitment, with_parent.parent_commitment, without.entries
+    )
+    address = next(iter(MEMBERS))
+
+    with pytest.raises(KeyringError, match="parent model's keys are missing"):
+        broken.unwrap(address, MEMBERS[address])

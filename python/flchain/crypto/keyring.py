@@ -127,6 +127,18 @@ class Keyring:
                 f"The keyring entry of {address} in task {task} round {rnd} does not open; "
                 "the owner published a broken keyring."
             ) from exc
+        expected = KEY_BYTES + (2 * KEY_BYTES if self.parent_commitment is not None else 0)
+        if len(payload) != expected:
+            raise KeyringError(
+                f"The keyring entry of {address} in task {task} round {rnd} holds {len(payload)} "
+                f"bytes of keys, not {expected}: "
+                + (
+                    "the parent model's keys are missing although the keyring fingerprints them."
+                    if self.parent_commitment is not None
+                    else "it holds parent keys although the parent model is public."
+                )
+                + " The owner published a broken keyring."
+            )
         round_key, parent_keys = payload[:KEY_BYTES], payload[KEY_BYTES:] or None
         if key_commitment(round_key, self.scope, rnd) != self.round_commitment or (
             parent_keys is not None
