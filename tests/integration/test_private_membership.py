@@ -14,8 +14,9 @@ from protocol_parties import PHASE, Parties
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.controls import increase_time, mine
 from flchain.chain.transactions import TxSender
-from flchain.crypto import build_keyring
+from flchain.crypto import build_keyring, encode_masked
 from flchain.errors import DecryptionError, KeyAccessError
+from flchain.fl import build_model, flatten_state
 from flchain.fl.data import from_arrays
 from flchain.protocol.client import FLClient
 from flchain.protocol.commitments import new_salt
@@ -28,6 +29,7 @@ from flchain.roles.private_rounds import PrivateMember
 from flchain.roles.round_keys import RoundKeySource, member_key_pair, task_scope
 from flchain.roles.taskfile import load_task_file
 from flchain.storage.local import LocalStore
+from flchain.storage.unixfs import compute_cid
 
 pytestmark = pytest.mark.integration
 
@@ -259,3 +261,54 @@ def test_members_whose_budget_is_spent_are_left_out_of_the_roster(
     assert keyring.holds(parties.alice.sender.address)  # she still reads and attests
     assert keyring.roster == tuple(sorted(c.sender.address.lower() for c in (parties.bob, carol)))
     assert PrivateMember(parties.bob, store, task_id, task.document).may_commit(2)
+
+
+def _to_reveal_phase(parties: Parties, task_id: int, round_id: int) -> None:
+    rnd = parties.owner.round(task_id, round_id)
+    now = int(parties.owner.w3.eth.get_block("latest")["timestamp"])
+    increase_time(parties.owner.w3, rnd.commit_deadline - now + 1)
+    mine(parties.owner.w3)
+    assert parties.owner.phase(task_id, round_id) == RoundPhase.REVEAL
+
+
+def test_member_revealing_an_unusable_update_is_left_out_of_the_next_roster(
+    parties: Parties, chain_snapshot: str, tmp_path: Path
+) -> None:
+    store = LocalStore(tmp_path / "store")
+    carol = _carol(parties)
+    task_id = _private_task(parties, store, secure=True)
+    for member in (parties.alice, parties.bob, carol):
+        _join(member, task_id)
+    parties.owner.start_round(task_id)
+    publisher = KeyringPublisher(parties.owner, store, task_id)
+    assert publisher.step() == 1
+    document = load_task_file(PROJECT / "examples" / "digits.toml").document
+    count = flatten_state(build_model(document.model, seed=0).state_dict()).size + 1
+    cipher = RoundKeySource(parties.bob, store, task_id, parties.bob.sender.signer).keys(1).cipher()
+    # alice reveals bytes that are no masked update; bob and carol reveal well-formed ones.
+    blobs = {
+        parties.alice: cipher.seal_update(b"garbage", parties.alice.sender.address),
+        **{
+            c: cipher.seal_update(encode_masked(np.zeros(count, np.uint64)), c.sender.address)
+            for c in (parties.bob, carol)
+        },
+    }
+    salts = {c: new_salt() for c in blobs}
+    for member, blob in blobs.items():
+        digest, codec = compute_cid(blob).to_chain()
+        member.commit(task_id, 1, digest, codec, salts[member])
+    _to_reveal_phase(parties, task_id, 1)
+    for member, blob in blobs.items():
+        digest, codec = store.put(blob).to_chain()
+        member.reveal(task_id, 1, digest, codec, salts[member])
+    _fail_current_round(parties, task_id)  # the masks do not cancel: nobody honest attests
+    parties.owner.start_round(task_id)
+
+    assert publisher.step() == 2
+
+    keyring = RoundKeySource(parties.bob, store, task_id, parties.bob.sender.signer).keyring(2)
+    assert keyring is not None
+    assert keyring.roster == tuple(sorted(c.sender.address.lower() for c in (parties.bob, carol)))
+    assert PrivateMember(parties.bob, store, task_id, dataclasses.replace(
+        document, private=True, secure_aggregation=True
+    )).may_commit(2)  # fmt: skip

@@ -13,11 +13,12 @@ must cancel: the keyring's members minus the *dropouts*, i.e. the roster members
 ``r - 1`` that did not reveal, and the members left out of ``r - 1``'s roster that did not
 attest in ``r - 1`` either (no sign of life since they dropped out). A dropout thus makes one
 round fail (its masks do not cancel) and is left out of the next attempt; it is back in the
-roster once it attests again. Members whose DP budget is spent (they will not commit) are left
-out too, and a roster of fewer than two members is emptied (a lone masked update is no more
-hidden than a plain one): the round then keeps the parent model. Members recompute the roster
-from the same chain data (:func:`round_roster`) and refuse a keyring whose roster leaves out
-one they expect.
+roster once it attests again. A member of ``r - 1`` whose revealed update does not open or
+decode as a masked update (it made ``r - 1`` fail) is left out too. Members whose DP budget
+is spent (they will not commit) are left out too, and a roster of fewer than two members is
+emptied (a lone masked update is no more hidden than a plain one): the round then keeps the
+parent model. Members recompute the roster from the same chain data (:func:`round_roster`)
+and refuse a keyring whose roster leaves out one they expect.
 """
 
 from __future__ import annotations
@@ -29,7 +30,16 @@ from collections.abc import Callable, Mapping
 from flchain.chain.events import LogPager
 from flchain.crypto.keyring import Keyring, build_keyring
 from flchain.crypto.keys import usable_public_key
-from flchain.errors import FlchainError
+from flchain.crypto.masks import decode_masked
+from flchain.errors import (
+    DecryptionError,
+    FlchainError,
+    KeyAccessError,
+    KeyringError,
+    SecureAggregationError,
+    StorageError,
+)
+from flchain.fl import build_model, flatten_state
 from flchain.protocol.client import FLClient
 from flchain.protocol.notes import NoteKind, RoundNotesClient
 from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
@@ -47,6 +57,7 @@ __all__ = [
     "publish_keyring",
     "round_roster",
     "secure_roster",
+    "unusable_reveals",
 ]
 
 logger = logging.getLogger(__name__)
@@ -121,6 +132,26 @@ def secure_roster(
     return sorted(m for m in recipients if m not in dropped)
 
 
+def unusable_reveals(
+    client: FLClient, source: RoundKeySource, document: TaskDocument, round_id: int
+) -> set[str] | None:
+    """The members whose revealed update of ``round_id`` does not open or decode as a masked
+    update (lower-case); None if ``source``'s account cannot read the round."""
+    try:
+        cipher = source.keys(round_id).cipher()
+    except (KeyAccessError, KeyringError):
+        return None
+    count = flatten_state(build_model(document.model, seed=0).state_dict()).size + 1
+    unusable = set()
+    for update in client.revealed_updates(source.task_id, round_id):
+        try:
+            data = source.store.get(Cid.from_chain(update.cid_digest, update.codec))
+            decode_masked(cipher.open_update(data, update.participant), count)
+        except (StorageError, DecryptionError, SecureAggregationError):
+            unusable.add(update.participant.lower())
+    return unusable
+
+
 def round_roster(
     client: FLClient,
     source: RoundKeySource,
@@ -130,12 +161,25 @@ def round_roster(
 ) -> list[str]:
     """The secure-aggregation roster of ``round_id`` from chain data (see module docstring):
     the owner publishes it, members recompute it to check the keyring's (``source``: the
-    caller's view of the task's keyrings; ``recipients``: :func:`keyring_recipients`)."""
+    caller's view of the task's keyrings; ``recipients``: :func:`keyring_recipients`).
+
+    A member that cannot read round ``round_id - 1`` (it joined later) cannot tell an unusable
+    update from a good one: it leaves out every revealer of that round, so that its check of
+    the owner's roster is weaker on those, never wrong."""
     task_id = source.task_id
     if recipients is None:
         recipients = keyring_recipients(client, task_id, round_id)
     previous = source.keyring(round_id - 1) if round_id > 1 else None
     roster = secure_roster(client, previous, dict(recipients))
+    if previous is not None:
+        unusable = unusable_reveals(client, source, document, round_id - 1)
+        if unusable is None:
+            revealed = client.revealed_updates(task_id, round_id - 1)
+            unusable = {u.participant.lower() for u in revealed}
+        elif unusable:
+            logger.info("Task %s: unusable updates of round %s, left out of the next roster: %s",
+                        task_id, round_id - 1, sorted(unusable))  # fmt: skip
+        roster = [m for m in roster if m not in unusable]
     resting = resting_members(client, task_id, document, roster, round_id)
     if resting:
         logger.info("Task %s round %s: budget spent, left out of the roster: %s",
