@@ -90,7 +90,7 @@ def test_model_seals_identically_for_every_aggregator_and_opens_with_the_round_k
 def test_model_sealed_with_a_random_nonce_is_refused() -> None:
     cipher = RoundCipher(KEY, SCOPE, 3)
     # Same key and associated data, but not the synthetic nonce: aggregators could not agree.
-    stray = seal(cipher._model_key, b"global model", SCOPE.label("model", 3))
+    stray = seal(cipher.model_cipher().model_key, b"global model", SCOPE.label("model", 3))
 
     with pytest.raises(DecryptionError, match="not sealed deterministically"):
         cipher.open_model(stray)

@@ -7,17 +7,27 @@ import json
 
 import pytest
 
-from flchain.crypto import KeyPair, Keyring, TaskScope, build_keyring, key_commitment
+from flchain.crypto import (
+    KeyPair,
+    Keyring,
+    ModelCipher,
+    RoundCipher,
+    TaskScope,
+    build_keyring,
+    key_commitment,
+)
+from flchain.crypto.keys import usable_public_key
 from flchain.errors import KeyAccessError, KeyringError
 
 SCOPE = TaskScope(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3", 7)
 MEMBERS = {f"0x{i:040x}": KeyPair.from_secret(bytes([i]) * 32) for i in range(1, 4)}
 ROUND_KEY, PARENT_KEY = b"r" * 32, b"p" * 32
+PARENT_MODEL_KEYS = ModelCipher.from_round_key(PARENT_KEY, SCOPE, 4).material
 
 
 def _keyring(roster: list[str] | None = None) -> Keyring:
     recipients = {a: k.public for a, k in MEMBERS.items()}
-    built = build_keyring(SCOPE, 5, 4, ROUND_KEY, PARENT_KEY, recipients, roster)
+    built = build_keyring(SCOPE, 5, 4, ROUND_KEY, PARENT_MODEL_KEYS, recipients, roster)
     return Keyring.from_json(built.to_json(), SCOPE, 5)  # as members read it from the store
 
 
@@ -26,7 +36,11 @@ def test_every_member_unwraps_the_round_and_parent_keys_when_listed() -> None:
 
     for address, pair in MEMBERS.items():
         keys = keyring.unwrap(address.upper().replace("0X", "0x"), pair)
-        assert (keys.round_key, keys.parent_key, keys.parent_round) == (ROUND_KEY, PARENT_KEY, 4)
+        assert (keys.round_key, keys.parent_model_keys, keys.parent_round) == (
+            ROUND_KEY,
+            PARENT_MODEL_KEYS,
+            4,
+        )
 
 
 def test_key_pair_derivation_is_stable_when_derived_again() -> None:
@@ -100,3 +114,61 @@ def test_roster_is_kept_sorted_with_the_members_keys_when_built() -> None:
     assert keyring.roster_keys() == {a: MEMBERS[a].public for a in (addresses[0], addresses[2])}
     with pytest.raises(KeyringError):
         build_keyring(SCOPE, 5, 4, ROUND_KEY, None, {}, roster=[addresses[0]])
+
+
+def test_late_joiner_reads_the_parent_model_but_not_its_updates() -> None:
+    # Round 1's member alice seals an update; round 1's model is finalized. Bob is first in
+    # round 2's keyring: he trains from round 1's model, but round 1's updates are not his.
+    round_1, round_2 = RoundCipher(b"1" * 32, SCOPE, 1), b"2" * 32
+    alice, (bob, bob_pair) = "0x" + "aa" * 20, next(iter(MEMBERS.items()))
+    update = round_1.seal_update(b"alice's update", alice)
+    model = round_1.seal_model(b"global model of round 1")
+    keyring = build_keyring(
+        SCOPE, 2, 1, round_2, round_1.model_cipher().material, {bob: bob_pair.public}
+    )
+
+    parent = Keyring.from_json(keyring.to_json(), SCOPE, 2).unwrap(bob, bob_pair).parent_cipher()
+
+    assert parent is not None
+    assert parent.open_model(model) == b"global model of round 1"
+    with pytest.raises(KeyAccessError, match="not the update of 0xaaaa"):
+        parent.open_update(update, alice)
+
+
+LOW_ORDER = bytes([1]) + bytes(31)  # the X25519 point of order 1: any bytes32 passes the chain
+
+
+def test_member_with_a_low_order_key_is_left_out_when_built(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    recipients = {a: k.public for a, k in MEMBERS.items()}
+    rogue = "0x" + "ee" * 20
+
+    keyring = build_keyring(
+        SCOPE, 5, 4, ROUND_KEY, PARENT_MODEL_KEYS, {**recipients, rogue: LOW_ORDER},
+        roster=[*recipients, rogue],
+    )  # fmt: skip
+
+    assert not keyring.holds(rogue)
+    assert keyring.roster == tuple(sorted(recipients))
+    assert rogue in caplog.text
+    assert "left out of the keyring" in caplog.text
+    for address, pair in MEMBERS.items():  # the others still read the round
+        assert keyring.unwrap(address, pair).round_key == ROUND_KEY
+    assert not usable_public_key(LOW_ORDER)
+    assert usable_public_key(KeyPair.generate().public)
+
+
+def test_entry_without_the_fingerprinted_parent_keys_is_refused_when_unwrapped() -> None:
+    # The owner wraps no parent keys but fingerprints some: the sealed parent must not be
+    # taken for a public (plaintext) model.
+    recipients = {a: k.public for a, k in MEMBERS.items()}
+    without = build_keyring(SCOPE, 5, 4, ROUND_KEY, None, recipients)
+    with_parent = build_keyring(SCOPE, 5, 4, ROUND_KEY, PARENT_MODEL_KEYS, recipients)
+    broken = Keyring(
+        SCOPE, 5, 4, without.round_commitment, with_parent.parent_commitment, without.entries
+    )
+    address = next(iter(MEMBERS))
+
+    with pytest.raises(KeyringError, match="parent model's keys are missing"):
+        broken.unwrap(address, MEMBERS[address])

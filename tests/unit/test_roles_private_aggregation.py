@@ -154,3 +154,20 @@ def test_aggregator_only_node_is_refused_when_the_task_uses_secure_aggregation()
     # Refused before it touches the chain or the store (hence no client here).
     with pytest.raises(FlchainError, match="an aggregator-only node"):
         PrivateMember(None, None, 1, document, trains=False)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("roster_size", [0, 3])
+def test_secure_round_keeps_the_parent_when_no_roster_member_revealed(
+    store: LocalStore, roster_size: int
+) -> None:
+    # An empty roster (every member's budget spent) or a roster none of whose members
+    # revealed: no mask is in play, and the round keeps the parent, as a plain round does.
+    parent = encode_model(build_model(SPEC, seed=0))
+    parent_cid = store.put(parent)
+    roster = list(PAIRS)[:roster_size]
+
+    result = aggregate_secure_round(1, 1, parent_cid, parent, [], store, CIPHER, roster)
+
+    assert result.model == parent
+    assert result.accepted_bitmap == 0
+    assert store.get(result.model_cid) == CIPHER.seal_model(parent)

@@ -24,13 +24,14 @@ from flchain.crypto.masks import (
     prg,
     sum_masked,
 )
-from flchain.crypto.rounds import RoundCipher, derive_round_key, key_commitment
+from flchain.crypto.rounds import ModelCipher, RoundCipher, derive_round_key, key_commitment
 from flchain.crypto.scope import TaskScope
 
 __all__ = [
     "KeyPair",
     "Keyring",
     "KeyringEntry",
+    "ModelCipher",
     "RoundCipher",
     "RoundKeys",
     "TaskScope",

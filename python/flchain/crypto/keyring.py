@@ -2,8 +2,9 @@
 
 The task owner publishes one keyring per round (its CID goes on chain through RoundNotes,
 kind KEYRING, during the round's commit phase). For every member of the round it holds the
-round key and the key of the round's parent global model (so that a member who joined late
-can read the model it trains from), sealed to the X25519 public key the member registered:
+round key and the keys of the round's parent global model (its model key and model
+commitment key only: a member who joined late reads the model it trains from, but none of the
+parent round's updates), sealed to the X25519 public key the member registered:
 an ephemeral X25519 key per entry, HKDF-SHA256 of the shared secret into a one-time wrapping
 key, ChaCha20-Poly1305 with the task, round and member as associated data (ECIES).
 
@@ -16,19 +17,22 @@ must cancel in the sum.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flchain.crypto.envelope import open_envelope, seal
-from flchain.crypto.keys import KEY_BYTES, KeyPair, hkdf, load_public_key
-from flchain.crypto.rounds import RoundCipher, key_commitment
+from flchain.crypto.keys import KEY_BYTES, KeyPair, hkdf
+from flchain.crypto.rounds import ModelCipher, RoundCipher, key_commitment, model_keys_commitment
 from flchain.crypto.scope import TaskScope
 from flchain.errors import DecryptionError, KeyAccessError, KeyringError
 
 __all__ = ["Keyring", "KeyringEntry", "RoundKeys", "build_keyring"]
 
+logger = logging.getLogger(__name__)
+
 _KIND = "flchain-keyring"
-_VERSION = 1
+_VERSION = 2  # 2: the parent entry holds the parent model keys, not the parent round key
 
 
 @dataclass(frozen=True, repr=False)
@@ -39,7 +43,7 @@ class RoundKeys:
     round_id: int
     round_key: bytes
     parent_round: int
-    parent_key: bytes | None  # None when the parent is the (public) initial model
+    parent_model_keys: bytes | None  # ModelCipher.material; None: the parent is public
 
     def __repr__(self) -> str:
         return f"RoundKeys(task={self.scope.task_id}, round={self.round_id})"
@@ -48,11 +52,12 @@ class RoundKeys:
         """Seals and opens this round's updates and global model."""
         return RoundCipher(self.round_key, self.scope, self.round_id)
 
-    def parent_cipher(self) -> RoundCipher | None:
-        """Opens the parent round's global model (None: round 0's model is public)."""
-        if self.parent_key is None:
+    def parent_cipher(self) -> ModelCipher | None:
+        """Opens the parent round's global model, not its updates (None: round 0's model is
+        public)."""
+        if self.parent_model_keys is None:
             return None
-        return RoundCipher(self.parent_key, self.scope, self.parent_round)
+        return ModelCipher.from_material(self.parent_model_keys, self.scope, self.parent_round)
 
 
 @dataclass(frozen=True)
@@ -122,16 +127,29 @@ class Keyring:
                 f"The keyring entry of {address} in task {task} round {rnd} does not open; "
                 "the owner published a broken keyring."
             ) from exc
-        round_key, parent_key = payload[:KEY_BYTES], payload[KEY_BYTES:] or None
+        expected = KEY_BYTES + (2 * KEY_BYTES if self.parent_commitment is not None else 0)
+        if len(payload) != expected:
+            raise KeyringError(
+                f"The keyring entry of {address} in task {task} round {rnd} holds {len(payload)} "
+                f"bytes of keys, not {expected}: "
+                + (
+                    "the parent model's keys are missing although the keyring fingerprints them."
+                    if self.parent_commitment is not None
+                    else "it holds parent keys although the parent model is public."
+                )
+                + " The owner published a broken keyring."
+            )
+        round_key, parent_keys = payload[:KEY_BYTES], payload[KEY_BYTES:] or None
         if key_commitment(round_key, self.scope, rnd) != self.round_commitment or (
-            parent_key is not None
-            and key_commitment(parent_key, self.scope, self.parent_round) != self.parent_commitment
+            parent_keys is not None
+            and model_keys_commitment(parent_keys, self.scope, self.parent_round)
+            != self.parent_commitment
         ):
             raise KeyringError(
                 f"The keys wrapped for {address} in task {task} round {rnd} differ from the "
                 "keyring's fingerprints: the owner gave members different keys."
             )
-        return RoundKeys(self.scope, rnd, round_key, self.parent_round, parent_key)
+        return RoundKeys(self.scope, rnd, round_key, self.parent_round, parent_keys)
 
     def to_json(self) -> bytes:
         """Canonical JSON."""
@@ -214,21 +232,37 @@ def build_keyring(
     round_id: int,
     parent_round: int,
     round_key: bytes,
-    parent_key: bytes | None,
+    parent_model_keys: bytes | None,
     recipients: Mapping[str, bytes],
     roster: Sequence[str] | None = None,
 ) -> Keyring:
-    """Wrap ``round_key`` (and ``parent_key``) for every recipient (address -> X25519 key)."""
-    payload = round_key + (parent_key or b"")
+    """Wrap ``round_key`` (and the parent's model keys, :attr:`ModelCipher.material`) for every
+    recipient (address -> X25519 key). A recipient whose key gives no usable shared secret
+    (an invalid or low-order key) is left out, of the roster too, with a warning."""
+    if parent_model_keys is not None:
+        ModelCipher.from_material(parent_model_keys, scope, parent_round)  # checks the length
+    payload = round_key + (parent_model_keys or b"")
     entries: dict[str, KeyringEntry] = {}
+    skipped: set[str] = set()
     for address, public in recipients.items():
-        load_public_key(public)
         ephemeral = KeyPair.generate()
-        shared = ephemeral.exchange(public)
+        try:
+            shared = ephemeral.exchange(public)
+        except KeyringError as exc:
+            logger.warning(
+                "Task %s round %s: %s is left out of the keyring: %s",
+                scope.task_id, round_id, address, exc,
+            )  # fmt: skip
+            skipped.add(address.lower())
+            continue
         wrap = _wrapping_key(shared, scope, round_id, address, ephemeral.public + public)
         wrapped = seal(wrap, payload, scope.label("keyring", round_id, address))
         entries[address.lower()] = KeyringEntry(public, ephemeral.public, wrapped)
-    members = tuple(sorted(a.lower() for a in roster)) if roster is not None else None
+    members = (
+        tuple(sorted(a.lower() for a in roster if a.lower() not in skipped))
+        if roster is not None
+        else None
+    )
     if members is not None and not set(members) <= set(entries):
         raise KeyringError("Every roster member must be a recipient of the keyring.")
     return Keyring(
@@ -236,7 +270,9 @@ def build_keyring(
         round_id,
         parent_round,
         key_commitment(round_key, scope, round_id),
-        key_commitment(parent_key, scope, parent_round) if parent_key else None,
+        model_keys_commitment(parent_model_keys, scope, parent_round)
+        if parent_model_keys
+        else None,
         entries,
         members,
     )

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from flchain.errors import KeyringError
 
-__all__ = ["KEY_BYTES", "KeyPair", "hkdf", "load_public_key"]
+__all__ = ["KEY_BYTES", "KeyPair", "hkdf", "load_public_key", "usable_public_key"]
 
 KEY_BYTES = 32
 
@@ -68,3 +68,13 @@ class KeyPair:
 
     def __repr__(self) -> str:
         return f"KeyPair(public={self.public.hex()})"
+
+
+def usable_public_key(raw: bytes) -> bool:
+    """Whether ``raw`` is an X25519 public key that gives a usable shared secret (not a
+    low-order point, which the chain would accept as any other 32 bytes)."""
+    try:
+        KeyPair.generate().exchange(raw)
+    except KeyringError:
+        return False
+    return True

@@ -13,31 +13,57 @@ must cancel: the keyring's members minus the *dropouts*, i.e. the roster members
 ``r - 1`` that did not reveal, and the members left out of ``r - 1``'s roster that did not
 attest in ``r - 1`` either (no sign of life since they dropped out). A dropout thus makes one
 round fail (its masks do not cancel) and is left out of the next attempt; it is back in the
-roster once it attests again.
+roster once it attests again. A member of ``r - 1`` whose revealed update does not open or
+decode as a masked update (it made ``r - 1`` fail) is left out too. Members whose DP budget
+is spent (they will not commit) are left out too, and a roster of fewer than two members is
+emptied (a lone masked update is no more hidden than a plain one): the round then keeps the
+parent model. Members recompute the roster from the same chain data (:func:`round_roster`)
+and refuse a keyring whose roster leaves out one they expect.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from flchain.chain.events import LogPager
 from flchain.crypto.keyring import Keyring, build_keyring
-from flchain.errors import FlchainError
+from flchain.crypto.keys import usable_public_key
+from flchain.crypto.masks import decode_masked
+from flchain.errors import (
+    DecryptionError,
+    FlchainError,
+    KeyAccessError,
+    KeyringError,
+    SecureAggregationError,
+    StorageError,
+)
+from flchain.fl import build_model, flatten_state
 from flchain.protocol.client import FLClient
 from flchain.protocol.notes import NoteKind, RoundNotesClient
 from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
 from flchain.protocol.settlement import is_expelled
+from flchain.roles.privacy_view import resting_members
 from flchain.roles.round_keys import RoundKeySource, owner_round_keys
 from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 
-__all__ = ["KeyringPublisher", "keyring_recipients", "publish_keyring", "secure_roster"]
+__all__ = [
+    "MIN_ROSTER",
+    "KeyringPublisher",
+    "keyring_recipients",
+    "publish_keyring",
+    "round_roster",
+    "secure_roster",
+    "unusable_reveals",
+]
 
 logger = logging.getLogger(__name__)
 _NO_KEY = bytes(32)
+#: The smallest secure-aggregation roster: with one member, its masked update is its update.
+MIN_ROSTER = 2
 
 
 def _member_addresses(client: FLClient, task_id: int) -> list[str]:
@@ -77,6 +103,13 @@ def keyring_recipients(client: FLClient, task_id: int, round_id: int) -> dict[st
                 task_id, round_id, address,
             )  # fmt: skip
             continue
+        if not usable_public_key(member.encryption_key):
+            logger.warning(
+                "Task %s round %s: %s registered %s, which is not a usable X25519 key; it is "
+                "left out of the keyring and the roster",
+                task_id, round_id, address, member.encryption_key.hex(),
+            )  # fmt: skip
+            continue
         recipients[address.lower()] = member.encryption_key
     return recipients
 
@@ -99,8 +132,69 @@ def secure_roster(
     return sorted(m for m in recipients if m not in dropped)
 
 
+def unusable_reveals(
+    client: FLClient, source: RoundKeySource, document: TaskDocument, round_id: int
+) -> set[str] | None:
+    """The members whose revealed update of ``round_id`` does not open or decode as a masked
+    update (lower-case); None if ``source``'s account cannot read the round."""
+    try:
+        cipher = source.keys(round_id).cipher()
+    except (KeyAccessError, KeyringError):
+        return None
+    count = flatten_state(build_model(document.model, seed=0).state_dict()).size + 1
+    unusable = set()
+    for update in client.revealed_updates(source.task_id, round_id):
+        try:
+            data = source.store.get(Cid.from_chain(update.cid_digest, update.codec))
+            decode_masked(cipher.open_update(data, update.participant), count)
+        except (StorageError, DecryptionError, SecureAggregationError):
+            unusable.add(update.participant.lower())
+    return unusable
+
+
+def round_roster(
+    client: FLClient,
+    source: RoundKeySource,
+    document: TaskDocument,
+    round_id: int,
+    recipients: Mapping[str, bytes] | None = None,
+) -> list[str]:
+    """The secure-aggregation roster of ``round_id`` from chain data (see module docstring):
+    the owner publishes it, members recompute it to check the keyring's (``source``: the
+    caller's view of the task's keyrings; ``recipients``: :func:`keyring_recipients`).
+
+    A member that cannot read round ``round_id - 1`` (it joined later) cannot tell an unusable
+    update from a good one: it leaves out every revealer of that round, so that its check of
+    the owner's roster is weaker on those, never wrong."""
+    task_id = source.task_id
+    if recipients is None:
+        recipients = keyring_recipients(client, task_id, round_id)
+    previous = source.keyring(round_id - 1) if round_id > 1 else None
+    roster = secure_roster(client, previous, dict(recipients))
+    if previous is not None:
+        unusable = unusable_reveals(client, source, document, round_id - 1)
+        if unusable is None:
+            revealed = client.revealed_updates(task_id, round_id - 1)
+            unusable = {u.participant.lower() for u in revealed}
+        elif unusable:
+            logger.info("Task %s: unusable updates of round %s, left out of the next roster: %s",
+                        task_id, round_id - 1, sorted(unusable))  # fmt: skip
+        roster = [m for m in roster if m not in unusable]
+    resting = resting_members(client, task_id, document, roster, round_id)
+    if resting:
+        logger.info("Task %s round %s: budget spent, left out of the roster: %s",
+                    task_id, round_id, sorted(resting))  # fmt: skip
+    roster = [m for m in roster if m not in resting]
+    if len(roster) < MIN_ROSTER:
+        if roster:
+            logger.info("Task %s round %s: a roster of %s cannot hide an update; the round "
+                        "keeps the parent model", task_id, round_id, len(roster))  # fmt: skip
+        return []
+    return roster
+
+
 def publish_keyring(
-    client: FLClient, store: Store, task_id: int, round_id: int, secure: bool
+    client: FLClient, store: Store, task_id: int, round_id: int, document: TaskDocument
 ) -> Cid | None:
     """Build, store, pin and publish the keyring of ``round_id`` (the owner's ``client``, in
     the round's commit phase); None if it was already published."""
@@ -112,11 +206,10 @@ def publish_keyring(
     keys = owner_round_keys(client.sender.signer, source.scope, round_id, parent)
     recipients = keyring_recipients(client, task_id, round_id)
     roster = None
-    if secure:
-        previous = source.keyring(round_id - 1) if round_id > 1 else None
-        roster = secure_roster(client, previous, recipients)
+    if document.secure_aggregation:
+        roster = round_roster(client, source, document, round_id, recipients)
     keyring = build_keyring(
-        source.scope, round_id, parent, keys.round_key, keys.parent_key, recipients, roster
+        source.scope, round_id, parent, keys.round_key, keys.parent_model_keys, recipients, roster
     )
     cid = store.put(keyring.to_json())
     store.pin(cid)
@@ -144,19 +237,19 @@ class KeyringPublisher:
             )
         spec = Cid.from_chain(task.model_spec_digest, task.model_spec_codec)
         document = TaskDocument.from_json(store.get(spec))
-        self.private, self.secure = document.private, document.secure_aggregation
+        self.document = document
         self._published: set[int] = set()
 
     def step(self) -> int | None:
         """Publish the current round's keyring if it is due; returns that round, or None."""
-        if not self.private:
+        if not self.document.private:
             return None
         round_id = self.client.task(self.task_id).current_round
         if round_id == 0 or round_id in self._published:
             return None
         if self.client.phase(self.task_id, round_id) != RoundPhase.COMMIT:
             return None
-        publish_keyring(self.client, self.store, self.task_id, round_id, self.secure)
+        publish_keyring(self.client, self.store, self.task_id, round_id, self.document)
         self._published.add(round_id)
         return round_id
 
@@ -172,7 +265,7 @@ class KeyringPublisher:
     ) -> list[int]:
         """Publish keyrings until the task is no longer active (or ``timeout`` seconds passed);
         calls ``on_publish`` with each round served, and returns them."""
-        if not self.private:
+        if not self.document.private:
             raise FlchainError(
                 f"Task {self.task_id} is not private: it has no keyrings to publish."
             )

@@ -122,6 +122,7 @@ class Participant:
         self._document: TaskDocument | None = None
         self._failures = 0
         self._abstained: set[int] = set()  # rounds this node could not aggregate
+        self._skipped: set[int] = set()  # rounds this node could not prepare an update for
         self._private: PrivateMember | None = None  # a private task's keys and duties
         self._ledger: PrivacyLedger | None = None
         check_attack(options.attack)
@@ -249,13 +250,19 @@ class Participant:
         if pending is None and private is not None and not private.may_commit(rnd.round):
             return  # no keyring yet (or not in it): nothing to train from
         if pending is None:
-            if not self.privacy_ledger().allows(rnd.round):
-                return  # budget spent: no more updates (logged and recorded by the ledger)
-            update = self._train(rnd)
+            if rnd.round in self._skipped or not self.privacy_ledger().allows(rnd.round):
+                return  # skipped, or budget spent (logged and recorded by the ledger)
+            try:
+                update = self._train(rnd)
+                if private is not None:
+                    params = json.loads(self.client.task(self.task_id).aggregation_params or b"{}")
+                    update = private.seal_update(rnd.round, update, params)
+            except (EncryptionError, AggregationError) as exc:
+                self._skipped.add(rnd.round)
+                logger.error("Round %s: cannot prepare an update (%s); skipping the round",
+                             rnd.round, exc)  # fmt: skip
+                return
             self.privacy_ledger().charge(rnd.round)
-            if private is not None:
-                params = json.loads(self.client.task(self.task_id).aggregation_params or b"{}")
-                update = private.seal_update(rnd.round, update, params)
             pending = self.journal.record(rnd.round, str(compute_cid(update)), new_salt(), update)
         digest, codec = Cid.parse(pending.cid).to_chain()
         # The update goes to the store only at reveal: nobody can copy it before committing.

@@ -151,11 +151,11 @@ def resting_members(
     commits: dict[str, int] = {}
     for event in _commit_events(client, task_id):
         if int(event.args["round"]) < round_id:
-            address = str(event.args["participant"])
+            address = str(event.args["participant"]).lower()
             commits[address] = commits.get(address, 0) + 1
-    wanted = list(members)
-    curve = _curve(doc, max((commits.get(m, 0) for m in wanted), default=0) + 1)
-    return frozenset(m for m in wanted if curve[commits.get(m, 0) + 1] > doc.privacy.epsilon)
+    wanted = {m: commits.get(m.lower(), 0) for m in members}
+    curve = _curve(doc, max(wanted.values(), default=0) + 1)
+    return frozenset(m for m, count in wanted.items() if curve[count + 1] > doc.privacy.epsilon)
 
 
 def _commit_events(client: FLClient, task_id: int) -> LogPager:

@@ -16,6 +16,7 @@ from flchain.crypto.keyring import Keyring
 from flchain.errors import FlchainError, KeyringError
 from flchain.protocol.client import FLClient, Revealed
 from flchain.roles.aggregator import RoundResult, aggregate_round
+from flchain.roles.keyrings import MIN_ROSTER, round_roster
 from flchain.roles.round_keys import RoundKeySource
 from flchain.roles.secure_rounds import aggregate_secure_round, masked_update
 from flchain.roles.taskfile import TaskDocument, check_encryption
@@ -78,7 +79,7 @@ class PrivateMember:
         self.client, self.task_id = client, task_id
         self.address = client.sender.address
         self.keys = RoundKeySource(client, store, task_id, client.sender.signer)
-        self.secure = document.secure_aggregation
+        self.document, self.secure = document, document.secure_aggregation
         self._checked: dict[int, bool] = {}
 
     @property
@@ -120,8 +121,25 @@ class PrivateMember:
 
     def _check_roster(self, keyring: Keyring) -> bool:
         """Masks are agreed with the keys the keyring names: refuse a keyring whose keys are
-        not the ones the roster members registered (the owner could otherwise pose as them)."""
-        if self.address.lower() not in (keyring.roster or ()):
+        not the ones the roster members registered (the owner could otherwise pose as them),
+        a roster too small to hide an update, or one that leaves out a member the chain says
+        belongs in it (the owner could otherwise shrink the roster around a victim)."""
+        roster = keyring.roster or ()
+        if self.address.lower() not in roster:
+            return False
+        if len(roster) < MIN_ROSTER:
+            logger.error(
+                "Round %s: the secure-aggregation roster has %s member(s), too few to hide an "
+                "update; not committing", keyring.round_id, len(roster),
+            )  # fmt: skip
+            return False
+        expected = round_roster(self.client, self.keys, self.document, keyring.round_id)
+        missing = sorted(set(expected) - set(roster))
+        if missing:
+            logger.error(
+                "Round %s: the roster leaves out %s, which the chain says belong in it; "
+                "not committing", keyring.round_id, ", ".join(missing),
+            )  # fmt: skip
             return False
         for address, key in keyring.roster_keys().items():
             registered = self.client.member(self.task_id, address).encryption_key

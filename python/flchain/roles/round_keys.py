@@ -15,7 +15,7 @@ from flchain.chain.accounts import Signer
 from flchain.crypto.envelope import is_sealed
 from flchain.crypto.keyring import Keyring, RoundKeys
 from flchain.crypto.keys import KeyPair
-from flchain.crypto.rounds import RoundCipher, derive_round_key
+from flchain.crypto.rounds import ModelCipher, derive_round_key
 from flchain.crypto.scope import TaskScope
 from flchain.errors import KeyAccessError, KeyringError
 from flchain.protocol.client import FLClient
@@ -46,10 +46,16 @@ def member_key_pair(signer: Signer, scope: TaskScope) -> KeyPair:
 def owner_round_keys(
     signer: Signer, scope: TaskScope, round_id: int, parent_round: int
 ) -> RoundKeys:
-    """The keys of a round as the task owner derives them (the parent's key too, unless the
-    parent is the public initial model)."""
+    """The keys of a round as the task owner derives them (the parent's model keys too, unless
+    the parent is the public initial model)."""
     secret = signer.derive_secret(scope.label("owner round keys"))
-    parent = derive_round_key(secret, scope, parent_round) if parent_round else None
+    parent = (
+        ModelCipher.from_round_key(
+            derive_round_key(secret, scope, parent_round), scope, parent_round
+        ).material
+        if parent_round
+        else None
+    )
     return RoundKeys(
         scope, round_id, derive_round_key(secret, scope, round_id), parent_round, parent
     )
@@ -109,7 +115,7 @@ class RoundKeySource:
         self._keys[round_id] = keys
         return keys
 
-    def model_cipher(self, round_id: int) -> RoundCipher | None:
+    def model_cipher(self, round_id: int) -> ModelCipher | None:
         """The cipher of the global model of ``round_id`` (None for round 0: public).
 
         A member who joined after ``round_id`` opened reads it with the parent key that a later
@@ -117,7 +123,7 @@ class RoundKeySource:
         if round_id == 0:
             return None
         try:
-            return self.keys(round_id).cipher()
+            return self.keys(round_id).cipher().model_cipher()
         except (KeyAccessError, KeyringError) as first:
             if self.signer is None:
                 raise

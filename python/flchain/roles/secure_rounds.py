@@ -7,6 +7,10 @@ pairwise masks (:mod:`flchain.crypto.masks`) and seals the result like any priva
 Aggregators decrypt the masked rows, add them modulo 2**64 (the masks cancel), and divide: the
 global model is bit-identical to plain FedAvg over the same updates.
 
+A roster can be empty (too few members with budget left: see :mod:`flchain.roles.keyrings`);
+if no roster member reveals, no mask is in play and the round keeps the parent model, as a
+plain round without updates does.
+
 Dropouts: the masks cancel only if *every* roster member reveals. If one does not (it never
 committed, or committed and never revealed), or reveals something unusable, the sum is noise:
 no honest aggregator attests, the round fails at its attest deadline (no honest member loses
@@ -73,7 +77,7 @@ def _check_complete(
 ) -> None:
     present = {u.participant.lower() for u in revealed}
     missing = sorted(set(roster) - present)
-    if missing:
+    if missing and present:
         raise SecureAggregationError(
             f"Task {task_id} round {round_id}: {len(missing)} member(s) of the secure-aggregation "
             f"roster did not reveal ({', '.join(missing)}), so the masks cannot cancel; the round "
@@ -128,9 +132,11 @@ def aggregate_secure_round(
         template = decode_state(parent_model)
     except EncodingError as exc:
         raise SecureAggregationError(f"The parent model does not decode: {exc}") from exc
-    rows = _masked_rows(in_roster, store, cipher, flatten_state(template).size + 1)
-    aggregate = fedavg_from_sum(sum_masked(rows))
-    model = encode_state(unflatten_state(aggregate, template))
+    model = parent_model  # no roster member revealed: no mask in play, the parent stays
+    if in_roster:
+        rows = _masked_rows(in_roster, store, cipher, flatten_state(template).size + 1)
+        aggregate = fedavg_from_sum(sum_masked(rows))
+        model = encode_state(unflatten_state(aggregate, template))
     bitmap = 0
     for update in in_roster:
         bitmap |= 1 << update.reveal_index
