@@ -260,7 +260,10 @@ def test_members_whose_budget_is_spent_are_left_out_of_the_roster(
     assert keyring is not None
     assert keyring.holds(parties.alice.sender.address)  # she still reads and attests
     assert keyring.roster == tuple(sorted(c.sender.address.lower() for c in (parties.bob, carol)))
-    assert PrivateMember(parties.bob, store, task_id, task.document).may_commit(2)
+    bob = PrivateMember(parties.bob, store, task_id, task.document)
+    assert bob.may_commit(2)
+    # Client-level DP noise is shared among the roster (2), not the task's 3 members.
+    assert bob.roster_size(2) == 2 != parties.owner.task(task_id).member_count
 
 
 def _to_reveal_phase(parties: Parties, task_id: int, round_id: int) -> None:

@@ -270,6 +270,12 @@ class Participant:
         self.report.committed.append(rnd.round)
         self._on_event("committed", rnd.round)
 
+    def _noise_shares(self, round_id: int) -> int:
+        """The ``n`` of distributed DP noise: the secure-aggregation roster, else the members."""
+        private = self._privacy()
+        roster = private.roster_size(round_id) if private is not None else None
+        return roster or self.client.task(self.task_id).member_count
+
     def _train(self, rnd: RoundInfo) -> bytes:
         assert self.data is not None
         doc = self.document()
@@ -290,9 +296,8 @@ class Participant:
                 "Round %s: trained on %s samples, loss %.4f", rnd.round, stats.samples, stats.loss
             )
         state, samples = release_state(
-            model.cpu().state_dict(), parent, doc, len(data),
-            lambda: self.client.task(self.task_id).member_count,
-        )  # fmt: skip
+            model.cpu().state_dict(), parent, doc, len(data), lambda: self._noise_shares(rnd.round)
+        )
         if self.options.attack in MODEL_ATTACKS:
             assert self.options.attack is not None
             template = decode_state(parent)

@@ -103,6 +103,15 @@ class PrivateMember:
             return False
         return keyring.holds(self.address)
 
+    def roster_size(self, round_id: int) -> int | None:
+        """How many members the round's secure-aggregation roster holds (None without one): the
+        ``n`` of client-level DP's distributed noise, since either every roster member's noised
+        update enters the sum or the round fails."""
+        keyring = self._keyring(round_id) if self.secure else None
+        if keyring is None or keyring.roster is None:
+            return None
+        return len(keyring.roster)
+
     def may_commit(self, round_id: int) -> bool:
         """Whether to train and commit in ``round_id``: the keyring is out, holds us, and (with
         secure aggregation) rosters us with the keys its members registered on chain."""
