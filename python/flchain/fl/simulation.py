@@ -29,8 +29,8 @@ from flchain.fl.encoding import (
 )
 from flchain.fl.models import ModelSpec, build_model
 from flchain.fl.partition import partition
-from flchain.fl.privacy import PrivacyParams, privatize_update, train_local_private
-from flchain.fl.training import OptimizerName, TrainStats, evaluate, train_local
+from flchain.fl.privacy import PrivacyParams, privatize_update, train_with_privacy
+from flchain.fl.training import OptimizerName, TrainStats, evaluate
 
 __all__ = ["RoundMetrics", "SimulationConfig", "SimulationResult", "simulate_fedavg"]
 
@@ -127,31 +127,10 @@ def _train(
     seed: int,
     device: torch.device | str,
 ) -> TrainStats:
-    dp = config.privacy
-    if dp is not None and dp.mode == "sample":
-        assert dp.sample_rate is not None
-        return train_local_private(
-            model,
-            data,
-            epochs=config.local_epochs,
-            sample_rate=dp.sample_rate,
-            lr=config.lr,
-            noise_multiplier=dp.noise_multiplier,
-            clip_norm=dp.clip_norm,
-            optimizer=config.optimizer,
-            seed=seed,
-            device=device,
-        )
-    return train_local(
-        model,
-        data,
-        epochs=config.local_epochs,
-        batch_size=config.batch_size,
-        lr=config.lr,
-        optimizer=config.optimizer,
-        seed=seed,
-        device=device,
-    )
+    return train_with_privacy(
+        model, data, config.privacy, epochs=config.local_epochs, batch_size=config.batch_size,
+        lr=config.lr, optimizer=config.optimizer, seed=seed, device=device,
+    )  # fmt: skip
 
 
 def _release(

@@ -28,10 +28,9 @@ from flchain.fl import (
     TrainStats,
     decode_state,
     flatten_state,
-    train_local,
     unflatten_state,
 )
-from flchain.fl.privacy import PrivacyParams, epsilon_after, privatize_update, train_local_private
+from flchain.fl.privacy import PrivacyParams, epsilon_after, privatize_update, train_with_privacy
 from flchain.roles.taskfile import TaskDocument
 
 __all__ = ["LEDGER_FILE", "PrivacyLedger", "fit_local", "release_state"]
@@ -53,18 +52,12 @@ def fit_local(
     seed: int,
     device: torch.device | str,
 ) -> TrainStats:
-    """Train ``model`` in place as ``doc`` says (``seed`` is ignored under DP-SGD)."""
-    training, dp = doc.training, doc.privacy
-    if dp is not None and dp.mode == "sample":
-        assert dp.sample_rate is not None
-        return train_local_private(
-            model, data, epochs=training.epochs, sample_rate=dp.sample_rate, lr=training.lr,
-            noise_multiplier=dp.noise_multiplier, clip_norm=dp.clip_norm,
-            optimizer=training.optimizer, seed=_secret_seed(), device=device,  # type: ignore[arg-type]
-        )  # fmt: skip
-    return train_local(
-        model, data, epochs=training.epochs, batch_size=training.batch_size, lr=training.lr,
-        optimizer=training.optimizer, seed=seed, device=device,  # type: ignore[arg-type]
+    """Train ``model`` in place as ``doc`` says (DP-SGD draws its own secret seed)."""
+    training = doc.training
+    return train_with_privacy(
+        model, data, doc.privacy, epochs=training.epochs, batch_size=training.batch_size,
+        lr=training.lr, optimizer=training.optimizer, seed=seed, private_seed=_secret_seed(),  # type: ignore[arg-type]
+        device=device,
     )  # fmt: skip
 
 

@@ -23,7 +23,11 @@ from flchain.fl.privacy.accounting import (
     round_mechanism,
     within_budget,
 )
-from flchain.fl.privacy.dpsgd import check_private_trainable, train_local_private
+from flchain.fl.privacy.dpsgd import (
+    check_private_trainable,
+    train_local_private,
+    train_with_privacy,
+)
 from flchain.fl.privacy.gaussian import (
     clip_update,
     gaussian_noise,
@@ -50,6 +54,7 @@ __all__ = [
     "privatize_update",
     "round_mechanism",
     "train_local_private",
+    "train_with_privacy",
     "update_norm",
     "within_budget",
 ]

@@ -29,13 +29,14 @@ from torch import nn
 
 from flchain.errors import LearningError, PrivacyError
 from flchain.fl.data import ArrayDataset
-from flchain.fl.training import OptimizerName, TrainStats
+from flchain.fl.privacy.params import PrivacyParams
+from flchain.fl.training import OptimizerName, TrainStats, train_local
 
 if TYPE_CHECKING:  # Opacus takes ~1.5 s to import: only tasks with DP pay for it
     from opacus.grad_sample import GradSampleModule
     from opacus.optimizers import DPOptimizer
 
-__all__ = ["check_private_trainable", "train_local_private"]
+__all__ = ["check_private_trainable", "train_local_private", "train_with_privacy"]
 
 #: torch warns that the first layer's full backward hook fires without input gradients
 #: (the inputs are data); Opacus's per-sample gradients are computed correctly regardless.
@@ -194,3 +195,32 @@ def _check_arguments(
         raise PrivacyError(f"noise_multiplier must be >= 0, got {noise_multiplier}.")
     if not (math.isfinite(clip_norm) and clip_norm > 0.0):
         raise PrivacyError(f"clip_norm must be > 0, got {clip_norm}.")
+
+
+def train_with_privacy(
+    model: nn.Module,
+    data: ArrayDataset,
+    privacy: PrivacyParams | None,
+    *,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    optimizer: OptimizerName = "sgd",
+    seed: int = 0,
+    private_seed: int | None = None,
+    device: torch.device | str = "cpu",
+) -> TrainStats:
+    """Local training as a task's privacy says: DP-SGD for sample-level DP (seeded by
+    ``private_seed``, default ``seed``), else plain training (client-level DP noises the
+    update afterwards, see :func:`privatize_update`)."""
+    if privacy is not None and privacy.mode == "sample":
+        assert privacy.sample_rate is not None
+        return train_local_private(
+            model, data, epochs=epochs, sample_rate=privacy.sample_rate, lr=lr,
+            noise_multiplier=privacy.noise_multiplier, clip_norm=privacy.clip_norm,
+            optimizer=optimizer, seed=seed if private_seed is None else private_seed, device=device,
+        )  # fmt: skip
+    return train_local(
+        model, data, epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, seed=seed,
+        device=device,
+    )  # fmt: skip
