@@ -12,13 +12,17 @@ Loading a downloaded global model into a model of the task's spec::
 from __future__ import annotations
 
 from flchain.fl.aggregation import (
+    DEFAULT_RULE,
     RULE_IDS,
     RULES,
     AggregationResult,
     AggregationRule,
+    RuleSpec,
+    SideInputs,
     fedavg,
     rule_by_id,
     rule_name,
+    rule_spec,
     stack_updates,
 )
 from flchain.fl.data import (
@@ -50,6 +54,7 @@ from flchain.fl.simulation import (
 from flchain.fl.training import OptimizerName, TrainStats, evaluate, train_local
 
 __all__ = [
+    "DEFAULT_RULE",
     "DIGITS_INPUT_SHAPE",
     "MNIST_INPUT_SHAPE",
     "RULES",
@@ -62,6 +67,8 @@ __all__ = [
     "ModelSpec",
     "OptimizerName",
     "RoundMetrics",
+    "RuleSpec",
+    "SideInputs",
     "SimulationConfig",
     "SimulationResult",
     "TrainStats",
@@ -84,6 +91,7 @@ __all__ = [
     "read_idx",
     "rule_by_id",
     "rule_name",
+    "rule_spec",
     "select_device",
     "shard",
     "simulate_fedavg",

@@ -21,14 +21,22 @@ import numpy.typing as npt
 import torch
 
 from flchain.crypto.rounds import RoundCipher
-from flchain.errors import AggregationError, DecryptionError, EncodingError, StorageError
+from flchain.errors import (
+    AggregationError,
+    ConfigError,
+    DecryptionError,
+    EncodingError,
+    StorageError,
+)
 from flchain.fl import (
-    RULES,
     SAMPLES_KEY,
+    RuleSpec,
+    SideInputs,
     decode_metadata,
     decode_state,
     encode_state,
     flatten_state,
+    rule_spec,
     unflatten_state,
 )
 from flchain.protocol.client import Revealed
@@ -163,51 +171,55 @@ def _collect(
     return usable, rejected
 
 
-def _reference_delta(
-    reference: bytes | None, template: Mapping[str, torch.Tensor], parent: npt.NDArray[np.float32]
+def _side_delta(
+    name: str,
+    model: bytes | None,
+    template: Mapping[str, torch.Tensor],
+    parent: npt.NDArray[np.float32],
 ) -> npt.NDArray[np.float32]:
-    """FLTrust's reference update (the owner's root-data model minus the parent)."""
-    if reference is None:
+    """A side input model (FLTrust's reference, the previous round's parent) minus the parent
+    (for ``previous``: the parent minus it, the previous round's aggregate delta)."""
+    if model is None:
         raise AggregationError(
             "FLTrust needs the round's reference update from the task owner, and none was given."
         )
+    label = "The FLTrust reference update" if name == "reference" else "The grandparent model"
     try:
-        state = decode_state(reference)
+        state = decode_state(model)
     except EncodingError as exc:
-        raise AggregationError(f"The FLTrust reference update does not decode: {exc}") from exc
+        raise AggregationError(f"{label} does not decode: {exc}") from exc
     if {n: tuple(t.shape) for n, t in state.items()} != {
         n: tuple(t.shape) for n, t in template.items()
     }:
-        raise AggregationError("The FLTrust reference update does not fit the task's model.")
+        raise AggregationError(f"{label} does not fit the task's model.")
+    if name == "previous":
+        return (parent - flatten_state(state)).astype(np.float32)
     return (flatten_state(state) - parent).astype(np.float32)
 
 
-def _apply_rule(
-    rule: str,
-    params: Mapping[str, Any],
-    usable: list[_Update],
+def _side_inputs(
+    spec: RuleSpec,
+    reference: bytes | None,
+    grandparent: bytes | None,
+    template: Mapping[str, torch.Tensor],
     parent: npt.NDArray[np.float32],
-    reference: npt.NDArray[np.float32] | None = None,
-) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
-    """Run the rule; FedAvg averages models, the other rules see updates as deltas from the
-    parent (norm bounds and similarities are about the change a participant proposes)."""
+) -> SideInputs:
+    """The side inputs the rule's spec lists, as deltas (``previous`` None: round 1)."""
+    found: dict[str, npt.NDArray[np.float32] | None] = {}
+    if "reference" in spec.side_inputs:
+        found["reference"] = _side_delta("reference", reference, template, parent)
+    if "previous" in spec.side_inputs and grandparent is not None:
+        found["previous"] = _side_delta("previous", grandparent, template, parent)
+    return SideInputs(**found)
+
+
+def _rule(rule: str, params: Mapping[str, Any] | None) -> tuple[RuleSpec, Any]:
+    """The rule's spec and its validated parameters; AggregationError if either is bad."""
     try:
-        function = RULES[rule]
-    except KeyError as exc:
-        raise AggregationError(
-            f"Unknown aggregation rule {rule!r}; known: {', '.join(RULES)}."
-        ) from exc
-    rows = np.stack([u.vector for u in usable]).astype(np.float32, copy=False)
-    weights = np.array([u.samples for u in usable], dtype=np.int64)
-    if rule == "fedavg":
-        result = function(rows, weights=weights, **params)
-        return np.asarray(result.aggregate, dtype=np.float32), np.asarray(result.accepted)
-    if rule == "fltrust":
-        params = {**params, "reference": reference}
-    result = function(rows - parent, weights=weights, **params)
-    return (parent + np.asarray(result.aggregate, dtype=np.float32)).astype(np.float32), np.asarray(
-        result.accepted
-    )
+        spec = rule_spec(rule)
+        return spec, spec.parse_params(params)
+    except ConfigError as exc:
+        raise AggregationError(str(exc)) from exc
 
 
 def aggregate_round(
@@ -221,11 +233,15 @@ def aggregate_round(
     params: Mapping[str, Any] | None = None,
     reference: bytes | None = None,
     cipher: RoundCipher | None = None,
+    grandparent: bytes | None = None,
 ) -> RoundResult:
     """Aggregate the revealed updates of a round into the next global model.
 
-    ``reference``: for FLTrust, the encoded model the task owner trained from the parent on
-    its root data and published for the round (see roles/reference.py).
+    The rule's spec (:class:`~flchain.fl.aggregation.RuleSpec`) validates ``params``, says
+    whether it sees models or deltas and which side inputs it takes (roles/side_inputs.py):
+    ``reference``, for FLTrust, the encoded model the task owner trained from the parent on
+    its root data and published for the round (see roles/reference.py); ``grandparent``, for
+    rules centred on the previous aggregate, the parent's own parent model (None in round 1).
 
     ``parent_model`` is the plaintext parent. With a ``cipher`` (a private task) every update
     is decrypted first (one that does not decrypt is rejected) and the new global model is
@@ -234,6 +250,7 @@ def aggregate_round(
     Raises AggregationError when the rule cannot be applied (e.g. too few usable updates
     for its preconditions): every honest aggregator then abstains alike and the round fails.
     """
+    spec, parsed = _rule(rule, params)
     template = decode_state(parent_model)
     usable, rejected = _collect(revealed, store, template, cipher)
     bitmap = 0
@@ -241,8 +258,11 @@ def aggregate_round(
     model = parent_model
     if usable:
         parent_vector = flatten_state(template)
-        delta = _reference_delta(reference, template, parent_vector) if rule == "fltrust" else None
-        aggregate, accepted = _apply_rule(rule, dict(params or {}), usable, parent_vector, delta)
+        side = _side_inputs(spec, reference, grandparent, template, parent_vector)
+        rows = np.stack([u.vector for u in usable]).astype(np.float32, copy=False)
+        weights = np.array([u.samples for u in usable], dtype=np.int64)
+        result = spec.apply(rows, parent_vector, weights, parsed, side)
+        aggregate, accepted = result.aggregate, result.accepted
         for keep, update in zip(accepted.tolist(), usable, strict=True):
             if keep:
                 bitmap |= 1 << update.index

@@ -28,6 +28,7 @@ from flchain.chain.connection import connect
 from flchain.chain.devnet import Devnet, default_state_dir, devnet_status
 from flchain.chain.transactions import TxSender
 from flchain.errors import ConfigError, FlchainError
+from flchain.fl import rule_spec
 from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import deploy
 from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
@@ -124,11 +125,13 @@ def _with_overrides(task: TaskFile, options: DemoOptions) -> TaskFile:
     if options.rule is not None:
         rule = check_rule(options.rule)
         params = dict(doc.rule_params)
-        if rule in ("krum", "multi_krum", "bulyan") and options.malicious:
+        if "num_malicious" in rule_spec(rule).param_names and options.malicious:
             params.setdefault("num_malicious", options.malicious)
         doc = dataclasses.replace(doc, rule=rule, rule_params=params)
     if options.private:
-        doc = dataclasses.replace(doc, private=True, secure_aggregation=doc.rule == "fedavg")
+        doc = dataclasses.replace(
+            doc, private=True, secure_aggregation=rule_spec(doc.rule).secure_aggregation
+        )
     check_encryption(doc.rule, doc.private, doc.secure_aggregation)
     rounds = options.rounds if options.rounds is not None else task.rounds
     task = dataclasses.replace(task, document=doc, rounds=rounds)
@@ -299,7 +302,7 @@ def _conduct(
         m for i, m in enumerate(members) if options.attack == "copier" and _is_malicious(i, options)
     )
     duties: list[Callable[[RoundInfo], object]] = []
-    if task_file.document.rule == "fltrust":
+    if "reference" in rule_spec(task_file.document.rule).side_inputs:
         root = root_data(task_file.document.data, ROOT_SAMPLES)
         duties.append(ReferencePublisher(owner, store, task_file.document, task_id, root))
     if task_file.document.private:

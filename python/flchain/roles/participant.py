@@ -45,7 +45,7 @@ from flchain.roles.aggregator import aggregate_round
 from flchain.roles.journal import Journal
 from flchain.roles.private_rounds import PrivateMember
 from flchain.roles.private_training import PrivacyLedger, fit_local, release_state
-from flchain.roles.reference import fetch_reference
+from flchain.roles.side_inputs import fetch_side_inputs
 from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
@@ -345,14 +345,12 @@ class Participant:
             if private is not None:
                 result = private.aggregate(rnd.round, rule, parent_cid, parent, revealed, params)
             else:
-                reference = (
-                    fetch_reference(self.client, self.store, self.task_id, rnd.round)
-                    if rule == "fltrust"
-                    else None
+                side = fetch_side_inputs(
+                    self.client, self.store, self.task_id, rnd.round, rnd.parent_round, rule
                 )
                 result = aggregate_round(
                     self.task_id, rnd.round, rule, parent_cid, parent, revealed, self.store,
-                    params, reference,
+                    params, side.reference, grandparent=side.grandparent,
                 )  # fmt: skip
         except (AggregationError, EncryptionError) as exc:
             self._abstained.add(rnd.round)

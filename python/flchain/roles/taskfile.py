@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from flchain.errors import ConfigError
-from flchain.fl import RULE_IDS, ModelSpec
+from flchain.fl import DEFAULT_RULE, RULE_IDS, ModelSpec, rule_spec
 from flchain.fl.privacy import PrivacyParams
 from flchain.roles.privacy_config import PRIVACY_KEYS, check_client_dp, parse_privacy
 
@@ -171,12 +171,13 @@ def check_encryption(rule: str, private: bool, secure_aggregation: bool) -> None
             "task.secure_aggregation needs task.private = true: the round's roster of masked "
             "updates comes with the round's keyring."
         )
-    if private and rule == "fltrust":
+    spec = rule_spec(rule)
+    if private and spec.side_inputs:
         raise ConfigError(
-            "task.private does not work with rule 'fltrust' yet: the owner's reference update "
-            "would be published in the clear; use another rule."
+            f"task.private does not work with rule {rule!r} yet: its side input "
+            f"({', '.join(spec.side_inputs)}) would be read in the clear; use another rule."
         )
-    if secure_aggregation and rule != "fedavg":
+    if secure_aggregation and not spec.secure_aggregation:
         raise ConfigError(
             f"task.secure_aggregation works with rule 'fedavg' only, got {rule!r}: robust rules "
             "must see each update, and secure aggregation reveals only their sum."
@@ -301,7 +302,7 @@ def parse_task_file(
         raise ConfigError(
             f"training.optimizer must be 'sgd' or 'adam', got {train_cfg.optimizer!r}."
         )
-    rule = check_rule(_get(task, "task", "rule", str, "fedavg"))
+    rule = check_rule(_get(task, "task", "rule", str, DEFAULT_RULE))
     rounds = _get(task, "task", "rounds", int, 10)
     if not 1 <= rounds <= 10_000:
         raise ConfigError(f"task.rounds must be within [1, 10000], got {rounds}.")
@@ -318,6 +319,7 @@ def parse_task_file(
     rule_params = task.get("rule_params", {})
     if not isinstance(rule_params, dict):
         raise ConfigError(f"task.rule_params must be a table, got {rule_params!r}.")
+    rule_spec(rule).parse_params(rule_params)  # ConfigError names a bad parameter
     private = _get(task, "task", "private", bool, False)
     secure_aggregation = _get(task, "task", "secure_aggregation", bool, False)
     check_encryption(rule, private, secure_aggregation)

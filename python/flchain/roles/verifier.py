@@ -17,8 +17,8 @@ from flchain.protocol.client import FLClient
 from flchain.protocol.records import RoundPhase
 from flchain.roles.aggregator import aggregate_round
 from flchain.roles.private_rounds import aggregate_private_round
-from flchain.roles.reference import fetch_reference
 from flchain.roles.round_keys import RoundKeySource
+from flchain.roles.side_inputs import fetch_side_inputs
 from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
@@ -91,10 +91,10 @@ def verify_round(
             document.secure_aggregation,
         )  # fmt: skip
     else:
-        reference = fetch_reference(client, store, task_id, round_id) if rule == "fltrust" else None
+        side = fetch_side_inputs(client, store, task_id, round_id, rnd.parent_round, rule)
         result = aggregate_round(
             task_id, round_id, rule, parent_cid, store.get(parent_cid), revealed, store, params,
-            reference,
+            side.reference, grandparent=side.grandparent,
         )  # fmt: skip
     return Verification(
         task_id=task_id,

@@ -32,6 +32,8 @@ Flower). ``accepted``: the ``theta`` selected rows and any row with the same bit
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
@@ -48,8 +50,9 @@ from flchain.fl.aggregation.screening import (
     remaining_malicious,
     screen_rows,
 )
+from flchain.fl.aggregation.spec import RuleSpec, require
 
-__all__ = ["bulyan"]
+__all__ = ["SPEC", "bulyan"]
 
 
 def bulyan(
@@ -84,6 +87,26 @@ def bulyan(
     accepted[admitted] = accept_copies(rows, chosen, distances)
     aggregate = _mean_around_median(rows, sorted(selected), malicious)
     return AggregationResult(aggregate=aggregate, accepted=accepted)
+
+
+@dataclass(frozen=True)
+class BulyanParams:
+    """Bulyan's parameter: ``num_malicious`` (f) to tolerate; None takes ``(n - 3) // 4``."""
+
+    num_malicious: int | None = None
+
+    def __post_init__(self) -> None:
+        value = self.num_malicious
+        require("bulyan", "num_malicious", value is None or value >= 0, "an integer >= 0", value)
+
+
+SPEC = RuleSpec(
+    name="bulyan",
+    rule_id=5,
+    function=bulyan,
+    params=BulyanParams,
+    summary="the paper's (Flower 1.42's selects the same rows; see module doc); needs n >= 4f + 3",
+)
 
 
 def _select(

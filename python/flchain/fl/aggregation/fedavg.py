@@ -14,6 +14,8 @@ error bounds). Large inputs go through a compiled one-pass kernel with the same 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
@@ -26,9 +28,10 @@ from flchain.fl.aggregation.fixedpoint import (
 )
 from flchain.fl.aggregation.fused import FUSED_MIN_VALUES, fixed_weighted_mean
 from flchain.fl.aggregation.result import AggregationResult
+from flchain.fl.aggregation.spec import RuleSpec, require
 from flchain.fl.aggregation.updates import check_updates, row_magnitudes
 
-__all__ = ["fedavg"]
+__all__ = ["SPEC", "fedavg"]
 
 
 def fedavg(
@@ -71,6 +74,28 @@ def fedavg(
     check_range(magnitudes, accepted, total)
     mean = divide_round_half_even(weighted_fixed_sum(updates, used), total)
     return AggregationResult(aggregate=dequantize(mean), accepted=accepted)
+
+
+@dataclass(frozen=True)
+class FedAvgParams:
+    """FedAvg's parameters: ``max_weight`` caps each update's self-reported weight."""
+
+    max_weight: int | None = None
+
+    def __post_init__(self) -> None:
+        value = self.max_weight
+        require("fedavg", "max_weight", value is None or value >= 1, "an integer >= 1", value)
+
+
+SPEC = RuleSpec(
+    name="fedavg",
+    rule_id=0,
+    function=fedavg,
+    params=FedAvgParams,
+    space="models",
+    secure_aggregation=True,
+    summary="weighted by self-reported samples; the only rule secure aggregation runs",
+)
 
 
 def _capped_weights(

@@ -32,8 +32,9 @@ from flchain.fl.aggregation.fixedpoint import INT64_MAX, SCALE, dequantize
 from flchain.fl.aggregation.geometry import row_dots, row_norms
 from flchain.fl.aggregation.result import AggregationResult
 from flchain.fl.aggregation.screening import screen_rows
+from flchain.fl.aggregation.spec import RuleSpec
 
-__all__ = ["fltrust"]
+__all__ = ["SPEC", "fltrust"]
 
 
 def fltrust(
@@ -79,6 +80,15 @@ def fltrust(
         scaled = np.multiply(updates[index], coefficient, dtype=np.float64)
         fixed += np.rint(scaled).astype(np.int64)
     return AggregationResult(aggregate=dequantize(fixed), accepted=accepted)
+
+
+SPEC = RuleSpec(
+    name="fltrust",
+    rule_id=7,
+    function=fltrust,
+    side_inputs=("reference",),
+    summary="the task owner publishes each round's reference (below)",
+)
 
 
 def _checked_reference(

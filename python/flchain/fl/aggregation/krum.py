@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -35,8 +36,9 @@ from flchain.fl.aggregation.screening import (
     remaining_malicious,
     screen_rows,
 )
+from flchain.fl.aggregation.spec import RuleSpec, require
 
-__all__ = ["check_krum_bound", "krum", "krum_scores"]
+__all__ = ["SPEC", "check_krum_bound", "krum", "krum_scores"]
 
 
 def krum(
@@ -69,6 +71,22 @@ def krum(
     accepted = np.zeros(updates.shape[0], dtype=bool)
     accepted[admitted] = accept_copies(rows, chosen, distances)
     return AggregationResult(aggregate=rows[winner].copy(), accepted=accepted)
+
+
+@dataclass(frozen=True)
+class KrumParams:
+    """Krum's parameter: ``num_malicious`` (f) to tolerate; None takes ``(n - 3) // 2``."""
+
+    num_malicious: int | None = None
+
+    def __post_init__(self) -> None:
+        value = self.num_malicious
+        require("krum", "num_malicious", value is None or value >= 0, "an integer >= 0", value)
+
+
+SPEC = RuleSpec(
+    name="krum", rule_id=3, function=krum, params=KrumParams, summary="needs n > 2f + 2"
+)
 
 
 def check_krum_bound(rule: str, num_malicious: int | None, count: int) -> int:

@@ -23,8 +23,9 @@ import numpy.typing as npt
 from flchain.fl.aggregation.columns import sorted_column_blocks
 from flchain.fl.aggregation.result import AggregationResult
 from flchain.fl.aggregation.screening import admitted_rows, screen_rows
+from flchain.fl.aggregation.spec import RuleSpec
 
-__all__ = ["median"]
+__all__ = ["SPEC", "median"]
 
 
 def median(
@@ -54,3 +55,6 @@ def median(
             pair = block[:, middle - 1].astype(np.float64) + block[:, middle]
             aggregate[columns] = pair / 2.0
     return AggregationResult(aggregate=aggregate, accepted=admitted)
+
+
+SPEC = RuleSpec(name="median", rule_id=1, function=median, summary="coordinate-wise")

@@ -17,6 +17,8 @@ float32 rounding.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
@@ -32,8 +34,9 @@ from flchain.fl.aggregation.screening import (
     remaining_malicious,
     screen_rows,
 )
+from flchain.fl.aggregation.spec import RuleSpec, require
 
-__all__ = ["multi_krum"]
+__all__ = ["SPEC", "multi_krum"]
 
 
 def multi_krum(
@@ -80,6 +83,28 @@ def multi_krum(
     accepted = np.zeros(count, dtype=bool)
     accepted[admitted] = accept_copies(rows, chosen, distances, tags)
     return AggregationResult(aggregate=result.aggregate.copy(), accepted=accepted)
+
+
+@dataclass(frozen=True)
+class MultiKrumParams:
+    """Multi-Krum's parameters: ``num_malicious`` (f) and ``num_to_keep`` (None: n - f)."""
+
+    num_malicious: int | None = None
+    num_to_keep: int | None = None
+
+    def __post_init__(self) -> None:
+        f, keep = self.num_malicious, self.num_to_keep
+        require("multi_krum", "num_malicious", f is None or f >= 0, "an integer >= 0", f)
+        require("multi_krum", "num_to_keep", keep is None or keep >= 1, "an integer >= 1", keep)
+
+
+SPEC = RuleSpec(
+    name="multi_krum",
+    rule_id=4,
+    function=multi_krum,
+    params=MultiKrumParams,
+    summary="needs n > 2f + 2",
+)
 
 
 def _row_weights(weights: npt.NDArray[np.integer] | None, count: int) -> npt.NDArray[np.integer]:

@@ -22,6 +22,7 @@ Flower 1.42 has no such function in ``aggregate.py`` (its DP wrappers clip diffe
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -31,8 +32,9 @@ from flchain.fl.aggregation.fedavg import fedavg
 from flchain.fl.aggregation.geometry import row_norms
 from flchain.fl.aggregation.result import AggregationResult
 from flchain.fl.aggregation.screening import screen_rows
+from flchain.fl.aggregation.spec import RuleSpec, require
 
-__all__ = ["norm_clipping"]
+__all__ = ["SPEC", "norm_clipping"]
 
 
 def norm_clipping(
@@ -69,6 +71,26 @@ def norm_clipping(
             clipped[index] = np.multiply(updates[index], factor, dtype=np.float64)
     used = _zero_rejected(weights, admitted)
     return fedavg(clipped, weights=used)
+
+
+@dataclass(frozen=True)
+class NormClippingParams:
+    """Norm clipping's parameter: the bound ``max_norm`` (> 0); None takes the median norm."""
+
+    max_norm: float | None = None
+
+    def __post_init__(self) -> None:
+        value = self.max_norm
+        require("norm_clipping", "max_norm", value is None or value > 0, "a number > 0", value)
+
+
+SPEC = RuleSpec(
+    name="norm_clipping",
+    rule_id=6,
+    function=norm_clipping,
+    params=NormClippingParams,
+    summary="norm bounding of each delta",
+)
 
 
 def _median(values: npt.NDArray[np.float64]) -> float:

@@ -1,9 +1,10 @@
 """The aggregation rules a task can name, by name and by on-chain id (uint8).
 
 Adding a rule: one module per rule (``median.py``, ``krum.py``...) exporting a pure
-function with the :class:`~flchain.fl.aggregation.result.AggregationRule` signature,
-one entry in :data:`RULES`, and the next free id in :data:`RULE_IDS` (ids are
-forever: never reuse or renumber one, the chain stores them).
+function with the :class:`~flchain.fl.aggregation.result.AggregationRule` signature and its
+``SPEC`` (:class:`~flchain.fl.aggregation.spec.RuleSpec`: name, the next free id, parameters,
+models or deltas, side inputs), and one entry in :data:`SPECS`. Ids are forever: never reuse
+or renumber one, the chain stores them.
 """
 
 from __future__ import annotations
@@ -12,46 +13,69 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from flchain.errors import ConfigError
-from flchain.fl.aggregation.bulyan import bulyan
-from flchain.fl.aggregation.fedavg import fedavg
-from flchain.fl.aggregation.fltrust import fltrust
-from flchain.fl.aggregation.krum import krum
-from flchain.fl.aggregation.median import median
-from flchain.fl.aggregation.multi_krum import multi_krum
-from flchain.fl.aggregation.norm_clipping import norm_clipping
+from flchain.fl.aggregation.bulyan import SPEC as BULYAN
+from flchain.fl.aggregation.centered_clipping import SPEC as CENTERED_CLIPPING
+from flchain.fl.aggregation.fedavg import SPEC as FEDAVG
+from flchain.fl.aggregation.filtered_clipping import SPEC as FILTERED_CLIPPING
+from flchain.fl.aggregation.fltrust import SPEC as FLTRUST
+from flchain.fl.aggregation.krum import SPEC as KRUM
+from flchain.fl.aggregation.median import SPEC as MEDIAN
+from flchain.fl.aggregation.multi_krum import SPEC as MULTI_KRUM
+from flchain.fl.aggregation.norm_clipping import SPEC as NORM_CLIPPING
 from flchain.fl.aggregation.result import AggregationRule
-from flchain.fl.aggregation.trimmed_mean import trimmed_mean
+from flchain.fl.aggregation.spec import RuleSpec
+from flchain.fl.aggregation.trimmed_mean import SPEC as TRIMMED_MEAN
 
-__all__ = ["RULES", "RULE_IDS", "rule_by_id", "rule_name"]
+__all__ = [
+    "DEFAULT_RULE",
+    "RULES",
+    "RULE_IDS",
+    "SPECS",
+    "rule_by_id",
+    "rule_name",
+    "rule_spec",
+]
+
+SPECS: Mapping[str, RuleSpec] = MappingProxyType(
+    {
+        spec.name: spec
+        for spec in (
+            FEDAVG,
+            MEDIAN,
+            TRIMMED_MEAN,
+            KRUM,
+            MULTI_KRUM,
+            BULYAN,
+            NORM_CLIPPING,
+            FLTRUST,
+            CENTERED_CLIPPING,
+            FILTERED_CLIPPING,
+        )
+    }
+)
+"""Every rule's spec by name, in id order."""
 
 RULES: Mapping[str, AggregationRule] = MappingProxyType(
-    {
-        "fedavg": fedavg,
-        "median": median,
-        "trimmed_mean": trimmed_mean,
-        "krum": krum,
-        "multi_krum": multi_krum,
-        "bulyan": bulyan,
-        "norm_clipping": norm_clipping,
-        "fltrust": fltrust,
-    }
+    {name: spec.function for name, spec in SPECS.items()}
 )
 """Every rule by name. Called with the updates alone, a rule uses its defaults: see
 each rule's parameters (``fltrust`` cannot run without its ``reference``)."""
 
-RULE_IDS: Mapping[str, int] = MappingProxyType(
-    {
-        "fedavg": 0,
-        "median": 1,
-        "trimmed_mean": 2,
-        "krum": 3,
-        "multi_krum": 4,
-        "bulyan": 5,
-        "norm_clipping": 6,
-        "fltrust": 7,
-    }
-)
+RULE_IDS: Mapping[str, int] = MappingProxyType({name: s.rule_id for name, s in SPECS.items()})
 """The uint8 id of every rule as stored on chain (ids are forever)."""
+
+DEFAULT_RULE = "fedavg"
+"""The rule of a task config that names none."""
+
+
+def rule_spec(name: str) -> RuleSpec:
+    """The spec of the rule ``name``; ConfigError listing the known rules otherwise."""
+    try:
+        return SPECS[name]
+    except KeyError:
+        raise ConfigError(
+            f"Unknown aggregation rule {name!r}; known: {', '.join(SPECS)}."
+        ) from None
 
 
 def rule_name(rule_id: int) -> str:

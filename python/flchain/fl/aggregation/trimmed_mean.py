@@ -18,6 +18,8 @@ within the fixed-point error (about 3e-8 absolute plus one float32 rounding).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
@@ -26,8 +28,9 @@ from flchain.fl.aggregation.columns import sorted_column_blocks
 from flchain.fl.aggregation.fixedpoint import dequantize, divide_round_half_even, quantize
 from flchain.fl.aggregation.result import AggregationResult
 from flchain.fl.aggregation.screening import admitted_rows, screen_rows
+from flchain.fl.aggregation.spec import RuleSpec, require
 
-__all__ = ["DEFAULT_BETA", "trimmed_mean"]
+__all__ = ["DEFAULT_BETA", "SPEC", "trimmed_mean"]
 
 DEFAULT_BETA = 0.2
 """Fraction cut at each end by default: 4 values of each 20 per coordinate and side."""
@@ -63,3 +66,22 @@ def trimmed_mean(
         sums = quantize(block[:, cut : count - cut]).sum(axis=1)
         aggregate[columns] = dequantize(divide_round_half_even(sums, kept))
     return AggregationResult(aggregate=aggregate, accepted=admitted)
+
+
+@dataclass(frozen=True)
+class TrimmedMeanParams:
+    """Trimmed mean's parameter: the fraction ``beta`` cut at each end, in [0, 0.5)."""
+
+    beta: float = DEFAULT_BETA
+
+    def __post_init__(self) -> None:
+        require("trimmed_mean", "beta", 0.0 <= self.beta < 0.5, "within [0, 0.5)", self.beta)
+
+
+SPEC = RuleSpec(
+    name="trimmed_mean",
+    rule_id=2,
+    function=trimmed_mean,
+    params=TrimmedMeanParams,
+    summary="cuts `int(beta*n)` per side, as Flower/scipy",
+)
