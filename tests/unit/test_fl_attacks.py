@@ -22,11 +22,16 @@ from flchain.fl.aggregation import (
     trimmed_mean,
 )
 from flchain.fl.attacks import (
+    alie,
+    alie_z,
     boosted,
     copier,
     free_rider,
     gaussian_noise,
+    ipm,
     label_flip,
+    min_max,
+    min_sum,
     sign_flip,
 )
 
@@ -261,3 +266,52 @@ def test_attacks_raise_config_error_when_a_parameter_is_invalid(attack: object) 
     assert callable(attack)
     with pytest.raises(ConfigError):
         attack()
+
+
+def test_alie_z_matches_baruch_when_twenty_participants_hold_four_attackers() -> None:
+    # s = floor(20/2 + 1) - 4 = 7; z = Phi^-1(13/20) ~ 0.385
+    assert alie_z(20, 4) == pytest.approx(0.3853, abs=1e-3)
+
+
+def test_alie_returns_mean_minus_z_std_when_given_benign_rows() -> None:
+    benign = np.array([[0.0, 2.0], [2.0, 2.0]], dtype=np.float32)
+
+    forged = alie(benign, num_participants=20, num_malicious=4)
+
+    assert forged.tolist() == pytest.approx([1.0 - alie_z(20, 4), 2.0])
+
+
+def test_ipm_reverses_mean_step_when_eps_is_given() -> None:
+    global_model = np.zeros(2, dtype=np.float32)
+    benign = np.array([[1.0, 2.0], [3.0, 2.0]], dtype=np.float32)
+
+    forged = ipm(benign, global_model, eps=0.5)
+
+    assert forged.tolist() == [-1.0, -1.0]
+
+
+@pytest.mark.parametrize("attack", [min_max, min_sum])
+@pytest.mark.parametrize("perturbation", ["std", "unit", "sign"])
+def test_min_max_and_min_sum_stay_within_honest_spread_when_forged(
+    attack: object, perturbation: str
+) -> None:
+    rng = np.random.default_rng(1)
+    global_model = np.zeros(8, dtype=np.float32)
+    benign = (1.0 + rng.standard_normal((6, 8))).astype(np.float32)
+
+    forged = attack(benign, global_model, perturbation=perturbation)  # type: ignore[operator]
+
+    d = ((benign.astype(np.float64)[:, None] - benign[None]) ** 2).sum(axis=2)
+    to_forged = ((benign.astype(np.float64) - forged) ** 2).sum(axis=1)
+    mean = benign.astype(np.float64).mean(axis=0)
+    if attack is min_max:
+        assert to_forged.max() <= d.max() * (1 + 1e-5)
+    else:
+        assert to_forged.sum() <= d.sum(axis=1).max() * (1 + 1e-5)
+    assert np.linalg.norm(forged - mean) > 0.5  # it does move away from the mean
+
+
+def test_min_max_refuses_perturbation_when_unknown() -> None:
+    benign = np.ones((2, 3), dtype=np.float32)
+    with pytest.raises(ConfigError, match="perturbation"):
+        min_max(benign, np.zeros(3, dtype=np.float32), perturbation="up")  # type: ignore[arg-type]

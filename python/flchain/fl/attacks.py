@@ -15,6 +15,20 @@ Model poisoning (the submitted update):
 - :func:`gaussian_noise`: ``u + N(0, sigma^2)`` per parameter; with a large ``sigma``
   it is the Gaussian Byzantine attack, rejected by Krum and Bulyan, damped by median.
 
+Adaptive model poisoning, from the honest updates the attackers know (``benign``: model
+vectors, one per row; in a simulation the round's honest updates, the worst case; on chain,
+under commit-reveal, only what the colluders have, e.g. their own honestly-trained updates):
+
+- :func:`alie` ("A Little Is Enough", Baruch et al., NeurIPS 2019): ``mean - z * std``
+  coordinate-wise, ``z`` from ``n`` and ``f`` so that the attackers look like the
+  majority's fringe; hides inside the honest spread.
+- :func:`ipm` (inner-product manipulation, Xie et al., UAI 2020): ``-eps * mean``, the
+  mean step reversed and shrunk; a small ``eps`` keeps it close to the honest updates.
+- :func:`min_max` and :func:`min_sum` (Shejwalkar & Houmansadr, NDSS 2021): ``mean + gamma
+  * p`` for a perturbation ``p`` (``-std``, ``-unit(mean)`` or ``-sign(mean)``), with the
+  largest ``gamma`` for which the malicious update is no farther from any honest update
+  (min-max) or in total (min-sum) than the honest updates are from each other.
+
 Data poisoning: :func:`label_flip` relabels the attacker's training data (every class
 to another one, consistently), then the attacker trains honestly on it. Robust rules
 only partly help: the update looks like an honest one.
@@ -41,14 +55,33 @@ an honest majority of stake.
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Callable
+from typing import Literal
+
 import numpy as np
 import numpy.typing as npt
 
 from flchain.errors import ConfigError, LearningError
 
-__all__ = ["boosted", "copier", "free_rider", "gaussian_noise", "label_flip", "sign_flip"]
+__all__ = [
+    "PERTURBATIONS",
+    "alie",
+    "alie_z",
+    "boosted",
+    "copier",
+    "free_rider",
+    "gaussian_noise",
+    "ipm",
+    "label_flip",
+    "min_max",
+    "min_sum",
+    "sign_flip",
+]
 
 Vector = npt.NDArray[np.float32]
+Perturbation = Literal["std", "unit", "sign"]
+PERTURBATIONS: tuple[Perturbation, ...] = ("std", "unit", "sign")
 
 
 def sign_flip(update: Vector, global_model: Vector, /, *, scale: float = 1.0) -> Vector:
@@ -88,6 +121,146 @@ def gaussian_noise(update: Vector, /, *, sigma: float, seed: int) -> Vector:
     _check_non_negative("sigma", sigma)
     noise = np.random.default_rng(seed).standard_normal(update.shape) * sigma
     return (update.astype(np.float64) + noise).astype(np.float32)
+
+
+def alie_z(num_participants: int, num_malicious: int) -> float:
+    """Baruch et al.'s ``z_max``: ``s = floor(n / 2 + 1) - f`` honest updates must lie
+    beyond the attackers, so ``z = Phi^-1((n - s) / n)``.
+
+    Raises:
+        ConfigError: not ``0 < f < n``.
+    """
+    n, f = num_participants, num_malicious
+    if not (isinstance(n, int) and isinstance(f, int) and 0 < f < n):
+        raise ConfigError(f"ALIE needs 0 < num_malicious < num_participants, got f={f}, n={n}.")
+    supporters = n // 2 + 1 - f
+    quantile = min(max((n - supporters) / n, 1e-6), 1 - 1e-6)
+    return statistics.NormalDist().inv_cdf(quantile)
+
+
+def alie(
+    benign: npt.NDArray[np.float32], /, *, num_participants: int, num_malicious: int
+) -> Vector:
+    """``mean - z * std`` of the ``benign`` rows, coordinate-wise (``z``: :func:`alie_z`).
+
+    Raises:
+        LearningError: ``benign`` is not a non-empty 2-D float32 array.
+        ConfigError: not ``0 < num_malicious < num_participants``.
+    """
+    _check_matrix(benign)
+    z = alie_z(num_participants, num_malicious)
+    rows = benign.astype(np.float64)
+    return np.asarray(rows.mean(axis=0) - z * rows.std(axis=0), dtype=np.float32)
+
+
+def ipm(benign: npt.NDArray[np.float32], global_model: Vector, /, *, eps: float) -> Vector:
+    """``global - eps * mean(benign - global)``: the mean honest step reversed, ``eps`` times.
+
+    Raises:
+        LearningError: malformed ``benign`` or ``global_model``.
+        ConfigError: ``eps`` is not a finite number >= 0.
+    """
+    deltas = _deltas(benign, global_model)
+    _check_non_negative("eps", eps)
+    return np.asarray(global_model - eps * deltas.mean(axis=0), dtype=np.float32)
+
+
+def min_max(
+    benign: npt.NDArray[np.float32],
+    global_model: Vector,
+    /,
+    *,
+    perturbation: Perturbation = "std",
+) -> Vector:
+    """``mean + gamma * p``, the largest ``gamma`` keeping its largest distance to a benign
+    update within the largest distance between two benign updates.
+
+    Raises:
+        LearningError: malformed ``benign`` or ``global_model``.
+        ConfigError: an unknown ``perturbation``.
+    """
+    deltas = _deltas(benign, global_model)
+    bound = float(_sq_distances(deltas, deltas).max())
+    return _shifted(deltas, global_model, perturbation, lambda d: float(d.max()) <= bound)
+
+
+def min_sum(
+    benign: npt.NDArray[np.float32],
+    global_model: Vector,
+    /,
+    *,
+    perturbation: Perturbation = "std",
+) -> Vector:
+    """``mean + gamma * p``, the largest ``gamma`` keeping its summed squared distance to the
+    benign updates within the largest such sum of a benign update.
+
+    Raises:
+        LearningError: malformed ``benign`` or ``global_model``.
+        ConfigError: an unknown ``perturbation``.
+    """
+    deltas = _deltas(benign, global_model)
+    bound = float(_sq_distances(deltas, deltas).sum(axis=1).max())
+    return _shifted(deltas, global_model, perturbation, lambda d: float(d.sum()) <= bound)
+
+
+def _shifted(
+    deltas: npt.NDArray[np.float64],
+    global_model: Vector,
+    perturbation: Perturbation,
+    fits: Callable[[npt.NDArray[np.float64]], bool],
+) -> Vector:
+    """``global + mean + gamma * p`` for the largest ``gamma`` (bisection) that ``fits``."""
+    mean = deltas.mean(axis=0)
+    if perturbation == "std":
+        direction = -deltas.std(axis=0)
+    elif perturbation == "unit":
+        direction = -mean / max(float(np.linalg.norm(mean)), 1e-12)
+    elif perturbation == "sign":
+        direction = -np.sign(mean)
+    else:
+        raise ConfigError(
+            f"Unknown perturbation {perturbation!r}; known: {', '.join(PERTURBATIONS)}."
+        )
+
+    def ok(gamma: float) -> bool:
+        candidate = (mean + gamma * direction).reshape(1, -1)
+        return fits(_sq_distances(candidate, deltas)[0])
+
+    low, high = 0.0, 1.0
+    while ok(high) and high < 1e6:
+        low, high = high, high * 2.0
+    for _ in range(40):
+        middle = (low + high) / 2.0
+        low, high = (middle, high) if ok(middle) else (low, middle)
+    return np.asarray(global_model + mean + low * direction, dtype=np.float32)
+
+
+def _sq_distances(
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Squared Euclidean distances between the rows of ``a`` and those of ``b``."""
+    return np.array([((b - row) ** 2).sum(axis=1) for row in a])
+
+
+def _deltas(benign: npt.NDArray[np.float32], global_model: Vector) -> npt.NDArray[np.float64]:
+    _check_matrix(benign)
+    _check_vector("global_model", global_model)
+    if benign.shape[1:] != global_model.shape:
+        raise LearningError(
+            f"benign rows have {benign.shape[1]} values but global_model {global_model.shape}."
+        )
+    deltas: npt.NDArray[np.float64] = benign.astype(np.float64) - global_model
+    return deltas
+
+
+def _check_matrix(benign: npt.NDArray[np.float32]) -> None:
+    if not isinstance(benign, np.ndarray) or benign.dtype != np.float32 or benign.ndim != 2:
+        raise LearningError(
+            "benign must be a 2-D float32 array (one honest update per row), got "
+            f"{getattr(benign, 'dtype', type(benign))} of shape {getattr(benign, 'shape', None)}."
+        )
+    if benign.shape[0] == 0:
+        raise LearningError("benign must hold at least one honest update.")
 
 
 def label_flip(
