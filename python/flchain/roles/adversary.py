@@ -5,26 +5,60 @@ flips its labels before training; protocol attacks misuse the contract: ``copier
 nothing real and then tries to reveal another participant's CID (the contract refuses it,
 so the copier is slashed as unrevealed), ``wrong-attest`` attests a model other than the one
 the rule yields (a colluding minority cannot reach the quorum and is slashed).
+
+Adaptive attacks (``alie``, ``ipm``, ``min-max``, ``min-sum``; :mod:`flchain.fl.attacks`)
+need honest updates to forge theirs. In a simulation the attackers see every honest update
+of the round (the worst case); on chain they cannot: commit-reveal hides every update until
+the commit phase is over, and then it is too late to commit. So the colluders estimate the
+honest statistics from what they have: their own honestly-trained updates, shared among
+them (:class:`ColluderChannel`, a directory every colluder can reach; the demo gives one
+through ``FLCHAIN_COLLUDERS=DIR:F:N``, F colluders among N participants). Each colluder
+writes its trained update under the round's parent digest, waits for the others (at most
+:data:`COLLUDER_WAIT_SECONDS`), forges the same vector from all of them, and adds a tiny
+seeded jitter so that the aggregator does not reject the colluders' updates as copies.
 """
 
 from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from flchain.errors import ConfigError
 from flchain.fl import ArrayDataset
+from flchain.fl.attacks import alie, ipm, min_max, min_sum
 
-__all__ = ["ATTACKS", "MODEL_ATTACKS", "check_attack", "flip_labels", "poison"]
+__all__ = [
+    "ADAPTIVE_ATTACKS",
+    "ATTACKS",
+    "MODEL_ATTACKS",
+    "ColluderChannel",
+    "check_attack",
+    "flip_labels",
+    "poison",
+]
 
+logger = logging.getLogger(__name__)
+
+#: Attacks forged from the colluders' honest updates.
+ADAPTIVE_ATTACKS = ("alie", "ipm", "min-max", "min-sum")
 #: Attacks on the update itself.
-MODEL_ATTACKS = ("sign-flip", "boosted", "noise", "free-rider")
+MODEL_ATTACKS = ("sign-flip", "boosted", "noise", "free-rider", *ADAPTIVE_ATTACKS)
 #: Every attack a participant can run.
 ATTACKS = (*MODEL_ATTACKS, "label-flip", "copier", "wrong-attest")
 
 SIGN_FLIP_SCALE = 4.0
 BOOST_FACTOR = 10.0
 NOISE_SIGMA = 1.0
+IPM_EPS = 0.5
+COLLUDER_WAIT_SECONDS = 60.0
+COLLUDERS_ENV = "FLCHAIN_COLLUDERS"
 
 
 def check_attack(name: str | None) -> str | None:
@@ -47,11 +81,77 @@ def poison(
         out = trained + np.random.default_rng(seed).normal(0.0, NOISE_SIGMA, trained.shape)
     elif name == "free-rider":
         out = parent
+    elif name in ADAPTIVE_ATTACKS:
+        out = _forge(name, trained, parent, seed)
     else:
         raise ConfigError(
             f"{name!r} is not a model-poisoning attack; those are {', '.join(MODEL_ATTACKS)}."
         )
     return np.asarray(out, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class ColluderChannel:
+    """Where colluders share their honest updates: ``directory``, ``colluders`` of them
+    among ``participants``."""
+
+    directory: Path
+    colluders: int
+    participants: int
+
+    @classmethod
+    def from_env(cls) -> ColluderChannel | None:
+        """The channel ``FLCHAIN_COLLUDERS=DIR:F:N`` names, or None."""
+        value = os.environ.get(COLLUDERS_ENV)
+        if not value:
+            return None
+        try:
+            directory, colluders, participants = value.rsplit(":", 2)
+            return cls(Path(directory), int(colluders), int(participants))
+        except ValueError as exc:
+            raise ConfigError(
+                f"{COLLUDERS_ENV} must be DIR:F:N (F colluders among N participants), "
+                f"got {value!r}."
+            ) from exc
+
+    def exchange(
+        self, parent: npt.NDArray[np.float32], trained: npt.NDArray[np.float32], seed: int
+    ) -> npt.NDArray[np.float32]:
+        """Publish ``trained`` for the round of ``parent``; the colluders' updates (rows)."""
+        round_dir = self.directory / hashlib.sha256(parent.tobytes()).hexdigest()[:16]
+        round_dir.mkdir(parents=True, exist_ok=True)
+        partial = round_dir / f"{seed}.tmp.npy"
+        np.save(partial, trained)
+        partial.rename(round_dir / f"{seed}.npy")
+        deadline = time.monotonic() + COLLUDER_WAIT_SECONDS
+        while len(list(round_dir.glob("*[0-9].npy"))) < self.colluders:
+            if time.monotonic() > deadline:
+                logger.warning("Only some colluders shared their update; forging from those")
+                break
+            time.sleep(0.2)
+        paths = sorted(round_dir.glob("*[0-9].npy"))
+        return np.stack([np.load(p) for p in paths]).astype(np.float32)
+
+
+def _forge(
+    name: str, trained: npt.NDArray[np.float32], parent: npt.NDArray[np.float32], seed: int
+) -> npt.NDArray[np.float32]:
+    """An adaptive attack's update from the colluders' honest updates (module docstring)."""
+    channel = ColluderChannel.from_env()
+    benign = trained.reshape(1, -1) if channel is None else channel.exchange(parent, trained, seed)
+    colluders = channel.colluders if channel is not None else 1
+    participants = channel.participants if channel is not None else 2
+    if name == "alie":
+        forged = alie(benign, num_participants=participants, num_malicious=colluders)
+    elif name == "ipm":
+        forged = ipm(benign, parent, eps=IPM_EPS)
+    elif name == "min-max":
+        forged = min_max(benign, parent)
+    else:
+        forged = min_sum(benign, parent)
+    scale = 1e-6 * float(np.abs(forged - parent).mean() or 1.0)
+    jitter = np.random.default_rng(seed).normal(0.0, scale, forged.shape)
+    return np.asarray(forged + jitter, dtype=np.float32)
 
 
 def flip_labels(data: ArrayDataset, num_classes: int) -> ArrayDataset:

@@ -32,7 +32,7 @@ from flchain.fl import rule_spec
 from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import deploy
 from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
-from flchain.roles.adversary import check_attack
+from flchain.roles.adversary import COLLUDERS_ENV, check_attack
 from flchain.roles.conductor import Conductor
 from flchain.roles.datasets import ROOT_SAMPLES, load_test_data, root_data
 from flchain.roles.demo_data import DATA_SOURCES, draw_shards, publish_task_data
@@ -152,9 +152,12 @@ def _spawn(
         # twice the minimum: an honest outlier survives a few rejected-update slashes
         "--stake", str(2 * options.stake_tokens),
     ]  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "FLCHAIN_DEPLOYMENTS": str(deployments)}
     if _is_malicious(index, options):
         command += ["--attack", str(options.attack)]
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "FLCHAIN_DEPLOYMENTS": str(deployments)}
+        # adaptive attackers share their honest updates (roles/adversary.py)
+        colluders = f"{options.work_dir / 'colluders'}:{options.malicious}:{options.participants}"
+        env[COLLUDERS_ENV] = colluders
     with (logs / f"participant-{index + 1}.log").open("wb") as log:
         return subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
