@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from flchain.errors import ConfigError
-from flchain.fl import DEFAULT_RULE, RULE_IDS, ModelSpec, rule_spec
+from flchain.fl import RULE_IDS, ModelSpec, default_rule, rule_spec
 from flchain.fl.privacy import PrivacyParams
 from flchain.roles.privacy_config import PRIVACY_KEYS, check_client_dp, parse_privacy
 
@@ -302,7 +302,8 @@ def parse_task_file(
         raise ConfigError(
             f"training.optimizer must be 'sgd' or 'adam', got {train_cfg.optimizer!r}."
         )
-    rule = check_rule(_get(task, "task", "rule", str, DEFAULT_RULE))
+    private = _get(task, "task", "private", bool, False)
+    rule = check_rule(_get(task, "task", "rule", str, default_rule(private)))
     rounds = _get(task, "task", "rounds", int, 10)
     if not 1 <= rounds <= 10_000:
         raise ConfigError(f"task.rounds must be within [1, 10000], got {rounds}.")
@@ -320,7 +321,6 @@ def parse_task_file(
     if not isinstance(rule_params, dict):
         raise ConfigError(f"task.rule_params must be a table, got {rule_params!r}.")
     rule_spec(rule).parse_params(rule_params)  # ConfigError names a bad parameter
-    private = _get(task, "task", "private", bool, False)
     secure_aggregation = _get(task, "task", "secure_aggregation", bool, False)
     check_encryption(rule, private, secure_aggregation)
     document = TaskDocument(

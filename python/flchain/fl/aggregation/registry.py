@@ -27,10 +27,12 @@ from flchain.fl.aggregation.spec import RuleSpec
 from flchain.fl.aggregation.trimmed_mean import SPEC as TRIMMED_MEAN
 
 __all__ = [
+    "DEFAULT_PRIVATE_RULE",
     "DEFAULT_RULE",
     "RULES",
     "RULE_IDS",
     "SPECS",
+    "default_rule",
     "rule_by_id",
     "rule_name",
     "rule_spec",
@@ -64,8 +66,18 @@ each rule's parameters (``fltrust`` cannot run without its ``reference``)."""
 RULE_IDS: Mapping[str, int] = MappingProxyType({name: s.rule_id for name, s in SPECS.items()})
 """The uint8 id of every rule as stored on chain (ids are forever)."""
 
-DEFAULT_RULE = "fedavg"
-"""The rule of a task config that names none."""
+DEFAULT_RULE = "filtered_clipping"
+"""The rule of a task config that names none: the one whose worst case over the attacks of
+``bench/robustness_grid.py`` is best (see the README's robust aggregation section)."""
+
+DEFAULT_PRIVATE_RULE = "fedavg"
+"""The rule of a private task config that names none: an encrypted task cannot read the
+side inputs of :data:`DEFAULT_RULE`, and secure aggregation runs FedAvg only."""
+
+
+def default_rule(private: bool) -> str:
+    """The rule a task config that names none gets."""
+    return DEFAULT_PRIVATE_RULE if private else DEFAULT_RULE
 
 
 def rule_spec(name: str) -> RuleSpec:
