@@ -2,13 +2,16 @@
 
 Part 1: every rule over 10 clients x 11.2M float32 parameters (ResNet-18 size), with
 Flower's function where it has one, and the ratio Flower / ours (> 1: we are faster).
-Part 2: median and trimmed mean over 30 clients x 11.2M.
+Part 2: median, trimmed mean, centered clipping and filtered clipping (both with the
+previous aggregate as their centre) over 30 clients x 11.2M, each with its ratio to our
+median in the same run (the robust rule of reference at that size).
 Times are the best of three runs; FedAvg's compiled kernel is compiled before timing.
 Targets (reported, not asserted): FedAvg >= 5x faster than Flower's ``aggregate``;
-median and trimmed mean at 30 x 11.2M within 5 s. Peak memory stays under ~8 GB.
+median, trimmed mean, centered and filtered clipping at 30 x 11.2M within 5 s. Peak memory stays under ~8 GB.
 Flower is optional: without it, only our times are printed.
 
 Run: .venv/bin/python bench/aggregation_rules_speed.py [clients] [parameters] [many_clients]
+[wide-only] (``wide-only``: Part 2 alone)
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ import numpy as np
 
 from flchain.fl.aggregation import (
     bulyan,
+    centered_clipping,
     fedavg,
+    filtered_clipping,
     fltrust,
     krum,
     median,
@@ -47,6 +52,27 @@ def main() -> None:
     parameters = int(sys.argv[2]) if len(sys.argv) > 2 else 11_200_000
     many = int(sys.argv[3]) if len(sys.argv) > 3 else 30
     rng = np.random.default_rng(0)
+    if len(sys.argv) <= 4 or sys.argv[4] != "wide-only":
+        _part_one(rng, clients, parameters)
+    wide = rng.standard_normal((many, parameters), dtype=np.float32) * np.float32(0.01)
+    print(f"\nPart 2: {many} x {parameters:,} float32 ({wide.nbytes / 2**30:.2f} GiB), target 5 s")
+    _header()
+    results = [((list(wide[i : i + 1]), 1)) for i in range(many)]
+    base = _report(
+        "median", lambda: median(wide), _flower(lambda: flower.aggregate_median(results))
+    )
+    _report(
+        "trimmed_mean",
+        lambda: trimmed_mean(wide, beta=BETA),
+        _flower(lambda: flower.aggregate_trimmed_avg(results, BETA)),
+    )
+    previous = wide.mean(axis=0)
+    for name, rule in (("centered_clip", centered_clipping), ("filtered_clip", filtered_clipping)):
+        seconds = _report(name, lambda rule=rule: rule(wide, previous=previous), None)
+        print(f"  {'':<15}{seconds / base:>10.2f}x our median's time", flush=True)
+
+
+def _part_one(rng: np.random.Generator, clients: int, parameters: int) -> None:
     updates = rng.standard_normal((clients, parameters), dtype=np.float32) * np.float32(0.01)
     weights = rng.integers(100, 10_000, size=clients)
     # Compile (or load from its disk cache) FedAvg's fused kernel: not part of the timing.
@@ -62,16 +88,6 @@ def main() -> None:
         f"  {'(one read)':<15}{floor:>10.2f}   memory floor for FedAvg on this machine", flush=True
     )
     del updates
-    wide = rng.standard_normal((many, parameters), dtype=np.float32) * np.float32(0.01)
-    print(f"\nPart 2: {many} x {parameters:,} float32 ({wide.nbytes / 2**30:.2f} GiB), target 5 s")
-    _header()
-    results = [((list(wide[i : i + 1]), 1)) for i in range(many)]
-    _report("median", lambda: median(wide), _flower(lambda: flower.aggregate_median(results)))
-    _report(
-        "trimmed_mean",
-        lambda: trimmed_mean(wide, beta=BETA),
-        _flower(lambda: flower.aggregate_trimmed_avg(results, BETA)),
-    )
 
 
 def _cases(
@@ -126,13 +142,14 @@ def _header() -> None:
     print(f"  {'rule':<15}{'ours (s)':>10}{'Flower (s)':>12}{'Flower/ours':>13}")
 
 
-def _report(name: str, ours: Callable[[], Any], theirs: Callable[[], Any] | None) -> None:
+def _report(name: str, ours: Callable[[], Any], theirs: Callable[[], Any] | None) -> float:
     mine = _best_time(ours)
     if theirs is None:
         print(f"  {name:<15}{mine:>10.2f}{'-':>12}{'-':>13}", flush=True)
-        return
+        return mine
     other = _best_time(theirs)
     print(f"  {name:<15}{mine:>10.2f}{other:>12.2f}{other / mine:>12.1f}x", flush=True)
+    return mine
 
 
 def _best_time(run: Callable[[], Any]) -> float:

@@ -45,6 +45,7 @@ CONFIG = {
     "task": {
         "name": "registry-test",
         "rounds": 2,
+        "rule": "fedavg",
         "commit_seconds": PHASE,
         "reveal_seconds": PHASE,
         "attest_seconds": PHASE,
@@ -55,6 +56,7 @@ CONFIG_TOML = """
 [task]
 name = "created-by-cli"
 rounds = 3
+rule = "fedavg"
 commit_seconds = 100
 reveal_seconds = 100
 attest_seconds = 100

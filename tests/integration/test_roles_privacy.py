@@ -53,6 +53,7 @@ def write_config(path: Path, budget: float) -> Path:
 [task]
 name = "dp-budget"
 rounds = {ROUNDS}
+rule = "fedavg"
 
 [model]
 family = "mlp"
