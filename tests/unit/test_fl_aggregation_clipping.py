@@ -7,7 +7,7 @@ import pytest
 
 from flchain.errors import AggregationError, ConfigError
 from flchain.fl.aggregation import centered_clipping, filtered_clipping
-from flchain.fl.aggregation.buckets import bucket_means, content_order
+from flchain.fl.aggregation.buckets import bucket_groups, content_order
 
 
 def _honest(rows: int = 10, columns: int = 40, seed: int = 3) -> np.ndarray:
@@ -95,12 +95,18 @@ def test_content_order_is_the_same_when_rows_are_permuted() -> None:
     assert first == second
 
 
-def test_bucket_means_average_groups_of_size_when_rows_are_bucketed() -> None:
+def test_bucket_groups_cover_rows_in_buckets_of_size_when_rows_are_bucketed() -> None:
     rows = _honest(rows=5)
 
-    means, groups = bucket_means(rows, list(range(5)), 2)
+    groups = bucket_groups(rows, list(range(5)), 2)
 
     assert [len(g) for g in groups] == [2, 2, 1]
     assert sorted(i for g in groups for i in g) == list(range(5))
-    expected = rows[groups[0]].astype(np.float64).mean(axis=0)
-    assert np.allclose(means[0], expected, atol=1e-6)
+
+
+def test_centered_clipping_averages_bucket_means_when_nothing_is_clipped() -> None:
+    updates = np.array([[1.0, 0.0], [3.0, 0.0], [0.0, 2.0], [0.0, 6.0]], dtype=np.float32)
+
+    result = centered_clipping(updates, radius=100.0, bucket_size=2)
+
+    assert result.aggregate.tolist() == [1.0, 2.0]  # the mean of any two bucket means

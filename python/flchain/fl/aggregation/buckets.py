@@ -7,42 +7,54 @@ from an attacker. Averaging random buckets of ``s`` rows shrinks the honest spre
 
 The "random" order must be the same for every aggregator and any row order, and no
 participant may choose its bucket: rows are ordered by ``blake2b(seed || digest(row))``,
-where ``digest`` is the blake2b of the row's float32 bytes and ``seed`` the blake2b of all
-the rows' digests, sorted. Under commit-reveal an attacker does not know the honest rows
-when it commits, so it cannot predict the seed, hence its bucket. Identical rows get the
-same key; which of them goes where does not change any bucket's multiset of rows.
+where ``digest`` is the blake2b of every 61st float32 value of the row and ``seed`` the
+blake2b of all the rows' digests, sorted; rows with equal keys (identical samples) are
+ordered by their full content (:mod:`~flchain.fl.aggregation.ordering`). Under
+commit-reveal an attacker does not know the honest rows when it commits, so it cannot
+predict the seed, hence its bucket. Identical rows get the same key; which of them goes
+where does not change any bucket's multiset of rows.
 
-Bucket means are FedAvg's exact fixed-point means with equal weights.
+A bucket's mean is summed in float64 in that content order, divided by its size and rounded
+once to float32 (:func:`~flchain.fl.aggregation.centered_clipping.clip_around`).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 import numpy as np
 import numpy.typing as npt
 
-from flchain.fl.aggregation.fedavg import fedavg
+from flchain.fl.aggregation.ordering import compare_rows
 
-__all__ = ["bucket_means", "content_order"]
+__all__ = ["bucket_groups", "content_order"]
+
+_STRIDE = 61  # prime: a sampled coordinate does not fall on the same place of every layer
 
 
 def content_order(rows: npt.NDArray[np.float32], indices: list[int]) -> list[int]:
     """``indices`` in the content-seeded pseudo-random order of the module docstring."""
-    digests = {i: hashlib.blake2b(np.ascontiguousarray(rows[i]).data).digest() for i in indices}
+    digests = {i: _digest(rows[i]) for i in indices}
     seed = hashlib.blake2b(b"".join(sorted(digests.values()))).digest()
     keys = {i: hashlib.blake2b(seed + digests[i]).digest() for i in indices}
-    return sorted(indices, key=lambda i: keys[i])
+
+    def compare(a: int, b: int) -> int:
+        if keys[a] != keys[b]:
+            return -1 if keys[a] < keys[b] else 1
+        return compare_rows(rows, a, b)  # equal digests of different rows: by content
+
+    return sorted(indices, key=functools.cmp_to_key(compare))
 
 
-def bucket_means(
-    rows: npt.NDArray[np.float32], indices: list[int], size: int
-) -> tuple[npt.NDArray[np.float32], list[list[int]]]:
-    """The means of buckets of ``size`` of the rows ``indices`` (the last may be smaller),
-    and the row indices in each bucket."""
+def _digest(row: npt.NDArray[np.float32]) -> bytes:
+    """A digest of every ``_STRIDE``-th value of the row (a full hash of 30 rows of 11.2M
+    values would cost seconds); rows that agree there are ordered by their full content."""
+    return hashlib.blake2b(np.ascontiguousarray(row[::_STRIDE]).data).digest()
+
+
+def bucket_groups(rows: npt.NDArray[np.float32], indices: list[int], size: int) -> list[list[int]]:
+    """The rows ``indices`` in buckets of ``size`` (the last may be smaller), each bucket in
+    the content-seeded order, so that its mean is summed in an order of its content only."""
     order = content_order(rows, indices)
-    groups = [order[start : start + size] for start in range(0, len(order), size)]
-    means = np.empty((len(groups), rows.shape[1]), dtype=np.float32)
-    for position, group in enumerate(groups):
-        means[position] = fedavg(rows[group]).aggregate
-    return means, groups
+    return [order[start : start + size] for start in range(0, len(order), size)]

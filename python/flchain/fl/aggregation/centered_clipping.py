@@ -15,24 +15,31 @@ for non-IID data. The mean is unweighted (self-reported sample counts could be i
 
 Rows are deltas from the global model (not translation-invariant).
 
-Determinism: offsets and norms in float64 with one float32 rounding per clipped row
-(:mod:`~flchain.fl.aggregation.geometry`), the mean FedAvg's exact fixed-point one, ``v +
-mean`` one float32 addition per coordinate: the same bytes in any row order.
+Determinism: a bucket's mean is summed in float64 in its content order; offsets ``x_i - v``
+are float32, their norms float64 sums over fixed column blocks; a clipped offset is scaled by
+the float32 factor ``tau / |x_i - v|``; the mean is exact in fixed point (sum of
+``round_half_even(offset * 2**24)``, divided with ties to even, as FedAvg); ``v + mean`` is
+one float32 addition per coordinate: the same bytes in any row order.
 
 ``accepted``: every screened row (a clipped row is accepted: its influence is bounded).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from flchain.errors import AggregationError
-from flchain.fl.aggregation.buckets import bucket_means
-from flchain.fl.aggregation.fedavg import fedavg
-from flchain.fl.aggregation.geometry import row_norms
+from flchain.fl.aggregation.buckets import bucket_groups
+from flchain.fl.aggregation.fixedpoint import (
+    INT64_MAX,
+    SCALE,
+    dequantize,
+    divide_round_half_even,
+)
 from flchain.fl.aggregation.result import AggregationResult
 from flchain.fl.aggregation.screening import screen_rows
 from flchain.fl.aggregation.spec import RuleSpec, require
@@ -41,6 +48,7 @@ __all__ = ["SPEC", "CenteredClippingParams", "centered_clipping", "checked_cente
 
 DEFAULT_ITERATIONS = 1
 DEFAULT_BUCKET_SIZE = 2
+_CHUNK = 1 << 13  # columns per block: the block's buffers stay in cache
 
 
 def centered_clipping(
@@ -71,29 +79,91 @@ def centered_clipping(
     admitted = screen_rows(updates)
     center = checked_center(previous, updates.shape[1])
     indices = [int(i) for i in np.flatnonzero(admitted)]
-    if bucket_size > 1 and len(indices) > 1:
-        rows, _ = bucket_means(updates, indices, bucket_size)
-    else:
-        rows = updates if admitted.all() else updates[admitted]
+    groups = bucket_groups(updates, indices, bucket_size) if bucket_size > 1 else indices
+    points = [[g] if isinstance(g, int) else g for g in groups]
     for _ in range(iterations):
-        center = clip_around(rows, center, radius)
+        center = clip_around(updates, points, center, radius)
     return AggregationResult(aggregate=center, accepted=admitted.copy())
 
 
 def clip_around(
-    rows: npt.NDArray[np.float32], center: npt.NDArray[np.float32], radius: float | None
+    rows: npt.NDArray[np.float32],
+    groups: Sequence[Sequence[int]],
+    center: npt.NDArray[np.float32],
+    radius: float | None,
 ) -> npt.NDArray[np.float32]:
-    """One centered-clipping step: ``center`` plus the mean of the clipped offsets."""
-    offsets = np.empty_like(rows)
-    norms = np.empty(rows.shape[0], dtype=np.float64)
-    for index in range(rows.shape[0]):
-        np.subtract(rows[index], center, out=offsets[index])
-        norms[index] = row_norms(offsets[index : index + 1])[0]
+    """One centered-clipping step over the points ``groups`` make of ``rows`` (each point the
+    mean of its group's rows, a singleton being the row itself): ``center`` plus the exact mean
+    of the clipped offsets ``point - center``.
+
+    Column blocks of fixed width, two passes (norms, then the clipped fixed-point mean), with
+    buffers of one block: no array of the input's size is allocated (fresh memory costs more
+    than the arithmetic here).
+    """
+    count, columns = len(groups), rows.shape[1]
+    block = _Block(count, min(columns, _CHUNK))
+    squares = np.zeros(count, dtype=np.float64)
+    for start in range(0, columns, _CHUNK):
+        offsets = block.offsets(rows, groups, center, start, min(start + _CHUNK, columns))
+        wide = block.wide[:, : offsets.shape[1]]
+        np.multiply(offsets, offsets, out=wide, dtype=np.float64)
+        squares += wide.sum(axis=1)
+    norms = np.sqrt(squares)
     tau = float(np.median(norms)) if radius is None else float(radius)
-    for over in np.flatnonzero(norms > tau):
-        offsets[over] = np.multiply(offsets[over], tau / norms[over], dtype=np.float64)
-    step = fedavg(offsets).aggregate
-    return (center + step).astype(np.float32)
+    factors = np.array([tau / n if n > tau else 1.0 for n in norms], dtype=np.float32)
+    limit = INT64_MAX // count
+    result = np.empty(columns, dtype=np.float32)
+    for start in range(0, columns, _CHUNK):
+        stop = min(start + _CHUNK, columns)
+        offsets = block.offsets(rows, groups, center, start, stop)
+        offsets *= factors[:, None]
+        if int(np.rint(float(np.abs(offsets).max()) * SCALE)) > limit:
+            raise AggregationError(
+                "An offset from the previous aggregate is beyond the fixed-point range; the "
+                "previous aggregate or an update diverged."
+            )
+        wide, fixed = block.wide[:, : stop - start], block.fixed[:, : stop - start]
+        np.multiply(offsets, float(SCALE), out=wide, dtype=np.float64)
+        np.rint(wide, out=wide)
+        fixed[...] = wide  # exact: integral values within int64
+        mean = divide_round_half_even(fixed.sum(axis=0), count)
+        result[start:stop] = center[start:stop] + dequantize(mean)
+    return result
+
+
+class _Block:
+    """Buffers for one block of columns of every point."""
+
+    def __init__(self, count: int, width: int) -> None:
+        self.points = np.empty((count, width), dtype=np.float64)
+        self.single = np.empty((count, width), dtype=np.float32)
+        self.wide = np.empty((count, width), dtype=np.float64)
+        self.fixed = np.empty((count, width), dtype=np.int64)
+
+    def offsets(
+        self,
+        rows: npt.NDArray[np.float32],
+        groups: Sequence[Sequence[int]],
+        center: npt.NDArray[np.float32],
+        start: int,
+        stop: int,
+    ) -> npt.NDArray[np.float32]:
+        """``point - center`` over columns ``start:stop`` for every group's point (float32)."""
+        width = stop - start
+        out = self.single[:, :width]
+        points = self.points[:, :width]
+        for position, group in enumerate(groups):
+            if len(group) == 1:
+                np.subtract(rows[group[0], start:stop], center[start:stop], out=out[position])
+                continue
+            point = points[position]
+            point[...] = rows[group[0], start:stop]
+            for index in group[1:]:
+                point += rows[index, start:stop]
+            point /= len(group)
+            out[position] = point  # one rounding to float32
+            out[position] -= center[start:stop]
+        return out
 
 
 def checked_center(

@@ -1,26 +1,29 @@
-"""Filtered clipping: FLAME's direction filter, then centered clipping with bucketing.
+"""Filtered clipping: a norm filter, FLAME's direction filter, then centered clipping.
 
-Two defences, each against what the other lets through:
+Three defences, each against what the others let through:
 
-1. **Direction filter** (after FLAME, Nguyen et al., USENIX Security 2022, which keeps the
+1. **Norm filter**: a row whose norm exceeds ``max_norm_ratio`` times the median norm of the
+   screened rows is rejected (boosted updates, sign-flip with a large scale).
+2. **Direction filter** (after FLAME, Nguyen et al., USENIX Security 2022, which keeps the
    majority cluster of cosine distances): a row is rejected unless its cosine with a robust
    reference direction exceeds ``min_cosine``. The reference is one centered-clipping step
-   over all the screened rows (each row moves it by at most ``tau / m``), a far steadier
-   direction than the coordinate-wise median once honest updates are small and diverse.
-   Updates that push against the majority (sign-flip, IPM, min-max/min-sum pushed past the
-   mean) leave the accepted set.
-2. **Centered clipping** around the previous round's aggregate with buckets of
-   ``bucket_size`` rows (:mod:`~flchain.fl.aggregation.centered_clipping`): whatever passes
-   the filter (ALIE, small perturbations) moves the aggregate by at most ``tau / m``.
+   over the rows the norm filter kept (each row moves it by at most ``tau / m``), a far
+   steadier direction than the coordinate-wise median once honest updates are small and
+   diverse. Updates that push against the majority (sign-flip, IPM, min-max/min-sum pushed
+   past the mean) leave the accepted set.
+3. **Centered clipping** around the previous round's aggregate
+   (:mod:`~flchain.fl.aggregation.centered_clipping`), optionally over buckets of
+   ``bucket_size`` rows: whatever passes (ALIE, small perturbations) moves the aggregate by
+   at most ``tau / m``. When no row failed the direction filter, step 3 is the reference.
 
-If fewer than half of the screened rows pass the filter, the filter is not trusted (the
-median itself may be off) and every screened row goes to step 2.
+If fewer than half of the screened rows pass the filters, they are not trusted and every
+screened row goes to step 3.
 
-Rows are deltas from the global model. Determinism: the reference as centered clipping's,
-cosines from float64 dot products and norms in a
-fixed order, then centered clipping's exact means: bit-identical in any row order.
+Rows are deltas from the global model. Determinism: norms and dot products in float64 in a
+fixed order (:mod:`~flchain.fl.aggregation.geometry`), the median norm a function of the
+multiset of norms, then centered clipping's exact means: bit-identical in any row order.
 
-``accepted``: the screened rows that pass the filter.
+``accepted``: the screened rows that pass the filters.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from flchain.fl.aggregation.buckets import bucket_means
+from flchain.fl.aggregation.buckets import bucket_groups
 from flchain.fl.aggregation.centered_clipping import checked_center, clip_around
 from flchain.fl.aggregation.geometry import row_dots, row_norms
 from flchain.fl.aggregation.result import AggregationResult
@@ -70,19 +73,24 @@ def filtered_clipping(
     admitted = screen_rows(updates)
     center = checked_center(previous, updates.shape[1])
     norms = np.zeros(updates.shape[0], dtype=np.float64)
-    for index in np.flatnonzero(admitted):
-        norms[index] = row_norms(updates[index : index + 1])[0]
+    if admitted.all():
+        norms = row_norms(updates)  # one pass over every row, no copy
+    else:
+        for index in np.flatnonzero(admitted):
+            norms[index] = row_norms(updates[index : index + 1])[0]
     bound = max_norm_ratio * float(np.median(norms[admitted]))
     passing = admitted & (norms <= bound)
-    passing &= _cosines_above(updates, passing, norms, center, min_cosine)
+    normed = passing.copy()
+    reference = clip_around(updates, [[int(i)] for i in np.flatnonzero(normed)], center, None)
+    passing &= _cosines_above(updates, passing, norms, reference, min_cosine)
     if 2 * int(passing.sum()) < int(admitted.sum()):
         passing = admitted
     indices = [int(i) for i in np.flatnonzero(passing)]
-    if bucket_size > 1 and len(indices) > 1:
-        rows, _ = bucket_means(updates, indices, bucket_size)
-    else:
-        rows = updates[passing]
-    aggregate = clip_around(rows, center, None)
+    if bucket_size == 1 and np.array_equal(passing, normed):
+        return AggregationResult(aggregate=reference, accepted=passing)  # the same points
+    groups = bucket_groups(updates, indices, bucket_size) if bucket_size > 1 else indices
+    points = [[g] if isinstance(g, int) else g for g in groups]
+    aggregate = clip_around(updates, points, center, None)
     return AggregationResult(aggregate=aggregate, accepted=passing)
 
 
@@ -90,22 +98,22 @@ def _cosines_above(
     updates: npt.NDArray[np.float32],
     admitted: npt.NDArray[np.bool_],
     norms: npt.NDArray[np.float64],
-    center: npt.NDArray[np.float32],
+    reference: npt.NDArray[np.float32],
     threshold: float,
 ) -> npt.NDArray[np.bool_]:
-    """True for each admitted row whose cosine with the reference direction (one centered
-    clipping step over every admitted row) exceeds ``threshold``."""
-    rows = updates if admitted.all() else updates[admitted]
-    reference = clip_around(rows, center, None)
+    """True for each admitted row whose cosine with ``reference`` exceeds ``threshold``."""
     reference_norm = float(row_norms(reference.reshape(1, -1))[0])
-    above = np.zeros(updates.shape[0], dtype=bool)
     if reference_norm == 0.0:
         return admitted.copy()
-    for index in np.flatnonzero(admitted):
-        if norms[index] > 0.0:
-            dot = float(row_dots(updates[index : index + 1], reference)[0])
-            cosine = dot / (float(norms[index]) * reference_norm)
-            above[index] = cosine > threshold
+    dots = np.zeros(updates.shape[0], dtype=np.float64)
+    if admitted.all():
+        dots = row_dots(updates, reference)  # one pass over every row, no copy
+    else:
+        for index in np.flatnonzero(admitted):
+            dots[index] = row_dots(updates[index : index + 1], reference)[0]
+    above = np.zeros(updates.shape[0], dtype=bool)
+    for index in np.flatnonzero(admitted & (norms > 0.0)):
+        above[index] = dots[index] / (float(norms[index]) * reference_norm) > threshold
     return above
 
 
