@@ -156,7 +156,8 @@ def _spawn(
     if _is_malicious(index, options):
         command += ["--attack", str(options.attack)]
         # adaptive attackers share their honest updates (roles/adversary.py)
-        colluders = f"{options.work_dir / 'colluders'}:{options.malicious}:{options.participants}"
+        shared = options.work_dir / "colluders" / f"task-{task_id}"
+        colluders = f"{shared}:{options.malicious}:{options.participants}"
         env[COLLUDERS_ENV] = colluders
     with (logs / f"participant-{index + 1}.log").open("wb") as log:
         return subprocess.Popen(
