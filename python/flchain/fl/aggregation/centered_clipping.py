@@ -91,10 +91,12 @@ def clip_around(
     groups: Sequence[Sequence[int]],
     center: npt.NDArray[np.float32],
     radius: float | None,
+    scale: float = 1.0,
 ) -> npt.NDArray[np.float32]:
     """One centered-clipping step over the points ``groups`` make of ``rows`` (each point the
     mean of its group's rows, a singleton being the row itself): ``center`` plus the exact mean
-    of the clipped offsets ``point - center``.
+    of the clipped offsets ``point - center``, clipped to ``radius`` or, when it is None, to
+    ``scale`` times the median offset norm.
 
     Column blocks of fixed width, two passes (norms, then the clipped fixed-point mean), with
     buffers of one block: no array of the input's size is allocated (fresh memory costs more
@@ -109,7 +111,7 @@ def clip_around(
         np.multiply(offsets, offsets, out=wide, dtype=np.float64)
         squares += wide.sum(axis=1)
     norms = np.sqrt(squares)
-    tau = float(np.median(norms)) if radius is None else float(radius)
+    tau = scale * float(np.median(norms)) if radius is None else float(radius)
     factors = np.array([tau / n if n > tau else 1.0 for n in norms], dtype=np.float32)
     limit = INT64_MAX // count
     result = np.empty(columns, dtype=np.float32)

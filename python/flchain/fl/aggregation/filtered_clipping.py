@@ -45,6 +45,7 @@ __all__ = ["SPEC", "FilteredClippingParams", "filtered_clipping"]
 DEFAULT_MIN_COSINE = 0.0
 DEFAULT_BUCKET_SIZE = 1
 DEFAULT_MAX_NORM_RATIO = 2.0
+DEFAULT_RADIUS_SCALE = 1.0
 
 
 def filtered_clipping(
@@ -54,6 +55,7 @@ def filtered_clipping(
     previous: npt.NDArray[np.float32] | None = None,
     min_cosine: float = DEFAULT_MIN_COSINE,
     max_norm_ratio: float = DEFAULT_MAX_NORM_RATIO,
+    radius_scale: float = DEFAULT_RADIUS_SCALE,
     bucket_size: int = DEFAULT_BUCKET_SIZE,
     weights: npt.NDArray[np.integer] | None = None,
 ) -> AggregationResult:
@@ -69,7 +71,7 @@ def filtered_clipping(
     Raises:
         AggregationError: malformed updates, a bad ``previous``, or no finite row.
     """
-    FilteredClippingParams(min_cosine, max_norm_ratio, bucket_size)  # raises on bad values
+    FilteredClippingParams(min_cosine, max_norm_ratio, radius_scale, bucket_size)  # raises
     admitted = screen_rows(updates)
     center = checked_center(previous, updates.shape[1])
     norms = np.zeros(updates.shape[0], dtype=np.float64)
@@ -81,7 +83,8 @@ def filtered_clipping(
     bound = max_norm_ratio * float(np.median(norms[admitted]))
     passing = admitted & (norms <= bound)
     normed = passing.copy()
-    reference = clip_around(updates, [[int(i)] for i in np.flatnonzero(normed)], center, None)
+    singles = [[int(i)] for i in np.flatnonzero(normed)]
+    reference = clip_around(updates, singles, center, None, radius_scale)
     passing &= _cosines_above(updates, passing, norms, reference, min_cosine)
     if 2 * int(passing.sum()) < int(admitted.sum()):
         passing = admitted
@@ -90,7 +93,7 @@ def filtered_clipping(
         return AggregationResult(aggregate=reference, accepted=passing)  # the same points
     groups = bucket_groups(updates, indices, bucket_size) if bucket_size > 1 else indices
     points = [[g] if isinstance(g, int) else g for g in groups]
-    aggregate = clip_around(updates, points, center, None)
+    aggregate = clip_around(updates, points, center, None, radius_scale)
     return AggregationResult(aggregate=aggregate, accepted=passing)
 
 
@@ -123,6 +126,7 @@ class FilteredClippingParams:
 
     min_cosine: float = DEFAULT_MIN_COSINE
     max_norm_ratio: float = DEFAULT_MAX_NORM_RATIO
+    radius_scale: float = DEFAULT_RADIUS_SCALE
     bucket_size: int = DEFAULT_BUCKET_SIZE
 
     def __post_init__(self) -> None:
@@ -130,6 +134,8 @@ class FilteredClippingParams:
         require(name, "min_cosine", -1.0 <= cosine < 1.0, "within [-1, 1)", cosine)
         ratio = self.max_norm_ratio
         require(name, "max_norm_ratio", ratio >= 1.0, "a number >= 1", ratio)
+        scale = self.radius_scale
+        require(name, "radius_scale", 0.0 < scale <= 10.0, "within (0, 10]", scale)
         require(name, "bucket_size", 1 <= self.bucket_size <= 8, "within [1, 8]", self.bucket_size)
 
 
