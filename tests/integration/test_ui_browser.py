@@ -26,14 +26,16 @@ from flchain.chain.controls import revert, snapshot
 from flchain.chain.transactions import TxSender
 from flchain.fl import build_model, evaluate, load_into
 from flchain.protocol.client import FLClient
+from flchain.protocol.datasets_registry import DatasetRegistryClient
 from flchain.protocol.deploy import deploy
 from flchain.protocol.inference_registry import InferenceRegistryClient
+from flchain.roles.dataset_publisher import load_source, publish_dataset
 from flchain.roles.datasets import load_test_data
 from flchain.roles.inference import deploy_model, predict_rows
 from flchain.roles.owner import create_task
 from flchain.storage.cid import Cid
 from flchain.storage.local import LocalStore
-from flchain.ui import Reader, UiServer
+from flchain.ui import Dashboard, Reader, UiServer
 
 pytestmark = pytest.mark.integration
 
@@ -44,6 +46,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+#: On-chain strings are attacker-controlled: the page must show this as text, not markup.
+DATASET_NAME = 'digits <img src=x onerror="window.pwned=1">'
 TIMEOUT_MS = 60_000  # generous: a loaded 2-core machine; conditions, not durations, are asserted
 
 
@@ -53,11 +57,13 @@ class World:
     store: LocalStore
     owner: FLClient
     members: list[FLClient]
+    silent: FLClient
     rounds: list[PlayedRound]
     deployments: Path
     inference: str
     live_task: int
     url: str
+    dashboard: Dashboard
 
 
 @pytest.fixture(scope="module")
@@ -67,15 +73,24 @@ def world(w3: Web3, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]
     store = LocalStore(tmp_path_factory.mktemp("store"))
     report = deploy(w3, TxSender(w3, dev_signer(0, DEV_CHAIN_ID)), directory=deployments)
     assert report.deployment is not None
-    owner, alice, bob = (
-        FLClient(w3, report.deployment, TxSender(w3, dev_signer(i, DEV_CHAIN_ID))) for i in range(3)
+    owner, alice, bob, carol = (
+        FLClient(w3, report.deployment, TxSender(w3, dev_signer(i, DEV_CHAIN_ID))) for i in range(4)
     )
     finished = task_config("digits-finished", rounds=2)
     task_id = create_task(owner, store, finished).task_id
-    for member in (alice, bob):
+    for member in (alice, bob, carol):
         member.join(task_id, 10 * TOKEN)
     owner.start_round(task_id)
-    rounds = [play_round(w3, store, owner, [alice, bob], finished, task_id) for _ in range(2)]
+    rounds = [
+        play_round(w3, store, owner, [alice, bob], finished, task_id),
+        play_round(w3, store, owner, [alice, bob], finished, task_id, silent=carol),
+    ]
+    owner.settle(task_id, carol.address)  # carol's unrevealed commit of round 2: slashed
+    datasets = DatasetRegistryClient.open(w3, owner.sender, deployments)
+    publish_dataset(
+        datasets, store, load_source("digits"), name=DATASET_NAME, num_shards=4,
+        license_text=b"CC BY 4.0",
+    )  # fmt: skip
     registry = InferenceRegistryClient.for_chain(w3, deployments, owner.sender)
     deployed = deploy_model(owner, registry, owner.sender, store, task_id)
     live = create_task(owner, store, task_config("digits-live", rounds=1)).task_id
@@ -85,8 +100,9 @@ def world(w3: Web3, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]
     reader = Reader(FLClient(w3, report.deployment), store, deployments)
     with UiServer(reader, port=0, poll_seconds=0.2) as server:
         yield World(
-            w3, store, owner, [alice, bob], rounds, deployments, deployed.address, live, server.url
-        )
+            w3, store, owner, [alice, bob], carol, rounds, deployments, deployed.address, live,
+            server.url, server.app.state.dashboard,
+        )  # fmt: skip
     revert(w3, module_snapshot)
 
 
@@ -162,6 +178,8 @@ def test_task_page_charts_one_evaluated_point_per_round_and_lists_participants(
     assert accuracy[2] > accuracy[0]  # it learned
     for member in world.members:
         expect(page.locator(f'tr[data-member="{member.address}"]')).to_contain_text("10")
+    slashed = page.locator(f'tr[data-member="{world.silent.address}"] .slash')
+    expect(slashed).to_have_text("round 2: 1 (unrevealed commit)")  # 10% of 10 tokens
     expect(page.locator('#rounds tr[data-round="2"]')).to_contain_text("finalized")
     _shot(page, "task")
 
@@ -173,7 +191,7 @@ def test_round_page_shows_the_accepted_set_the_winning_result_and_verifies(
     page.goto(_url(world, f"/tasks/1/rounds/{played.round}"))
 
     expect(page.locator("#accepted li")).to_have_text(list(played.members))
-    expect(page.locator("#commits tbody tr")).to_have_count(2)
+    expect(page.locator("#commits tbody tr")).to_have_count(3)  # carol committed, never revealed
     expect(page.locator("#reveals tbody tr")).to_have_count(2)
     won = page.locator("#results tr.won")
     expect(won).to_have_count(1)
@@ -184,10 +202,17 @@ def test_round_page_shows_the_accepted_set_the_winning_result_and_verifies(
     _shot(page, "round")
 
 
-def test_datasets_page_says_when_no_dataset_is_registered(world: World, page: Page) -> None:
+def test_datasets_page_lists_the_dataset_with_its_name_as_text_not_markup(
+    world: World, page: Page
+) -> None:
     page.goto(_url(world, "/datasets"))
 
-    expect(page.locator("main")).to_contain_text("No datasets yet")
+    row = page.locator('tr[data-dataset="1"]')
+    expect(row).to_contain_text(DATASET_NAME)
+    expect(row).to_contain_text("yes")  # sealed
+    expect(row.locator("td").nth(3)).to_have_text("4")  # shards
+    expect(page.locator("#datasets img")).to_have_count(0)
+    assert page.evaluate("() => window.pwned === undefined")
     _shot(page, "datasets")
 
 
@@ -246,3 +271,14 @@ def test_predict_with_rows_of_the_wrong_width_names_the_problem(world: World) ->
     assert response.status_code == 400
     assert "bad.csv has rows of 3 features" in response.text
     assert "takes 64 features per row" in response.text
+
+
+def test_curve_evaluates_each_registered_model_once(world: World) -> None:
+    first = httpx.get(_url(world, "/tasks/1/curve"), timeout=60).json()
+    evaluated = world.dashboard.evaluator.evaluations
+
+    again = httpx.get(_url(world, "/tasks/1/curve"), timeout=60).json()
+
+    assert [p["round"] for p in first["points"]] == [0, 1, 2]
+    assert again == first
+    assert world.dashboard.evaluator.evaluations == evaluated  # served from the CID cache

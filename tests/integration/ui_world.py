@@ -30,6 +30,7 @@ def task_config(name: str, rounds: int) -> TaskFile:
             "commit_seconds": PHASE,
             "reveal_seconds": PHASE,
             "attest_seconds": PHASE,
+            "quorum": 0.6,  # two of three equal stakes attest when the third member stays silent
         },
         "model": {"family": "mlp", "hidden_sizes": [16]},
         "training": {"epochs": 1, "batch_size": 16, "lr": 0.3},
@@ -53,9 +54,10 @@ def _next_phase(w3: Web3) -> None:
 
 def play_round(
     w3: Web3, store: LocalStore, owner: FLClient, members: list[FLClient], task_file: TaskFile,
-    task_id: int,
+    task_id: int, silent: FLClient | None = None,
 ) -> PlayedRound:  # fmt: skip
-    """Train, commit, reveal, aggregate, attest and finalize the task's current round."""
+    """Train, commit, reveal, aggregate, attest and finalize the task's current round
+    (``silent``: a member that commits an update and never reveals it)."""
     doc = task_file.document
     task = owner.task(task_id)
     round_id = task.current_round
@@ -72,6 +74,11 @@ def play_round(
         salt = bytes([round_id, index + 1]) * 16
         member.commit(task_id, round_id, digest, codec, salt)
         updates.append((member, digest, codec, salt))
+    if silent is not None:
+        digest, codec = store.put(
+            encode_state(build_model(doc.model, seed=99).state_dict())
+        ).to_chain()
+        silent.commit(task_id, round_id, digest, codec, bytes(32))
     _next_phase(w3)
     for member, digest, codec, salt in updates:
         member.reveal(task_id, round_id, digest, codec, salt)

@@ -41,7 +41,7 @@ from flchain.ui.live import DEFAULT_POLL_SECONDS, BlockFeed, sse_stream
 from flchain.ui.queries import dataset_rows, inference_rows, round_view, task_summaries, task_view
 from flchain.ui.source import Reader
 
-__all__ = ["MAX_UPLOAD_BYTES", "Dashboard", "create_app"]
+__all__ = ["MAX_UPLOAD_BYTES", "Dashboard", "create_app", "page_templates"]
 
 #: The largest CSV the predict form accepts.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -54,6 +54,17 @@ def _plotly_js() -> Path:
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
+def page_templates() -> jinja2.Environment:
+    """The pages' Jinja2 environment: every value autoescaped, undefined names an error."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_PACKAGE / "templates")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(tokens=fmt.tokens, short=fmt.short, percent=fmt.percent, bitmap=fmt.bitmap)
+    return env
+
+
 class Dashboard:
     """The state behind the app: the reader, the evaluator, the block feed, verifications."""
 
@@ -62,14 +73,7 @@ class Dashboard:
         self.evaluator = ModelEvaluator()
         self.feed = BlockFeed(reader, poll_seconds)
         self.verifications: dict[tuple[int, int], dict[str, Any]] = {}
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(_PACKAGE / "templates")),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-        )
-        self.env.filters.update(
-            tokens=fmt.tokens, short=fmt.short, percent=fmt.percent, bitmap=fmt.bitmap
-        )
+        self.env = page_templates()
 
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         """A page, or only its live part when the browser asks for ``?fragment=1``."""

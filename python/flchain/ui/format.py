@@ -51,8 +51,5 @@ def verification_message(found: _Verification) -> str:
         )
         if not same
     ]
-    return (
-        "MISMATCH: the recomputed "
-        + (" and ".join(differs) or "metrics")
-        + " differ from the chain's"
-    )
+    what = " and ".join(differs) or "metrics"
+    return f"MISMATCH: the chain's {what} and the recomputed one differ"

@@ -9,6 +9,7 @@ import time
 from types import TracebackType
 
 import uvicorn
+from starlette.applications import Starlette
 
 from flchain.errors import ConfigError, FlchainError
 from flchain.ui.app import create_app
@@ -59,6 +60,11 @@ class UiServer:
         )
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
+
+    @property
+    def app(self) -> Starlette:
+        """The ASGI application (its ``state.dashboard`` is the :class:`Dashboard`)."""
+        return self._app
 
     @property
     def url(self) -> str:
