@@ -45,7 +45,10 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(
+    os.environ.get("FLCHAIN_SCREENSHOTS")
+    or Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+)
 #: On-chain strings are attacker-controlled: the page must show this as text, not markup.
 DATASET_NAME = 'digits <img src=x onerror="window.pwned=1">'
 TIMEOUT_MS = 60_000  # generous: a loaded 2-core machine; conditions, not durations, are asserted

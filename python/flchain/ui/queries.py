@@ -119,6 +119,7 @@ class RoundView:
     commits: tuple[CommitRow, ...]
     results: tuple[ResultRow, ...]
     accepted: tuple[str, ...]  # addresses in the accepted set, once finalized
+    last_round: int  # the task's current round (the last that exists)
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,8 @@ def round_view(reader: Reader, task_id: int, round_id: int) -> RoundView:
         for e in _task_events(reader, ["UpdateCommitted"], task_id, round_id)
     ) if round_id else ()  # fmt: skip
     accepted = tuple(c.address for c in detail.contributors if c.accepted)
-    return RoundView(detail, commits, _results(detail), accepted)
+    last = reader.client.task(task_id).current_round
+    return RoundView(detail, commits, _results(detail), accepted, last)
 
 
 def dataset_rows(reader: Reader) -> list[DatasetInfo] | None:
