@@ -93,10 +93,8 @@ class Dashboard:
 
 
 def _int(request: Request, name: str) -> int:
-    try:
-        return int(request.path_params[name])
-    except (KeyError, ValueError) as exc:
-        raise ConfigError(f"{name} must be a whole number.") from exc
+    """A path parameter the route declares as ``{name:int}``."""
+    return int(request.path_params[name])
 
 
 def _routes(board: Dashboard) -> list[Route | Mount]:
@@ -188,10 +186,10 @@ def _routes(board: Dashboard) -> list[Route | Mount]:
 
     return [
         Route("/", page(tasks)),
-        Route("/tasks/{task}", page(task)),
-        Route("/tasks/{task}/curve", curve),
-        Route("/tasks/{task}/rounds/{round}", page(round_page)),
-        Route("/tasks/{task}/rounds/{round}/verify", verify, methods=["POST"]),
+        Route("/tasks/{task:int}", page(task)),
+        Route("/tasks/{task:int}/curve", curve),
+        Route("/tasks/{task:int}/rounds/{round:int}", page(round_page)),
+        Route("/tasks/{task:int}/rounds/{round:int}/verify", verify, methods=["POST"]),
         Route("/datasets", page(datasets)),
         Route("/inference", page(inference)),
         Route("/inference/predict", predict, methods=["POST"]),

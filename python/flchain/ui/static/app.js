@@ -17,7 +17,7 @@
     try {
       do {
         again = false;
-        if (live) {
+        if (live && live.dataset.live) {  // not on a form's result: it would be lost
           const url = live.dataset.live + "?fragment=1";
           const response = await fetch(url, { headers: { "Accept": "text/html" } });
           if (response.ok || response.status === 404) {
