@@ -10,6 +10,7 @@ Each page's screenshot goes to docs/screenshots/ (the README shows them).
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,12 +19,14 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
+from rich.console import Console
 from ui_world import PlayedRound, play_round, task_config
 from web3 import Web3
 
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.controls import revert, snapshot
 from flchain.chain.transactions import TxSender
+from flchain.cli.ui import DemoDashboard
 from flchain.fl import build_model, evaluate, load_into
 from flchain.protocol.client import FLClient
 from flchain.protocol.datasets_registry import DatasetRegistryClient
@@ -285,3 +288,28 @@ def test_curve_evaluates_each_registered_model_once(world: World) -> None:
     assert [p["round"] for p in first["points"]] == [0, 1, 2]
     assert again == first
     assert world.dashboard.evaluator.evaluations == evaluated  # served from the CID cache
+
+
+def test_demo_dashboard_serves_the_task_page_once_the_task_exists(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    # Not a fault stand-in: only keeps the test from launching the desktop's browser.
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    console = Console(file=io.StringIO())
+    dashboard = DemoDashboard(console, world.store.root, world.deployments)
+    rpc_url = str(getattr(world.w3.provider, "endpoint_uri", ""))
+
+    dashboard.start_once(rpc_url, 0)  # the demo's task does not exist yet: nothing starts
+    assert dashboard.url is None
+    try:
+        dashboard.start_once(rpc_url, 1)
+        dashboard.start_once(rpc_url, 1)  # once only
+        assert dashboard.url is not None
+        page = httpx.get(dashboard.url, timeout=30)
+    finally:
+        dashboard.stop()
+
+    assert opened == [dashboard.url]
+    assert page.status_code == 200
+    assert "digits-finished" in page.text

@@ -55,10 +55,14 @@ class DemoDashboard:
     """``flchain demo --ui``: the dashboard on a background thread, started once the demo's
     devnet and task exist (call :meth:`start_once` from the demo's updates)."""
 
-    def __init__(self, console: Console, store: Path = DEFAULT_STORE_ROOT) -> None:
+    def __init__(
+        self, console: Console, store: Path = DEFAULT_STORE_ROOT, deployments: Path | None = None
+    ) -> None:
         self._console = console
         self._store = store
+        self._deployments = deployments
         self._server: UiServer | None = None
+        self.url: str | None = None
 
     def start_once(self, rpc_url: str, task_id: int) -> None:
         """Start the dashboard (once) and open the task's page in a browser."""
@@ -67,10 +71,11 @@ class DemoDashboard:
         from flchain.ui.server import open_dashboard
         from flchain.ui.source import UiSource
 
-        self._server = open_dashboard(UiSource(rpc_url, self._store), DEFAULT_HOST, 0).start()
-        url = f"{self._server.url}tasks/{task_id}"
-        self._console.print(f"dashboard: {url}")
-        webbrowser.open(url)
+        source = UiSource(rpc_url, self._store, self._deployments)
+        self._server = open_dashboard(source, DEFAULT_HOST, 0).start()
+        self.url = f"{self._server.url}tasks/{task_id}"
+        self._console.print(f"dashboard: {self.url}")
+        webbrowser.open(self.url)
 
     def stop(self) -> None:
         """Stop the dashboard (the demo stops its devnet too)."""
