@@ -313,3 +313,11 @@ def test_demo_dashboard_serves_the_task_page_once_the_task_exists(
     assert opened == [dashboard.url]
     assert page.status_code == 200
     assert "digits-finished" in page.text
+
+
+def test_loopback_dashboard_refuses_a_foreign_host_header(world: World) -> None:
+    foreign = httpx.get(_url(world, "/"), headers={"Host": "attacker.example"}, timeout=30)
+    local = httpx.get(_url(world, "/"), headers={"Host": "localhost"}, timeout=30)
+
+    assert foreign.status_code == 400  # a DNS-rebound page cannot read the dashboard
+    assert local.status_code == 200

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ import jinja2
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import (
     FileResponse,
@@ -243,8 +245,14 @@ async def _predict(board: Dashboard, request: Request) -> Any:
     return await run_in_threadpool(run)
 
 
-def create_app(reader: Reader, poll_seconds: float = DEFAULT_POLL_SECONDS) -> Starlette:
-    """The dashboard over ``reader``'s chain and store."""
+def create_app(
+    reader: Reader,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+    allowed_hosts: Sequence[str] = ("*",),
+) -> Starlette:
+    """The dashboard over ``reader``'s chain and store. ``allowed_hosts``: the ``Host`` headers
+    it answers (a page served on loopback refuses others, so a web site cannot read it through
+    DNS rebinding)."""
     board = Dashboard(reader, poll_seconds)
 
     @contextlib.asynccontextmanager
@@ -257,6 +265,7 @@ def create_app(reader: Reader, poll_seconds: float = DEFAULT_POLL_SECONDS) -> St
         finally:
             board.feed.stop()
 
-    app = Starlette(routes=_routes(board), lifespan=lifespan)
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))]
+    app = Starlette(routes=_routes(board), middleware=middleware, lifespan=lifespan)
     app.state.dashboard = board
     return app

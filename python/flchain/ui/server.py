@@ -16,7 +16,7 @@ from flchain.ui.app import create_app
 from flchain.ui.live import DEFAULT_POLL_SECONDS
 from flchain.ui.source import Reader, UiSource
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "UiServer", "open_dashboard"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "UiServer", "allowed_hosts", "open_dashboard"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 10545
@@ -38,6 +38,15 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+_LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def allowed_hosts(host: str) -> tuple[str, ...]:
+    """The ``Host`` headers a server bound to ``host`` answers: loopback names only when it
+    listens on loopback, any otherwise (the operator chose to expose it)."""
+    return _LOOPBACK if host in _LOOPBACK else ("*",)
+
+
 class UiServer:
     """The dashboard's HTTP server; ``url`` is known once bound."""
 
@@ -51,7 +60,7 @@ class UiServer:
         self._socket = _bind(host, port)
         bound = self._socket.getsockname()
         self.host, self.port = host, int(bound[1])
-        self._app = create_app(reader, poll_seconds)
+        self._app = create_app(reader, poll_seconds, allowed_hosts(host))
         config = uvicorn.Config(
             self._app,
             log_level="warning",
