@@ -118,7 +118,7 @@ def page(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pag
     with sync_playwright() as driver:
         context = driver.chromium.launch_persistent_context(
             str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
+            viewport={"width": 1280, "height": 900}, timeout=TIMEOUT_MS * 2,
         )  # fmt: skip
         context.set_default_timeout(TIMEOUT_MS)
         expect.set_options(timeout=TIMEOUT_MS)
