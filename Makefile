@@ -14,7 +14,7 @@ SLITHER := $(VENV)/bin/slither . --hardhat-ignore-compile \
 
 .PHONY: setup build test test-solidity test-python slither demo lint bench clean
 
-setup: $(VENV)/.installed node_modules/.installed .ipfs-cid-installed
+setup: $(VENV)/.installed node_modules/.installed .ipfs-cid-installed .chromium-installed
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -35,6 +35,12 @@ $(VENV)/.installed: pyproject.toml
 # Debian's ipfs_cid: an independent CID implementation the storage tests compare against.
 .ipfs-cid-installed:
 	command -v ipfs_cid >/dev/null || { apt-get update -qq && apt-get install -y -qq ipfs-cid; }
+	touch $@
+
+# Debian's Chromium: the browser the dashboard's end-to-end tests drive (Playwright cannot
+# download its own here).
+.chromium-installed:
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 	touch $@
 
 build: setup

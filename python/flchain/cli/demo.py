@@ -10,6 +10,7 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
+from flchain.cli.ui import DemoDashboard
 from flchain.roles.adversary import ATTACKS
 from flchain.roles.demo import DemoOptions, DemoState, run_demo
 from flchain.roles.summary import TOKEN, write_outputs
@@ -106,6 +107,9 @@ def demo(
             "training data as shards on chain and each participant trains on the ones it is dealt.",
         ),
     ] = "digits",
+    ui: Annotated[
+        bool, typer.Option("--ui", help="Also serve the web dashboard and open it in a browser.")
+    ] = False,
 ) -> None:
     """Train a model across N participants on the local devnet and show it live."""
     console = Console()
@@ -114,9 +118,16 @@ def demo(
         attack=attack, malicious=malicious if attack else 0, dp_epsilon=dp_epsilon,
         private=private, data=data,
     )  # fmt: skip
+    dashboard = DemoDashboard(console) if ui else None
     try:
         with Live(console=console, refresh_per_second=4, transient=False) as live:
-            state = run_demo(options, lambda s: live.update(_view(s)))
+
+            def show(s: DemoState) -> None:
+                if dashboard is not None:
+                    dashboard.start_once(s.rpc_url, s.task_id)
+                live.update(_view(s))
+
+            state = run_demo(options, show)
             live.update(_view(state))
     except KeyboardInterrupt:
         console.print(
@@ -124,6 +135,9 @@ def demo(
             "every finalized round (`flchain devnet start` to look at it)."
         )
         raise typer.Exit(130) from None
+    finally:
+        if dashboard is not None:
+            dashboard.stop()
     console.print()
     summary, plot = write_outputs(state, out)
     final = state.rounds[-1] if state.rounds else None

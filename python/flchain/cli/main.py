@@ -45,6 +45,7 @@ def _register_commands() -> None:
     from flchain.cli.demo import demo
     from flchain.cli.deploy import deploy
     from flchain.cli.inference import deploy_model, predict
+    from flchain.cli.ui import ui
     from flchain.cli.verify import verify
 
     app.command(name="demo")(demo)
@@ -52,6 +53,7 @@ def _register_commands() -> None:
     app.command(name="deploy-model")(deploy_model)
     app.command(name="predict")(predict)
     app.command(name="verify")(verify)
+    app.command(name="ui")(ui)
 
 
 _register_commands()
