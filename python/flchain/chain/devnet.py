@@ -38,6 +38,8 @@ from flchain.chain.anvil import (
     wait_until_listening,
 )
 from flchain.errors import DevnetError
+from flchain.home import HOME_ENV as HOME_ENV_NAME
+from flchain.home import home_dir
 
 __all__ = [
     "DEFAULT_STARTUP_TIMEOUT",
@@ -59,7 +61,7 @@ logger = logging.getLogger(__name__)
 #: Anvil's default chain id; dev accounts are only allowed on it.
 DEVNET_CHAIN_ID = 31337
 #: Environment variable for flchain's home; the devnet lives in ``$FLCHAIN_HOME/devnet``.
-HOME_ENV = "FLCHAIN_HOME"
+HOME_ENV = HOME_ENV_NAME
 DEFAULT_STARTUP_TIMEOUT = 20.0
 
 _INFO_FILE = "devnet.json"
@@ -74,8 +76,7 @@ _DETACHED: dict[int, subprocess.Popen[bytes]] = {}
 
 def default_state_dir() -> Path:
     """``$FLCHAIN_HOME/devnet`` if FLCHAIN_HOME is set, else ``./.flchain/devnet``."""
-    home = os.environ.get(HOME_ENV)
-    return (Path(home) if home else Path.cwd() / ".flchain") / "devnet"
+    return home_dir() / "devnet"
 
 
 @dataclass(frozen=True)

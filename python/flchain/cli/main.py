@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from flchain.errors import FlchainError
 
@@ -57,15 +59,29 @@ def _register_commands() -> None:
 _register_commands()
 
 
+#: Set to 1 to see the traceback of an unexpected error (a bug) instead of one line.
+DEBUG_ENV = "FLCHAIN_DEBUG"
+
+
 def run() -> None:
-    """Entry point: run the app, turning flchain errors into one readable line."""
+    """Entry point: run the app, turning every error into one readable line (its text is
+    printed literally: ``[privacy]`` stays ``[privacy]``)."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    err = Console(stderr=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         app()
     except FlchainError as exc:
-        err.print(f"[bold red]error:[/] {exc}")
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")
         sys.exit(1)
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/]: stopped; nothing was left half-written.")
         sys.exit(130)
+    except Exception as exc:  # a bug: still one line, unless asked for the traceback
+        if os.environ.get(DEBUG_ENV):
+            raise
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        err.print(
+            f"[bold red]error:[/] unexpected {type(exc).__name__}: {escape(first)} (a bug in "
+            f"flchain; rerun with {DEBUG_ENV}=1 for the traceback and report it)"
+        )
+        sys.exit(2)

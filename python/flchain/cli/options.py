@@ -14,12 +14,14 @@ RpcOption = Annotated[
     typer.Option("--rpc", help="RPC URL (default: $FLCHAIN_RPC_URL, else the running devnet)."),
 ]
 StoreOption = Annotated[
-    Path,
+    str | None,
     typer.Option(
         "--store",
         envvar="FLCHAIN_STORE",
-        help="Store directory (env FLCHAIN_STORE).",
-        file_okay=False,
+        help="Content store: a directory (embedded store) or the http(s):// URL of a Kubo RPC "
+        "API, e.g. `flchain ipfs serve` (env FLCHAIN_STORE; default $FLCHAIN_HOME/store, "
+        "else ./.flchain/store).",
+        show_default=False,
     ),
 ]
 DeploymentsOption = Annotated[

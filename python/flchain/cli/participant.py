@@ -3,21 +3,43 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
+from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import torch
 import typer
 
-from flchain.cli.options import RpcOption, StoreOption
-from flchain.protocol.session import open_client
-from flchain.roles.datasets import load_participant_data, parse_shard
-from flchain.roles.participant import Participant, ParticipantOptions
-from flchain.roles.shard_draws import load_onchain_training_data
-from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
+from flchain.cli.options import DeploymentsOption, RpcOption, StoreOption
+from flchain.errors import ConfigError, FlchainError
+from flchain.home import journal_home
+
+if TYPE_CHECKING:
+    from flchain.fl import ArrayDataset
+    from flchain.protocol.client import FLClient
+    from flchain.roles.participant import ParticipantReport
+    from flchain.storage.store import Store
 
 app = typer.Typer(help="Run a participant of a task.", no_args_is_help=True)
+
+_TOKEN = 10**18
+_MAX_STAKE_UNITS = 2**128 - 1  # the contract keeps stakes as uint128
+
+
+def stake_units(stake: float | None) -> int | None:
+    """``--stake`` in tokens -> base units; ConfigError unless positive and storable."""
+    if stake is None:
+        return None
+    if not math.isfinite(stake) or stake <= 0:
+        raise ConfigError(f"--stake must be a positive number of tokens, got {stake:g}.")
+    units = int(Decimal(repr(stake)) * _TOKEN)
+    if units > _MAX_STAKE_UNITS:
+        raise ConfigError(
+            f"--stake {stake:g} is more tokens than the chain can hold; use at most "
+            f"{_MAX_STAKE_UNITS // _TOKEN:,}."
+        )
+    return units
 
 
 @app.command()
@@ -38,7 +60,7 @@ def run(
     shard: Annotated[
         str | None, typer.Option("--shard", help="i/n: train on shard i of n (shipped data).")
     ] = None,
-    store: StoreOption = DEFAULT_STORE_ROOT,
+    store: StoreOption = None,
     stake: Annotated[
         float | None, typer.Option("--stake", help="Stake in tokens (default: the minimum).")
     ] = None,
@@ -46,55 +68,106 @@ def run(
         bool, typer.Option("--train/--no-train", help="--no-train: aggregator-only node.")
     ] = True,
     journal: Annotated[
-        Path, typer.Option("--journal", help="Journal dir (salts survive restarts).")
-    ] = Path(".flchain/participants"),
+        Path | None,
+        typer.Option(
+            "--journal",
+            help="Journal dir (salts survive restarts; default $FLCHAIN_HOME/participants, "
+            "else ./.flchain/participants).",
+            show_default=False,
+        ),
+    ] = None,
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="Give up after S seconds.")
     ] = None,
     threads: Annotated[
-        int, typer.Option("--threads", help="Torch CPU threads (1 suits many on one host).")
+        int,
+        typer.Option("--threads", min=1, help="Torch CPU threads (1 suits many on one host)."),
     ] = 1,
     events: Annotated[
         bool, typer.Option("--events", help="Print one JSON line per step to stdout.")
     ] = False,
+    deployments: DeploymentsOption = None,
     attack: Annotated[
         str | None,
         typer.Option("--attack", hidden=True, help="Experiments only: behave maliciously."),
     ] = None,
 ) -> None:
-    """Join TASK, then train, commit, reveal, aggregate, attest and claim every round."""
+    """Join TASK, then train, commit, reveal, aggregate, attest and claim every round.
+
+    Everything is checked before staking (the stake, the data against the task's model);
+    a second process on the same account and task refuses to start."""
+    import torch
+
+    from flchain.protocol.session import open_client
+    from flchain.roles.journal import chain_scope, hold_account
+    from flchain.roles.participant import Participant, ParticipantOptions
+    from flchain.storage.locator import open_store
+
+    units = stake_units(stake)
     torch.set_num_threads(threads)
-    client = open_client(rpc, account)
-    local = LocalStore(store)
-    participant = Participant(client, local, task, None, ParticipantOptions(train=False))
-    dataset = None
-    stake_units = int(stake * 10**18) if stake is not None else None
-    if train and data == "onchain":
-        dataset = load_onchain_training_data(
-            rpc, account, local, task, stake=stake_units,
-            model=participant.document().model,
-        )  # fmt: skip
-    elif train:
-        shard_of = parse_shard(shard) if shard else None
-        dataset = load_participant_data(data, participant.document().data, shard_of)
+    client = open_client(rpc, account, deployments=deployments)
+    local = open_store(store)
+    journal_dir = journal or journal_home()
+    with hold_account(journal_dir, chain_scope(client), task, client.address):
+        dataset = _load_data(client, local, task, rpc, account, data, shard, units, train)
+        left: list[int] = []
 
-    def on_event(what: str, round_id: int) -> None:
-        if events:
-            print(
-                json.dumps({"event": what, "round": round_id, "participant": client.address}),
-                flush=True,
-            )
+        def on_event(what: str, round_id: int) -> None:
+            if what == "left":
+                left.append(round_id)
+            if events:
+                print(
+                    json.dumps({"event": what, "round": round_id, "participant": client.address}),
+                    flush=True,
+                )
 
-    options = ParticipantOptions(
-        stake=stake_units,
-        train=train,
-        attack=attack,
-        journal_dir=journal,
-        timeout=timeout,
-    )
-    report = Participant(client, local, task, dataset, options, on_event).run()
+        options = ParticipantOptions(
+            stake=units, train=train, attack=attack, journal_dir=journal_dir, timeout=timeout
+        )
+        report = Participant(client, local, task, dataset, options, on_event).run()
+    _finish(report, task, expelled=bool(left))
+
+
+def _load_data(
+    client: FLClient,
+    local: Store,
+    task: int,
+    rpc: str | None,
+    account: str,
+    data: str,
+    shard: str | None,
+    units: int | None,
+    train: bool,
+) -> ArrayDataset | None:
+    """The participant's training data, checked against the task's model before joining."""
+    from flchain.roles.datasets import load_participant_data, parse_shard
+    from flchain.roles.participant import Participant, ParticipantOptions
+    from flchain.roles.shard_draws import load_onchain_training_data
+    from flchain.roles.task_validation import check_data_fits
+
+    if not train:
+        return None
+    reader = Participant(client, local, task, None, ParticipantOptions(train=False))
+    document = reader.document()
+    if data == "onchain":
+        return load_onchain_training_data(
+            rpc, account, local, task, stake=units, model=document.model
+        )
+    shard_of = parse_shard(shard) if shard else None
+    dataset = load_participant_data(data, document.data, shard_of)
+    check_data_fits(document.model, dataset, data)
+    return dataset
+
+
+def _finish(report: ParticipantReport, task: int, *, expelled: bool) -> None:
     typer.echo(
-        f"participant {report.address}: committed {len(report.committed)}, attested {len(report.attested)}, "
-        f"claimed {report.claimed / 10**18:g} tokens",
+        f"participant {report.address}: committed {len(report.committed)}, attested "
+        f"{len(report.attested)}, claimed {report.claimed / _TOKEN:g} tokens",
         file=sys.stderr,
     )
+    if expelled:
+        raise FlchainError(
+            f"Participant {report.address} was expelled from task {task}: slashes left its "
+            "stake below the task's minimum, so it left with what remained; rejoin with a new "
+            "stake if you want to continue."
+        )

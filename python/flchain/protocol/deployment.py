@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from flchain.errors import NotDeployedError
+from flchain.home import deployments_home
 
 __all__ = ["Deployment", "DeploymentRecord", "StepRecord", "deployments_dir", "record_path"]
 
@@ -22,10 +23,11 @@ DEPLOYMENTS_ENV = "FLCHAIN_DEPLOYMENTS"
 
 
 def deployments_dir() -> Path:
-    """``$FLCHAIN_DEPLOYMENTS`` if set, else ``./deployments`` (beside ``./.flchain``, where
-    the devnet keeps its chain, so a devnet and its record live together)."""
+    """``$FLCHAIN_DEPLOYMENTS`` if set, else ``$FLCHAIN_HOME/deployments``, else
+    ``./deployments`` (beside ``./.flchain``, where the devnet keeps its chain, so a devnet
+    and its record live together)."""
     env = os.environ.get(DEPLOYMENTS_ENV)
-    return Path(env) if env else Path.cwd() / "deployments"
+    return Path(env) if env else deployments_home()
 
 
 def record_path(chain_id: int, directory: Path | None = None) -> Path:
