@@ -15,10 +15,12 @@ detached (:func:`start_devnet` returns while Anvil keeps running; :func:`stop_de
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import logging
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -48,6 +50,7 @@ __all__ = [
     "Devnet",
     "DevnetInfo",
     "DevnetStatus",
+    "check_port_free",
     "default_state_dir",
     "devnet_status",
     "read_devnet_info",
@@ -195,6 +198,8 @@ class Devnet:
         state_dir: Path | str | None = None,
         *,
         port: int = 0,
+        host: str = "127.0.0.1",
+        block_time: float | None = None,
         persist: bool = True,
         detached: bool = False,
         mining: bool = True,
@@ -208,6 +213,8 @@ class Devnet:
             state_dir, persist = self._temp.name, False
         self.state_dir = Path(state_dir).resolve()
         self._port = port
+        self._host = host
+        self._block_time = block_time
         self._persist = persist
         self._detached = detached
         self._mining = mining
@@ -236,7 +243,9 @@ class Devnet:
         return self.state_dir / _CHAIN_STATE_FILE
 
     def _command(self, anvil: Path) -> list[str]:
-        command = [str(anvil), "--host", "127.0.0.1", "--port", str(self._port)]
+        command = [str(anvil), "--host", self._host, "--port", str(self._port)]
+        if self._block_time is not None:  # interval mining: the clock moves on its own
+            command += ["--block-time", f"{self._block_time:g}"]
         if "--accounts" not in self._extra_args:
             command += ["--accounts", str(DEV_ACCOUNT_COUNT)]  # every dev:N funded with ETH
         if self._persist:
@@ -283,6 +292,7 @@ class Devnet:
     def _start(self) -> DevnetInfo:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self._refuse_if_running()
+        check_port_free(self._host, self._port)
         anvil = self._anvil or find_anvil()
         reloading = self._persist and self.chain_state_path.is_file()
         proc = self._spawn(anvil)
@@ -356,12 +366,39 @@ def start_devnet(
     state_dir: Path | str | None = None,
     *,
     port: int = 0,
+    host: str = "127.0.0.1",
+    block_time: float | None = None,
     startup_timeout: float = DEFAULT_STARTUP_TIMEOUT,
 ) -> DevnetInfo:
-    """Start a persistent devnet in the background and return once it answers."""
+    """Start a persistent devnet in the background and return once it answers (``host``:
+    the address to listen on; ``block_time``: mine a block every S seconds)."""
     return Devnet(
-        _resolve_dir(state_dir), port=port, detached=True, startup_timeout=startup_timeout
+        _resolve_dir(state_dir),
+        port=port,
+        host=host,
+        block_time=block_time,
+        detached=True,
+        startup_timeout=startup_timeout,
     ).start()
+
+
+def check_port_free(host: str, port: int) -> None:
+    """DevnetError unless ``host:port`` can be listened on (port 0: any free port)."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as a server would
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = (
+                "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
+            )
+            raise DevnetError(
+                f"Port {port} on {host} {reason}: another program listens there; pick another "
+                "--port, or --port 0 for a free one (the saved chain is untouched)."
+            ) from exc
 
 
 def stop_devnet(state_dir: Path | str | None = None, timeout: float = 10.0) -> DevnetInfo | None:
