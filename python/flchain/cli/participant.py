@@ -81,7 +81,7 @@ def run(
     ] = None,
     threads: Annotated[
         int,
-        typer.Option("--threads", min=1, help="Torch CPU threads (1 suits many on one host)."),
+        typer.Option("--threads", help="Torch CPU threads (1 suits many on one host)."),
     ] = 1,
     events: Annotated[
         bool, typer.Option("--events", help="Print one JSON line per step to stdout.")
@@ -104,9 +104,11 @@ def run(
     from flchain.storage.locator import open_store
 
     units = stake_units(stake)
+    if threads < 1:
+        raise ConfigError(f"--threads must be at least 1, got {threads}.")
     torch.set_num_threads(threads)
-    client = open_client(rpc, account, deployments=deployments)
     local = open_store(store)
+    client = open_client(rpc, account, deployments=deployments)
     journal_dir = journal or journal_home()
     with hold_account(journal_dir, chain_scope(client), task, client.address):
         dataset = _load_data(client, local, task, rpc, account, data, shard, units, train)

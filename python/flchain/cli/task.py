@@ -47,8 +47,9 @@ def create(
 ) -> None:
     """Publish the initial model and task document, escrow the rewards and create the task."""
     task_file = load_task_file(config)
+    content = open_store(store)
     client = open_client(rpc, account, deployments=deployments)
-    created = create_task(client, open_store(store), task_file)
+    created = create_task(client, content, task_file)
     if as_json:
         typer.echo(
             json.dumps(
