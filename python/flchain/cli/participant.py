@@ -86,6 +86,15 @@ def run(
     events: Annotated[
         bool, typer.Option("--events", help="Print one JSON line per step to stdout.")
     ] = False,
+    max_outage: Annotated[
+        float | None,
+        typer.Option(
+            "--max-outage",
+            min=0,
+            help="Give up after the node or the store has not answered for S seconds "
+            "(default: keep retrying, with backoff up to 30 s).",
+        ),
+    ] = None,
     deployments: DeploymentsOption = None,
     attack: Annotated[
         str | None,
@@ -101,6 +110,7 @@ def run(
     from flchain.protocol.session import open_client
     from flchain.roles.journal import chain_scope, hold_account
     from flchain.roles.participant import Participant, ParticipantOptions
+    from flchain.roles.reconnect import run_through_outages
     from flchain.storage.locator import open_store
 
     units = stake_units(stake)
@@ -126,7 +136,13 @@ def run(
         options = ParticipantOptions(
             stake=units, train=train, attack=attack, journal_dir=journal_dir, timeout=timeout
         )
-        report = Participant(client, local, task, dataset, options, on_event).run()
+        report = run_through_outages(
+            lambda: Participant(client, local, task, dataset, options, on_event).run(),
+            max_outage=max_outage,
+            on_outage=lambda exc, delay: typer.echo(
+                f"outage: {exc} Retrying in {delay:.0f} s.", file=sys.stderr
+            ),
+        )
     _finish(report, task, expelled=bool(left))
 
 
