@@ -168,9 +168,11 @@ def test_owner_participants_and_observer_on_separate_homes_complete_three_rounds
     )  # fmt: skip
     task_id = int(created["task"])
     procs: dict[str, subprocess.Popen[bytes]] = {}
+    logs = []
     for name, account in ACCOUNTS.items():
         extra = ["--no-train"] if name == "observer" else ["--shard", f"{account - 1}/{TRAINERS}"]
         log = (tmp_path / f"{name}.log").open("wb")
+        logs.append(log)
         procs[name] = subprocess.Popen(
             [sys.executable, "-m", "flchain", "participant", "run", "--task", str(task_id),
              "--account", f"dev:{account}", "--rpc", rpc_url, "--store", store_url,
@@ -194,6 +196,8 @@ def test_owner_participants_and_observer_on_separate_homes_complete_three_rounds
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+        for log in logs:
+            log.close()
 
     task = owner.task(task_id)
     assert task.status == TaskStatus.COMPLETED
