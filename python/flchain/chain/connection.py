@@ -23,6 +23,7 @@ from flchain.chain.devnet import default_state_dir, read_devnet_info
 from flchain.errors import ChainUnavailableError, ConfigError, WrongChainError
 
 __all__ = [
+    "CHAIN_ID_ENV",
     "DEFAULT_RPC_TIMEOUT",
     "IDEMPOTENT_METHODS",
     "RPC_URL_ENV",
@@ -36,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 #: Environment variable holding the RPC URL when ``--rpc`` is not given.
 RPC_URL_ENV = "FLCHAIN_RPC_URL"
+#: Environment variable holding the chain id the node must have (set by ``--network``).
+CHAIN_ID_ENV = "FLCHAIN_CHAIN_ID"
 DEFAULT_RPC_TIMEOUT = 30.0
 
 #: JSON-RPC methods that read only: retrying them after a transient failure is harmless.
@@ -112,6 +115,13 @@ def connect(
     """A Web3 on an HTTP(S) node that answered ``eth_chainId`` (and matched, if expected)."""
     url, source = _resolve(rpc_url, state_dir)
     shown = redact_url(url)
+    if expected_chain_id is None and os.environ.get(CHAIN_ID_ENV):
+        try:
+            expected_chain_id = int(os.environ[CHAIN_ID_ENV])
+        except ValueError as exc:
+            raise ConfigError(
+                f"${CHAIN_ID_ENV} must be a chain id (an integer), got {os.environ[CHAIN_ID_ENV]!r}."
+            ) from exc
     if urlsplit(url).scheme not in ("http", "https"):
         raise ConfigError(f"RPC URL {shown} ({source}) is not http(s)://; flchain speaks HTTP.")
     try:

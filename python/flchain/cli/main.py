@@ -6,6 +6,7 @@ import importlib
 import logging
 import os
 import sys
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -20,6 +21,27 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _options(
+    network: Annotated[
+        str | None,
+        typer.Option(
+            "--network",
+            envvar="FLCHAIN_NETWORK",
+            help="A named network of $FLCHAIN_HOME/networks.toml (else ./networks.toml): its "
+            "RPC URL, chain id, store, deployments and account become the defaults.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Federated learning coordinated by Ethereum smart contracts."""
+    if network is not None:
+        from flchain.networks import apply_network, load_network
+
+        apply_network(load_network(network))
+
 
 # (module under flchain.cli, group name); a module exposes `app` (a typer.Typer).
 _GROUPS: tuple[tuple[str, str], ...] = (

@@ -11,7 +11,10 @@ __all__ = ["DeploymentsOption", "JsonOption", "ReaderAccountOption", "RpcOption"
 
 RpcOption = Annotated[
     str | None,
-    typer.Option("--rpc", help="RPC URL (default: $FLCHAIN_RPC_URL, else the running devnet)."),
+    typer.Option(
+        "--rpc",
+        help="RPC URL (default: $FLCHAIN_RPC_URL, set by --network too, else the running devnet).",
+    ),
 ]
 StoreOption = Annotated[
     str | None,
@@ -26,7 +29,11 @@ StoreOption = Annotated[
 ]
 DeploymentsOption = Annotated[
     Path | None,
-    typer.Option("--deployments", help="Deployment records directory (default: ./deployments)."),
+    typer.Option(
+        "--deployments",
+        help="Deployment records directory (default: $FLCHAIN_DEPLOYMENTS, else "
+        "$FLCHAIN_HOME/deployments, else ./deployments).",
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document, nothing else.")]
 ReaderAccountOption = Annotated[

@@ -46,7 +46,12 @@ def stake_units(stake: float | None) -> int | None:
 def run(
     task: Annotated[int, typer.Option("--task", help="Task id.", min=1)],
     account: Annotated[
-        str, typer.Option("--account", help="dev:N (devnet), keystore:PATH or env:VAR.")
+        str,
+        typer.Option(
+            "--account",
+            envvar="FLCHAIN_ACCOUNT",
+            help="dev:N (devnet), keystore:PATH or env:VAR (env FLCHAIN_ACCOUNT).",
+        ),
     ],
     rpc: RpcOption = None,
     data: Annotated[

@@ -25,7 +25,9 @@ app = typer.Typer(help="Create, start and follow training tasks.", no_args_is_he
 AccountOption = Annotated[
     str,
     typer.Option(
-        "--account", help="The task owner: dev:N (devnet only), keystore:PATH or env:VAR."
+        "--account",
+        envvar="FLCHAIN_ACCOUNT",
+        help="The task owner: dev:N (devnet only), keystore:PATH or env:VAR (env FLCHAIN_ACCOUNT).",
     ),
 ]
 
