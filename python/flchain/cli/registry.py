@@ -25,10 +25,8 @@ from flchain.cli.options import (
 from flchain.errors import ConfigError
 from flchain.protocol.client import FLClient
 from flchain.protocol.session import open_client
-from flchain.roles.model_download import download_model, load_instructions
 from flchain.roles.privacy_view import TaskPrivacy, task_privacy
 from flchain.roles.registry_view import RoundDetail, describe_round, list_rounds, list_tasks
-from flchain.roles.round_keys import open_global_model
 from flchain.storage.locator import open_store
 
 app = typer.Typer(help="Query the on-chain model registry.", no_args_is_help=True)
@@ -187,6 +185,9 @@ def download(
 ) -> None:
     """Write a round's global model (default: the latest) to a file, verified by its CID; a
     private task's model is decrypted with the keys of a member's account (--account)."""
+    from flchain.roles.model_download import download_model, load_instructions
+    from flchain.roles.round_keys import open_global_model
+
     client = open_client(rpc, account, deployments=deployments)
     local = open_store(store)
     model = download_model(client, local, task, round_id)
