@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -91,6 +92,14 @@ def run(
     events: Annotated[
         bool, typer.Option("--events", help="Print one JSON line per step to stdout.")
     ] = False,
+    device: Annotated[
+        str,
+        typer.Option(
+            "--device",
+            envvar="FLCHAIN_DEVICE",
+            help="Train on auto (CUDA when available), cpu, cuda or cuda:N (env FLCHAIN_DEVICE).",
+        ),
+    ] = "auto",
     max_outage: Annotated[
         float | None,
         typer.Option(
@@ -112,6 +121,7 @@ def run(
     a second process on the same account and task refuses to start."""
     import torch
 
+    from flchain.fl.models import DEVICE_ENV, select_device
     from flchain.protocol.session import open_client
     from flchain.roles.journal import chain_scope, hold_account
     from flchain.roles.participant import Participant, ParticipantOptions
@@ -121,6 +131,8 @@ def run(
     units = stake_units(stake)
     if threads < 1:
         raise ConfigError(f"--threads must be at least 1, got {threads}.")
+    chosen = select_device(device)  # refused here, before any transaction, if it is absent
+    os.environ[DEVICE_ENV] = str(chosen)  # what the participant's training selects
     torch.set_num_threads(threads)
     local = open_store(store)
     client = open_client(rpc, account, deployments=deployments)
@@ -148,7 +160,7 @@ def run(
                 f"outage: {exc} Retrying in {delay:.0f} s.", file=sys.stderr
             ),
         )
-    _finish(report, task, expelled=bool(left))
+    _finish(report, task, str(chosen), expelled=bool(left))
 
 
 def _load_data(
@@ -182,10 +194,10 @@ def _load_data(
     return dataset
 
 
-def _finish(report: ParticipantReport, task: int, *, expelled: bool) -> None:
+def _finish(report: ParticipantReport, task: int, device: str, *, expelled: bool) -> None:
     typer.echo(
         f"participant {report.address}: committed {len(report.committed)}, attested "
-        f"{len(report.attested)}, claimed {report.claimed / _TOKEN:g} tokens",
+        f"{len(report.attested)}, claimed {report.claimed / _TOKEN:g} tokens (trained on {device})",
         file=sys.stderr,
     )
     if expelled:
