@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import sys
@@ -41,6 +42,12 @@ def stake_units(stake: float | None) -> int | None:
             f"{_MAX_STAKE_UNITS // _TOKEN:,}."
         )
     return units
+
+
+def describe_event(what: str, round_id: int, task: int) -> str:
+    """One line for a participant's step (round 0: a task-level step)."""
+    where = f"task {task} round {round_id}" if round_id else f"task {task}"
+    return f"{where}: {what}"
 
 
 @app.command()
@@ -90,7 +97,14 @@ def run(
         typer.Option("--threads", help="Torch CPU threads (1 suits many on one host)."),
     ] = 1,
     events: Annotated[
-        bool, typer.Option("--events", help="Print one JSON line per step to stdout.")
+        bool,
+        typer.Option("--json", "--events", help="Print one JSON line per step to stdout."),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="Also log each round's details (INFO).")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("-q", "--quiet", help="Print nothing but errors and the summary.")
     ] = False,
     device: Annotated[
         str,
@@ -128,6 +142,8 @@ def run(
     from flchain.roles.reconnect import run_through_outages
     from flchain.storage.locator import open_store
 
+    if verbose:
+        logging.getLogger("flchain").setLevel(logging.INFO)
     units = stake_units(stake)
     if threads < 1:
         raise ConfigError(f"--threads must be at least 1, got {threads}.")
@@ -149,6 +165,8 @@ def run(
                     json.dumps({"event": what, "round": round_id, "participant": client.address}),
                     flush=True,
                 )
+            elif not quiet:
+                typer.echo(describe_event(what, round_id, task), file=sys.stderr)
 
         options = ParticipantOptions(
             stake=units, train=train, attack=attack, journal_dir=journal_dir, timeout=timeout
