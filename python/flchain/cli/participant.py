@@ -154,7 +154,9 @@ def run(
     client = open_client(rpc, account, deployments=deployments)
     journal_dir = journal or journal_home()
     with hold_account(journal_dir, chain_scope(client), task, client.address):
-        dataset = _load_data(client, local, task, rpc, account, data, shard, units, train)
+        dataset = _load_data(
+            client, local, task, rpc, account, data, shard, units, train, journal_dir
+        )
         left: list[int] = []
 
         def on_event(what: str, round_id: int) -> None:
@@ -191,6 +193,7 @@ def _load_data(
     shard: str | None,
     units: int | None,
     train: bool,
+    journal_dir: Path,
 ) -> ArrayDataset | None:
     """The participant's training data, checked against the task's model before joining."""
     from flchain.roles.datasets import load_participant_data, parse_shard
@@ -200,7 +203,8 @@ def _load_data(
 
     if not train:
         return None
-    reader = Participant(client, local, task, None, ParticipantOptions(train=False))
+    reader_options = ParticipantOptions(train=False, journal_dir=journal_dir)
+    reader = Participant(client, local, task, None, reader_options)
     document = reader.document()
     if data == "onchain":
         return load_onchain_training_data(
