@@ -15,12 +15,10 @@ detached (:func:`start_devnet` returns while Anvil keeps running; :func:`stop_de
 from __future__ import annotations
 
 import dataclasses
-import errno
 import json
 import logging
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from typing import Self
 
 from flchain.chain.accounts import DEV_ACCOUNT_COUNT
 from flchain.chain.anvil import (
+    check_port_free,
     continue_clock,
     find_anvil,
     pid_is_anvil,
@@ -50,7 +49,6 @@ __all__ = [
     "Devnet",
     "DevnetInfo",
     "DevnetStatus",
-    "check_port_free",
     "default_state_dir",
     "devnet_status",
     "read_devnet_info",
@@ -380,25 +378,6 @@ def start_devnet(
         detached=True,
         startup_timeout=startup_timeout,
     ).start()
-
-
-def check_port_free(host: str, port: int) -> None:
-    """DevnetError unless ``host:port`` can be listened on (port 0: any free port)."""
-    if port == 0:
-        return
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as a server would
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            reason = (
-                "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
-            )
-            raise DevnetError(
-                f"Port {port} on {host} {reason}: another program listens there; pick another "
-                "--port, or --port 0 for a free one (the saved chain is untouched)."
-            ) from exc
 
 
 def stop_devnet(state_dir: Path | str | None = None, timeout: float = 10.0) -> DevnetInfo | None:
