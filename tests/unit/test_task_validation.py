@@ -4,6 +4,7 @@ naming the key, before any transaction."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from flchain.roles.task_validation import (
     check_data_fits,
     check_rule_params,
     register_rule_params_check,
+    validate_document,
 )
 from flchain.roles.taskfile import load_task_file
 
@@ -138,3 +140,11 @@ def test_check_data_fits_accepts_flat_samples_of_the_right_size() -> None:
     data = from_arrays(np.zeros((4, 64), dtype=np.float32), np.array([0, 1, 2, 9]))
 
     check_data_fits(SPEC, data, "ok.npz")
+
+
+def test_validate_document_refuses_a_published_document_no_one_could_train() -> None:
+    document = load_task_file(EXAMPLES / "digits.toml").document
+    broken = replace(document, training=replace(document.training, epochs=0))
+
+    with pytest.raises(ConfigError, match=r"training\.epochs"):
+        validate_document(broken)

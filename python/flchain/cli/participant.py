@@ -199,13 +199,14 @@ def _load_data(
     from flchain.roles.datasets import load_participant_data, parse_shard
     from flchain.roles.participant import Participant, ParticipantOptions
     from flchain.roles.shard_draws import load_onchain_training_data
-    from flchain.roles.task_validation import check_data_fits
+    from flchain.roles.task_validation import check_data_fits, validate_document
 
     if not train:
         return None
     reader_options = ParticipantOptions(train=False, journal_dir=journal_dir)
     reader = Participant(client, local, task, None, reader_options)
     document = reader.document()
+    validate_document(document)  # a task no participant could train: refuse to stake on it
     if data == "onchain":
         return load_onchain_training_data(
             rpc, account, local, task, stake=units, model=document.model

@@ -19,7 +19,7 @@ from flchain.fl import ModelSpec
 
 if TYPE_CHECKING:  # the task file types import this module: no import cycle at run time
     from flchain.fl import ArrayDataset
-    from flchain.roles.taskfile import TaskFile
+    from flchain.roles.taskfile import TaskDocument, TaskFile
 
 __all__ = [
     "DATASET_SHAPES",
@@ -28,6 +28,7 @@ __all__ = [
     "check_data_fits",
     "check_rule_params",
     "register_rule_params_check",
+    "validate_document",
     "validate_task_file",
 ]
 
@@ -111,22 +112,27 @@ def _shape_fits(model: ModelSpec, shape: tuple[int, ...]) -> bool:
     return math.prod(shape) == math.prod(model.input_shape)
 
 
-def validate_task_file(task_file: TaskFile) -> None:
-    """ConfigError naming the first field of ``task_file`` out of its range."""
-    doc = task_file.document
+def validate_document(doc: TaskDocument) -> None:
+    """ConfigError naming the first field of a task document out of its range: what every
+    participant trains with (checked again by a participant before it joins)."""
     training = doc.training
     _within("training.epochs", training.epochs, 1, 1_000)
     _within("training.batch_size", training.batch_size, 1, 1_000_000)
     _within("training.lr", training.lr, 0.0, 10.0, open_low=True)
     _within("data.test_fraction", doc.data.test_fraction, 0.0, 0.9, open_low=True)
     _within("data.seed", doc.data.seed, 0, 2**32 - 1)
+    _check_model_fits_dataset(doc.model, doc.data.dataset)
+    check_rule_params(doc.rule, doc.rule_params)
+
+
+def validate_task_file(task_file: TaskFile) -> None:
+    """ConfigError naming the first field of ``task_file`` out of its range."""
+    validate_document(task_file.document)
     _within("task.model_seed", task_file.model_seed, 0, 2**32 - 1)
     for key in ("commit_seconds", "reveal_seconds", "attest_seconds"):
         _within(f"task.{key}", getattr(task_file, key), 1, 2**63 - 1)
     _check_tokens("task.min_stake", task_file.min_stake)
     _check_tokens("task.reward_per_round", task_file.reward_per_round, times=task_file.rounds)
-    _check_model_fits_dataset(doc.model, doc.data.dataset)
-    check_rule_params(doc.rule, doc.rule_params)
 
 
 def check_data_fits(model: ModelSpec, data: ArrayDataset, source: str) -> None:
