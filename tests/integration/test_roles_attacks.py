@@ -20,6 +20,7 @@ from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.transactions import TxSender
 from flchain.protocol.client import FLClient
 from flchain.protocol.records import MemberInfo, RoundPhase, TaskStatus
+from flchain.roles.exit_codes import EXPELLED
 from flchain.roles.owner import create_task
 from flchain.roles.verifier import verify_round
 
@@ -43,11 +44,11 @@ def _slashed(net: Network, task_id: int) -> dict[str, int]:
 def _paid(net: Network, task_id: int, expelled: frozenset[int] = frozenset()) -> dict[str, int]:
     """Rewards paid out per participant: claims, plus rewards paid when leaving. Participants
     claim when the task ends, then exit 0; the ``expelled`` ones (slashed below the minimum
-    stake) leave and exit 1 saying so."""
+    stake) leave and exit with EXPELLED saying so."""
     for index, proc in net.procs.items():
         code = proc.wait(timeout=60)
         if index in expelled:
-            assert code == 1
+            assert code == EXPELLED
             assert "expelled" in (net.root / f"participant-{index}.log").read_text()
         else:
             assert code == 0

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from flchain.cli.options import DeploymentsOption, RpcOption, StoreOption
-from flchain.errors import ConfigError, FlchainError
+from flchain.errors import ConfigError
 from flchain.home import journal_home
+from flchain.roles.exit_codes import EXPELLED
 
 if TYPE_CHECKING:
     from flchain.fl import ArrayDataset
@@ -224,8 +225,10 @@ def _finish(report: ParticipantReport, task: int, device: str, *, expelled: bool
         file=sys.stderr,
     )
     if expelled:
-        raise FlchainError(
-            f"Participant {report.address} was expelled from task {task}: slashes left its "
-            "stake below the task's minimum, so it left with what remained; rejoin with a new "
-            "stake if you want to continue."
+        typer.echo(
+            f"error: participant {report.address} was expelled from task {task}: slashes left "
+            "its stake below the task's minimum, so it left with what remained; rejoin with a "
+            "new stake to continue.",
+            file=sys.stderr,
         )
+        raise typer.Exit(EXPELLED)
