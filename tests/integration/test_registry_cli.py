@@ -12,7 +12,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -385,6 +385,28 @@ def test_task_create_start_status_run_a_task_from_a_config_file(
     assert [(m["address"], m["state"], m["stake"]) for m in status["members"]] == [
         (world.alice.address, "waiting", 10 * TOKEN)
     ]
+
+
+def test_task_status_shows_a_completed_task_as_completed(
+    world: World, w3: Web3, chain_snapshot: str
+) -> None:
+    one_round = replace(parse_task_file(CONFIG), rounds=1)
+    created = create_task(world.owner, LocalStore(world.store), one_round)
+    for member in (world.alice, world.bob):
+        member.join(created.task_id, 10 * TOKEN)
+    _run_round_one(
+        w3, LocalStore(world.store), world.owner, [world.alice, world.bob], created.task_id
+    )
+
+    status = _json(task_app, ["status", str(created.task_id), *world.options()[:4]])
+    shown = runner.invoke(task_app, ["status", str(created.task_id), *world.options()[:4]])
+
+    assert (status["task"]["status"], status["phase"], status["commit_deadline"]) == (
+        "completed",
+        "completed",
+        None,
+    )
+    assert f"task {created.task_id} completed: round 1 (completed)" in shown.stdout
 
 
 def test_task_status_prints_phase_deadlines_and_members_for_humans(world: World) -> None:

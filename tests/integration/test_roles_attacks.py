@@ -20,6 +20,7 @@ from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.transactions import TxSender
 from flchain.protocol.client import FLClient
 from flchain.protocol.records import MemberInfo, RoundPhase, TaskStatus
+from flchain.roles.exit_codes import EXPELLED
 from flchain.roles.owner import create_task
 from flchain.roles.verifier import verify_round
 
@@ -40,10 +41,17 @@ def _slashed(net: Network, task_id: int) -> dict[str, int]:
     return totals
 
 
-def _paid(net: Network, task_id: int) -> dict[str, int]:
-    """Rewards paid out per participant: claims, plus rewards paid when leaving."""
-    for proc in net.procs.values():  # participants claim when the task ends, then exit
-        assert proc.wait(timeout=60) == 0
+def _paid(net: Network, task_id: int, expelled: frozenset[int] = frozenset()) -> dict[str, int]:
+    """Rewards paid out per participant: claims, plus rewards paid when leaving. Participants
+    claim when the task ends, then exit 0; the ``expelled`` ones (slashed below the minimum
+    stake) leave and exit with EXPELLED saying so."""
+    for index, proc in net.procs.items():
+        code = proc.wait(timeout=60)
+        if index in expelled:
+            assert code == EXPELLED
+            assert "expelled" in (net.root / f"participant-{index}.log").read_text()
+        else:
+            assert code == 0
     events = net.owner.coordinator.events
     paid: dict[str, int] = {}
     for event, field in ((events.RewardClaimed(), "amount"), (events.ParticipantLeft(), "rewards")):
@@ -70,7 +78,7 @@ def test_free_rider_is_excluded_slashed_and_unpaid_while_honest_ones_are_paid(
     assert round_one.accepted_count == PARTICIPANTS - 1
     assert _slashed(network, created.task_id).get(rider, 0) > 0
     honest = [dev_signer(i + 1, DEV_CHAIN_ID).address for i in range(PARTICIPANTS - 1)]
-    paid = _paid(network, created.task_id)
+    paid = _paid(network, created.task_id, expelled=frozenset({PARTICIPANTS - 1}))
     assert all(paid[h] > 2 * paid.get(rider, 0) for h in honest)
     check = verify_round(network.owner, network.store, created.task_id, 1)
     assert check.ok

@@ -45,6 +45,15 @@ def test_parse_account_spec_raises_with_usage_when_spec_is_invalid(spec: str) ->
         parse_account_spec(spec)
 
 
+@pytest.mark.parametrize("spec", [KEY, KEY[2:], f"dev:{KEY}"])
+def test_parse_account_spec_never_echoes_the_key_when_given_a_private_key(spec: str) -> None:
+    with pytest.raises(AccountError) as caught:
+        parse_account_spec(spec)
+
+    assert "4c4c4c4c" not in str(caught.value)
+    assert "env:VAR" in str(caught.value)
+
+
 def test_dev_signer_gives_anvil_default_account_when_on_devnet() -> None:
     assert dev_signer(0, DEV_CHAIN_ID).address == "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
     assert dev_signer(9, DEV_CHAIN_ID).address == "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"

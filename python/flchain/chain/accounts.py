@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from eth_account import Account
 from eth_typing import ChecksumAddress
 
-from flchain.errors import AccountError
+from flchain.errors import AccountError, ConfigError
 
 __all__ = [
     "DEV_ACCOUNT_COUNT",
@@ -43,6 +43,7 @@ __all__ = [
     "dev_signer",
     "load_signer",
     "parse_account_spec",
+    "parse_address",
 ]
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ def parse_account_spec(spec: str) -> AccountSpec:
         value = value or "0"
         if not value.isdigit() or int(value) >= DEV_ACCOUNT_COUNT:
             raise AccountError(
-                f"Account spec {spec!r}: dev index must be 0..{DEV_ACCOUNT_COUNT - 1}; {_SPEC_HELP}."
+                f"Account spec {_shown_spec(spec)}: dev index must be 0..{DEV_ACCOUNT_COUNT - 1}; {_SPEC_HELP}."
             )
         return AccountSpec("dev", str(int(value)))
     if kind == "keystore":
@@ -86,7 +87,28 @@ def parse_account_spec(spec: str) -> AccountSpec:
         return AccountSpec("keystore", value)
     if kind == "env":
         return AccountSpec("env", value or PRIVATE_KEY_ENV)
-    raise AccountError(f"Account spec {spec!r} is not understood; {_SPEC_HELP}.")
+    raise AccountError(f"Account spec {_shown_spec(spec)} is not understood; {_SPEC_HELP}.")
+
+
+def _shown_spec(spec: str) -> str:
+    """The spec for an error message, unless it may be a key: a secret is never echoed."""
+    for part in spec.strip().split(":"):
+        bare = part.removeprefix("0x").removeprefix("0X")
+        if len(bare) >= 32 and all(c in "0123456789abcdefABCDEF" for c in bare):
+            return "(not shown: it looks like a private key; keep keys in env:VAR or a keystore)"
+    return repr(spec)
+
+
+def parse_address(text: str, what: str = "address") -> str:
+    """``text`` as a checksummed 20-byte address; ConfigError naming ``what`` otherwise."""
+    from web3 import Web3
+
+    value = text.strip()
+    if not Web3.is_address(value):
+        raise ConfigError(
+            f"{what} {value!r} is not an Ethereum address (0x and 40 hex digits); check it."
+        )
+    return str(Web3.to_checksum_address(value))
 
 
 class Signer:

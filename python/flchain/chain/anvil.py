@@ -7,12 +7,14 @@ SIGINT (Anvil dumps its state and exits), then SIGTERM, then SIGKILL.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,6 +27,7 @@ from flchain.errors import DevnetError
 
 __all__ = [
     "ANVIL_ENV",
+    "check_port_free",
     "continue_clock",
     "find_anvil",
     "pid_alive",
@@ -232,3 +235,22 @@ def continue_clock(url: str) -> None:
         raise DevnetError(f"Anvil at {url} failed right after loading its state: {exc}.") from exc
     if ahead >= 0:
         logger.info("Reloaded chain head is %ss ahead of the clock; time offset restored", ahead)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """DevnetError unless ``host:port`` can be listened on (port 0: any free port)."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as a server would
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = (
+                "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
+            )
+            raise DevnetError(
+                f"Port {port} on {host} {reason}: another program listens there; pick another "
+                "--port, or --port 0 for a free one (the saved chain is untouched)."
+            ) from exc

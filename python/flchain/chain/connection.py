@@ -23,10 +23,12 @@ from flchain.chain.devnet import default_state_dir, read_devnet_info
 from flchain.errors import ChainUnavailableError, ConfigError, WrongChainError
 
 __all__ = [
+    "CHAIN_ID_ENV",
     "DEFAULT_RPC_TIMEOUT",
     "IDEMPOTENT_METHODS",
     "RPC_URL_ENV",
     "connect",
+    "genesis_hash",
     "redact_url",
     "resolve_rpc_url",
 ]
@@ -35,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 #: Environment variable holding the RPC URL when ``--rpc`` is not given.
 RPC_URL_ENV = "FLCHAIN_RPC_URL"
+#: Environment variable holding the chain id the node must have (set by ``--network``).
+CHAIN_ID_ENV = "FLCHAIN_CHAIN_ID"
 DEFAULT_RPC_TIMEOUT = 30.0
 
 #: JSON-RPC methods that read only: retrying them after a transient failure is harmless.
@@ -62,6 +66,7 @@ IDEMPOTENT_METHODS: tuple[str, ...] = (
 
 _RETRIED_ERRORS = (requests.ConnectionError, requests.Timeout, requests.HTTPError)
 _START_HINT = "start the local devnet with `flchain devnet start`, or pass --rpc URL"
+_PORT = re.compile(r":(\d+)$")
 _TOKEN_LIKE = re.compile(r"^[A-Za-z0-9_\-]{16,}$")
 
 
@@ -69,8 +74,9 @@ def redact_url(url: str) -> str:
     """The URL without credentials: no password, no query, token-like path parts hidden."""
     parts = urlsplit(url)
     host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
+    port = _PORT.search(parts.netloc.rpartition("@")[2])  # as written: even if out of range
+    if port:
+        host = f"{host}:{port.group(1)}"
     if parts.username:
         host = f"***@{host}"
     path = "/".join("***" if _TOKEN_LIKE.match(seg) else seg for seg in parts.path.split("/"))
@@ -109,8 +115,21 @@ def connect(
     """A Web3 on an HTTP(S) node that answered ``eth_chainId`` (and matched, if expected)."""
     url, source = _resolve(rpc_url, state_dir)
     shown = redact_url(url)
+    if expected_chain_id is None and os.environ.get(CHAIN_ID_ENV):
+        try:
+            expected_chain_id = int(os.environ[CHAIN_ID_ENV])
+        except ValueError as exc:
+            raise ConfigError(
+                f"${CHAIN_ID_ENV} must be a chain id (an integer), got {os.environ[CHAIN_ID_ENV]!r}."
+            ) from exc
     if urlsplit(url).scheme not in ("http", "https"):
         raise ConfigError(f"RPC URL {shown} ({source}) is not http(s)://; flchain speaks HTTP.")
+    try:
+        _ = urlsplit(url).port
+    except ValueError as exc:
+        raise ConfigError(
+            f"RPC URL {shown} ({source}) has no valid port (0..65535); check the URL."
+        ) from exc
     retry = ExceptionRetryConfiguration(
         errors=_RETRIED_ERRORS, retries=3, backoff_factor=0.1, method_allowlist=IDEMPOTENT_METHODS
     )
@@ -132,3 +151,17 @@ def connect(
         )
     logger.debug("Connected to chain %s at %s", chain_id, shown)
     return w3
+
+
+def genesis_hash(w3: Web3) -> str:
+    """The 0x-hex hash of the chain's block 0: with the chain id, it tells two chains apart
+    (a reset devnet, or two nodes that share a chain id)."""
+    try:
+        block = w3.eth.get_block(0)
+    except (requests.RequestException, Web3Exception, ValueError) as exc:
+        raise ChainUnavailableError(
+            f"The node does not serve block 0 ({type(exc).__name__}); is it an archive of "
+            "this chain?"
+        ) from exc
+    value = block["hash"]
+    return "0x" + bytes(value).hex()

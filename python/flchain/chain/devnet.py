@@ -29,6 +29,7 @@ from typing import Self
 
 from flchain.chain.accounts import DEV_ACCOUNT_COUNT
 from flchain.chain.anvil import (
+    check_port_free,
     continue_clock,
     find_anvil,
     pid_is_anvil,
@@ -38,6 +39,8 @@ from flchain.chain.anvil import (
     wait_until_listening,
 )
 from flchain.errors import DevnetError
+from flchain.home import HOME_ENV as HOME_ENV_NAME
+from flchain.home import home_dir
 
 __all__ = [
     "DEFAULT_STARTUP_TIMEOUT",
@@ -59,7 +62,7 @@ logger = logging.getLogger(__name__)
 #: Anvil's default chain id; dev accounts are only allowed on it.
 DEVNET_CHAIN_ID = 31337
 #: Environment variable for flchain's home; the devnet lives in ``$FLCHAIN_HOME/devnet``.
-HOME_ENV = "FLCHAIN_HOME"
+HOME_ENV = HOME_ENV_NAME
 DEFAULT_STARTUP_TIMEOUT = 20.0
 
 _INFO_FILE = "devnet.json"
@@ -74,8 +77,7 @@ _DETACHED: dict[int, subprocess.Popen[bytes]] = {}
 
 def default_state_dir() -> Path:
     """``$FLCHAIN_HOME/devnet`` if FLCHAIN_HOME is set, else ``./.flchain/devnet``."""
-    home = os.environ.get(HOME_ENV)
-    return (Path(home) if home else Path.cwd() / ".flchain") / "devnet"
+    return home_dir() / "devnet"
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,8 @@ class Devnet:
         state_dir: Path | str | None = None,
         *,
         port: int = 0,
+        host: str = "127.0.0.1",
+        block_time: float | None = None,
         persist: bool = True,
         detached: bool = False,
         mining: bool = True,
@@ -207,6 +211,8 @@ class Devnet:
             state_dir, persist = self._temp.name, False
         self.state_dir = Path(state_dir).resolve()
         self._port = port
+        self._host = host
+        self._block_time = block_time
         self._persist = persist
         self._detached = detached
         self._mining = mining
@@ -235,7 +241,9 @@ class Devnet:
         return self.state_dir / _CHAIN_STATE_FILE
 
     def _command(self, anvil: Path) -> list[str]:
-        command = [str(anvil), "--host", "127.0.0.1", "--port", str(self._port)]
+        command = [str(anvil), "--host", self._host, "--port", str(self._port)]
+        if self._block_time is not None:  # interval mining: the clock moves on its own
+            command += ["--block-time", f"{self._block_time:g}"]
         if "--accounts" not in self._extra_args:
             command += ["--accounts", str(DEV_ACCOUNT_COUNT)]  # every dev:N funded with ETH
         if self._persist:
@@ -282,6 +290,7 @@ class Devnet:
     def _start(self) -> DevnetInfo:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self._refuse_if_running()
+        check_port_free(self._host, self._port)
         anvil = self._anvil or find_anvil()
         reloading = self._persist and self.chain_state_path.is_file()
         proc = self._spawn(anvil)
@@ -355,11 +364,19 @@ def start_devnet(
     state_dir: Path | str | None = None,
     *,
     port: int = 0,
+    host: str = "127.0.0.1",
+    block_time: float | None = None,
     startup_timeout: float = DEFAULT_STARTUP_TIMEOUT,
 ) -> DevnetInfo:
-    """Start a persistent devnet in the background and return once it answers."""
+    """Start a persistent devnet in the background and return once it answers (``host``:
+    the address to listen on; ``block_time``: mine a block every S seconds)."""
     return Devnet(
-        _resolve_dir(state_dir), port=port, detached=True, startup_timeout=startup_timeout
+        _resolve_dir(state_dir),
+        port=port,
+        host=host,
+        block_time=block_time,
+        detached=True,
+        startup_timeout=startup_timeout,
     ).start()
 
 

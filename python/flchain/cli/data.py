@@ -30,7 +30,7 @@ from flchain.roles.shard_draws import (
 from flchain.roles.shard_fetch import FetchedShard, fetch_shards
 from flchain.roles.taskfile import load_task_file
 from flchain.storage.cid import Cid
-from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
+from flchain.storage.locator import open_store
 
 app = typer.Typer(
     help="Datasets as shards on chain: publish, list, link to a task, draw and fetch shards.",
@@ -100,7 +100,7 @@ def publish(
     ] = None,
     account: OwnerOption = "dev:0",
     rpc: RpcOption = None,
-    store: StoreOption = DEFAULT_STORE_ROOT,
+    store: StoreOption = None,
     deployments: DeploymentsOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -115,7 +115,7 @@ def publish(
     label = name or Path(source.removeprefix("mnist:")).stem or source
     out, err = _out(), Console(highlight=False, soft_wrap=True, stderr=True)
     published = publish_dataset(
-        registry, LocalStore(store), data, name=dataset_name(label), num_shards=shards,
+        registry, open_store(store), data, name=dataset_name(label), num_shards=shards,
         license_text=license_text, seed=seed, resume=DatasetId(resume) if resume else None,
         on_progress=lambda m: err.print(f"[dim]{escape(m)}[/]"),
     )  # fmt: skip
@@ -258,7 +258,7 @@ def fetch(
     ] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Wait at most S seconds.")] = 600.0,
     rpc: RpcOption = None,
-    store: StoreOption = DEFAULT_STORE_ROOT,
+    store: StoreOption = None,
     deployments: DeploymentsOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -270,7 +270,7 @@ def fetch(
     if task is not None and account is None:
         raise ConfigError("--task needs --account: the member whose shards to fetch.")
     client, registry = open_dataset_registry(rpc, account, deployments=deployments)
-    local = LocalStore(store)
+    local = open_store(store)
     if task is not None:
         linked_dataset(registry, task)
         if not join and not client.member(task, client.address).joined:

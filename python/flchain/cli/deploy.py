@@ -16,7 +16,11 @@ from flchain.protocol.deploy import deploy as run_deploy
 
 AccountOption = Annotated[
     str,
-    typer.Option("--account", help="Deployer: dev:N (devnet only), keystore:PATH or env:VAR."),
+    typer.Option(
+        "--account",
+        envvar="FLCHAIN_ACCOUNT",
+        help="Deployer: dev:N (devnet only), keystore:PATH or env:VAR (env FLCHAIN_ACCOUNT).",
+    ),
 ]
 
 

@@ -17,6 +17,7 @@ from flchain.chain.devnet import (
     start_devnet,
     stop_devnet,
 )
+from flchain.cli.options import RpcOption
 
 app = typer.Typer(help="Local Anvil devnet commands.", no_args_is_help=True)
 
@@ -48,10 +49,27 @@ def _record(info: DevnetInfo) -> dict[str, object]:
 def start(
     state_dir: StateDirOption = None,
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 0,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help="Address to listen on; 0.0.0.0 lets other machines in (dev keys are public: "
+            "a trusted network only).",
+        ),
+    ] = "127.0.0.1",
+    block_time: Annotated[
+        float | None,
+        typer.Option(
+            "--block-time",
+            min=0.001,
+            help="Mine a block every S seconds, as a real chain moves its clock (default: a "
+            "block per transaction).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Start the devnet in the background; its chain persists in the state dir."""
-    info = start_devnet(state_dir, port=port)
+    info = start_devnet(state_dir, port=port, host=host, block_time=block_time)
     if as_json:
         typer.echo(json.dumps(_record(info)))
         return
@@ -104,3 +122,34 @@ def reset(state_dir: StateDirOption = None) -> None:
     if info is not None:
         _out().print(f"[bold]stopped[/] the devnet at {info.rpc_url} (pid {info.pid})")
     _out().print(f"[bold]deleted[/] the chain state in {where}; the next start is a fresh chain")
+
+
+@app.command()
+def mine(
+    blocks: Annotated[int, typer.Argument(min=1, max=100_000, help="Blocks to mine.")] = 1,
+    rpc: RpcOption = None,
+) -> None:
+    """Mine BLOCKS blocks now (Anvil or Hardhat node)."""
+    from flchain.chain.connection import connect
+    from flchain.chain.controls import mine as mine_blocks
+
+    head = mine_blocks(connect(rpc), blocks)
+    _out().print(f"mined {blocks} block(s); head is block {head}")
+
+
+@app.command()
+def warp(
+    seconds: Annotated[int, typer.Argument(min=1, help="Seconds to move the chain clock.")],
+    rpc: RpcOption = None,
+) -> None:
+    """Move the chain clock SECONDS forward and mine a block at the new time (testing
+    deadlines; participants must survive several deadlines passing at once)."""
+    from flchain.chain.connection import connect
+    from flchain.chain.controls import increase_time
+    from flchain.chain.controls import mine as mine_blocks
+
+    w3 = connect(rpc)
+    increase_time(w3, seconds)
+    head = mine_blocks(w3, 1)
+    stamp = int(w3.eth.get_block(head)["timestamp"])
+    _out().print(f"moved the clock {seconds} s; block {head} has timestamp {stamp}")

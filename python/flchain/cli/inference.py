@@ -12,14 +12,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 
-from flchain.chain.accounts import load_signer
+from flchain.chain.accounts import load_signer, parse_address
 from flchain.chain.transactions import TxSender
 from flchain.cli.options import DeploymentsOption, JsonOption, RpcOption, StoreOption
 from flchain.protocol.inference_registry import InferenceRegistryClient
 from flchain.protocol.session import open_client
 from flchain.roles.inference import deploy_model as run_deploy_model
 from flchain.roles.inference import predict_rows, read_feature_rows
-from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
+from flchain.storage.locator import open_store
 
 TaskArgument = Annotated[int, typer.Argument(help="Task id.", min=1)]
 AccountOption = Annotated[
@@ -40,7 +40,7 @@ def deploy_model(
     ] = None,
     rpc: RpcOption = None,
     account: AccountOption = "dev:0",
-    store: StoreOption = DEFAULT_STORE_ROOT,
+    store: StoreOption = None,
     deployments: DeploymentsOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -59,7 +59,7 @@ def deploy_model(
             client,
             registry,
             sender,
-            LocalStore(store),
+            open_store(store),
             task,
             round_id,
             progress=lambda done, total: progress.update(bar, completed=done, total=total),
@@ -105,6 +105,7 @@ def predict(
 
     The inference contract linked to the (task, round) computes every class in free view
     calls; --json adds its scores (fixed point, 16 fractional bits)."""
+    linker = parse_address(linker, "--linker") if linker is not None else None
     client = open_client(rpc, None, deployments=deployments)
     registry = InferenceRegistryClient.for_chain(client.w3, deployments)
     rows = read_feature_rows(input_file)

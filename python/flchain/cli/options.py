@@ -11,20 +11,29 @@ __all__ = ["DeploymentsOption", "JsonOption", "ReaderAccountOption", "RpcOption"
 
 RpcOption = Annotated[
     str | None,
-    typer.Option("--rpc", help="RPC URL (default: $FLCHAIN_RPC_URL, else the running devnet)."),
+    typer.Option(
+        "--rpc",
+        help="RPC URL (default: $FLCHAIN_RPC_URL, set by --network too, else the running devnet).",
+    ),
 ]
 StoreOption = Annotated[
-    Path,
+    str | None,
     typer.Option(
         "--store",
         envvar="FLCHAIN_STORE",
-        help="Store directory (env FLCHAIN_STORE).",
-        file_okay=False,
+        help="Content store: a directory (embedded store) or the http(s):// URL of a Kubo RPC "
+        "API, e.g. `flchain ipfs serve` (env FLCHAIN_STORE; default $FLCHAIN_HOME/store, "
+        "else ./.flchain/store).",
+        show_default=False,
     ),
 ]
 DeploymentsOption = Annotated[
     Path | None,
-    typer.Option("--deployments", help="Deployment records directory (default: ./deployments)."),
+    typer.Option(
+        "--deployments",
+        help="Deployment records directory (default: $FLCHAIN_DEPLOYMENTS, else "
+        "$FLCHAIN_HOME/deployments, else ./deployments).",
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document, nothing else.")]
 ReaderAccountOption = Annotated[

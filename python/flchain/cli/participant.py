@@ -3,28 +3,64 @@
 from __future__ import annotations
 
 import json
+import logging
+import math
+import os
 import sys
+from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import torch
 import typer
 
-from flchain.cli.options import RpcOption, StoreOption
-from flchain.protocol.session import open_client
-from flchain.roles.datasets import load_participant_data, parse_shard
-from flchain.roles.participant import Participant, ParticipantOptions
-from flchain.roles.shard_draws import load_onchain_training_data
-from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
+from flchain.cli.options import DeploymentsOption, RpcOption, StoreOption
+from flchain.errors import ConfigError
+from flchain.home import journal_home
+from flchain.roles.exit_codes import EXPELLED
+
+if TYPE_CHECKING:
+    from flchain.fl import ArrayDataset
+    from flchain.protocol.client import FLClient
+    from flchain.roles.participant import ParticipantReport
+    from flchain.storage.store import Store
 
 app = typer.Typer(help="Run a participant of a task.", no_args_is_help=True)
+
+_TOKEN = 10**18
+_MAX_STAKE_UNITS = 2**128 - 1  # the contract keeps stakes as uint128
+
+
+def stake_units(stake: float | None) -> int | None:
+    """``--stake`` in tokens -> base units; ConfigError unless positive and storable."""
+    if stake is None:
+        return None
+    if not math.isfinite(stake) or stake <= 0:
+        raise ConfigError(f"--stake must be a positive number of tokens, got {stake:g}.")
+    units = int(Decimal(repr(stake)) * _TOKEN)
+    if units > _MAX_STAKE_UNITS:
+        raise ConfigError(
+            f"--stake {stake:g} is more tokens than the chain can hold; use at most "
+            f"{_MAX_STAKE_UNITS // _TOKEN:,}."
+        )
+    return units
+
+
+def describe_event(what: str, round_id: int, task: int) -> str:
+    """One line for a participant's step (round 0: a task-level step)."""
+    where = f"task {task} round {round_id}" if round_id else f"task {task}"
+    return f"{where}: {what}"
 
 
 @app.command()
 def run(
     task: Annotated[int, typer.Option("--task", help="Task id.", min=1)],
     account: Annotated[
-        str, typer.Option("--account", help="dev:N (devnet), keystore:PATH or env:VAR.")
+        str,
+        typer.Option(
+            "--account",
+            envvar="FLCHAIN_ACCOUNT",
+            help="dev:N (devnet), keystore:PATH or env:VAR (env FLCHAIN_ACCOUNT).",
+        ),
     ],
     rpc: RpcOption = None,
     data: Annotated[
@@ -38,7 +74,7 @@ def run(
     shard: Annotated[
         str | None, typer.Option("--shard", help="i/n: train on shard i of n (shipped data).")
     ] = None,
-    store: StoreOption = DEFAULT_STORE_ROOT,
+    store: StoreOption = None,
     stake: Annotated[
         float | None, typer.Option("--stake", help="Stake in tokens (default: the minimum).")
     ] = None,
@@ -46,55 +82,153 @@ def run(
         bool, typer.Option("--train/--no-train", help="--no-train: aggregator-only node.")
     ] = True,
     journal: Annotated[
-        Path, typer.Option("--journal", help="Journal dir (salts survive restarts).")
-    ] = Path(".flchain/participants"),
+        Path | None,
+        typer.Option(
+            "--journal",
+            help="Journal dir (salts survive restarts; default $FLCHAIN_HOME/participants, "
+            "else ./.flchain/participants).",
+            show_default=False,
+        ),
+    ] = None,
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="Give up after S seconds.")
     ] = None,
     threads: Annotated[
-        int, typer.Option("--threads", help="Torch CPU threads (1 suits many on one host).")
+        int,
+        typer.Option("--threads", help="Torch CPU threads (1 suits many on one host)."),
     ] = 1,
     events: Annotated[
-        bool, typer.Option("--events", help="Print one JSON line per step to stdout.")
+        bool,
+        typer.Option("--json", "--events", help="Print one JSON line per step to stdout."),
     ] = False,
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="Also log each round's details (INFO).")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("-q", "--quiet", help="Print nothing but errors and the summary.")
+    ] = False,
+    device: Annotated[
+        str,
+        typer.Option(
+            "--device",
+            envvar="FLCHAIN_DEVICE",
+            help="Train on auto (CUDA when available), cpu, cuda or cuda:N (env FLCHAIN_DEVICE).",
+        ),
+    ] = "auto",
+    max_outage: Annotated[
+        float | None,
+        typer.Option(
+            "--max-outage",
+            min=0,
+            help="Give up after the node or the store has not answered for S seconds "
+            "(default: keep retrying, with backoff up to 30 s).",
+        ),
+    ] = None,
+    deployments: DeploymentsOption = None,
     attack: Annotated[
         str | None,
         typer.Option("--attack", hidden=True, help="Experiments only: behave maliciously."),
     ] = None,
 ) -> None:
-    """Join TASK, then train, commit, reveal, aggregate, attest and claim every round."""
+    """Join TASK, then train, commit, reveal, aggregate, attest and claim every round.
+
+    Everything is checked before staking (the stake, the data against the task's model);
+    a second process on the same account and task refuses to start."""
+    import torch
+
+    from flchain.fl.models import DEVICE_ENV, select_device
+    from flchain.protocol.session import open_client
+    from flchain.roles.journal import chain_scope, hold_account
+    from flchain.roles.participant import Participant, ParticipantOptions
+    from flchain.roles.reconnect import run_through_outages
+    from flchain.storage.locator import open_store
+
+    if verbose:
+        logging.getLogger("flchain").setLevel(logging.INFO)
+    units = stake_units(stake)
+    if threads < 1:
+        raise ConfigError(f"--threads must be at least 1, got {threads}.")
+    chosen = select_device(device)  # refused here, before any transaction, if it is absent
+    os.environ[DEVICE_ENV] = str(chosen)  # what the participant's training selects
     torch.set_num_threads(threads)
-    client = open_client(rpc, account)
-    local = LocalStore(store)
-    participant = Participant(client, local, task, None, ParticipantOptions(train=False))
-    dataset = None
-    stake_units = int(stake * 10**18) if stake is not None else None
-    if train and data == "onchain":
-        dataset = load_onchain_training_data(
-            rpc, account, local, task, stake=stake_units,
-            model=participant.document().model,
-        )  # fmt: skip
-    elif train:
-        shard_of = parse_shard(shard) if shard else None
-        dataset = load_participant_data(data, participant.document().data, shard_of)
+    local = open_store(store)
+    client = open_client(rpc, account, deployments=deployments)
+    journal_dir = journal or journal_home()
+    with hold_account(journal_dir, chain_scope(client), task, client.address):
+        dataset = _load_data(
+            client, local, task, rpc, account, data, shard, units, train, journal_dir
+        )
+        left: list[int] = []
 
-    def on_event(what: str, round_id: int) -> None:
-        if events:
-            print(
-                json.dumps({"event": what, "round": round_id, "participant": client.address}),
-                flush=True,
-            )
+        def on_event(what: str, round_id: int) -> None:
+            if what == "left":
+                left.append(round_id)
+            if events:
+                print(
+                    json.dumps({"event": what, "round": round_id, "participant": client.address}),
+                    flush=True,
+                )
+            elif not quiet:
+                typer.echo(describe_event(what, round_id, task), file=sys.stderr)
 
-    options = ParticipantOptions(
-        stake=stake_units,
-        train=train,
-        attack=attack,
-        journal_dir=journal,
-        timeout=timeout,
-    )
-    report = Participant(client, local, task, dataset, options, on_event).run()
+        options = ParticipantOptions(
+            stake=units, train=train, attack=attack, journal_dir=journal_dir, timeout=timeout
+        )
+        report = run_through_outages(
+            lambda: Participant(client, local, task, dataset, options, on_event).run(),
+            max_outage=max_outage,
+            on_outage=lambda exc, delay: typer.echo(
+                f"outage: {exc} Retrying in {delay:.0f} s.", file=sys.stderr
+            ),
+        )
+    _finish(report, task, str(chosen), expelled=bool(left))
+
+
+def _load_data(
+    client: FLClient,
+    local: Store,
+    task: int,
+    rpc: str | None,
+    account: str,
+    data: str,
+    shard: str | None,
+    units: int | None,
+    train: bool,
+    journal_dir: Path,
+) -> ArrayDataset | None:
+    """The participant's training data, checked against the task's model before joining."""
+    from flchain.roles.datasets import load_participant_data, parse_shard
+    from flchain.roles.participant import Participant, ParticipantOptions
+    from flchain.roles.shard_draws import load_onchain_training_data
+    from flchain.roles.task_validation import check_data_fits, validate_document
+
+    if not train:
+        return None
+    reader_options = ParticipantOptions(train=False, journal_dir=journal_dir)
+    reader = Participant(client, local, task, None, reader_options)
+    document = reader.document()
+    validate_document(document)  # a task no participant could train: refuse to stake on it
+    if data == "onchain":
+        return load_onchain_training_data(
+            rpc, account, local, task, stake=units, model=document.model
+        )
+    shard_of = parse_shard(shard) if shard else None
+    dataset = load_participant_data(data, document.data, shard_of)
+    check_data_fits(document.model, dataset, data)
+    return dataset
+
+
+def _finish(report: ParticipantReport, task: int, device: str, *, expelled: bool) -> None:
     typer.echo(
-        f"participant {report.address}: committed {len(report.committed)}, attested {len(report.attested)}, "
-        f"claimed {report.claimed / 10**18:g} tokens",
+        f"participant {report.address}: committed {len(report.committed)}, attested "
+        f"{len(report.attested)}, claimed {report.claimed / _TOKEN:g} tokens (trained on {device})",
         file=sys.stderr,
     )
+    if expelled:
+        typer.echo(
+            f"error: participant {report.address} was expelled from task {task}: slashes left "
+            "its stake below the task's minimum, so it left with what remained; rejoin with a "
+            "new stake to continue.",
+            file=sys.stderr,
+        )
+        raise typer.Exit(EXPELLED)

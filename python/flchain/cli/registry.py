@@ -25,11 +25,9 @@ from flchain.cli.options import (
 from flchain.errors import ConfigError
 from flchain.protocol.client import FLClient
 from flchain.protocol.session import open_client
-from flchain.roles.model_download import download_model, load_instructions
 from flchain.roles.privacy_view import TaskPrivacy, task_privacy
 from flchain.roles.registry_view import RoundDetail, describe_round, list_rounds, list_tasks
-from flchain.roles.round_keys import open_global_model
-from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
+from flchain.storage.locator import open_store
 
 app = typer.Typer(help="Query the on-chain model registry.", no_args_is_help=True)
 
@@ -96,12 +94,12 @@ def tasks(
 def rounds(
     task: TaskArgument,
     rpc: RpcOption = None,
-    store: StoreOption = DEFAULT_STORE_ROOT,
+    store: StoreOption = None,
     deployments: DeploymentsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """List a task's rounds (round 0 is the initial model) with their models and metrics."""
-    rows = list_rounds(_client(rpc, deployments), LocalStore(store), task)
+    rows = list_rounds(_client(rpc, deployments), open_store(store), task)
     if as_json:
         _echo_json({"task": task, "rounds": [asdict(row) for row in rows]})
         return
@@ -160,12 +158,12 @@ def show(
     task: TaskArgument,
     round_id: RoundArgument = None,
     rpc: RpcOption = None,
-    store: StoreOption = DEFAULT_STORE_ROOT,
+    store: StoreOption = None,
     deployments: DeploymentsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show a round: model, parent, contributors, attestations, metrics and gas used."""
-    detail = describe_round(_client(rpc, deployments), LocalStore(store), task, round_id)
+    detail = describe_round(_client(rpc, deployments), open_store(store), task, round_id)
     if as_json:
         _echo_json(asdict(detail))
         return
@@ -180,15 +178,18 @@ def download(
         Path, typer.Option("-o", "--output", help="File to write the model to.", dir_okay=False)
     ] = Path("model.bin"),
     rpc: RpcOption = None,
-    store: StoreOption = DEFAULT_STORE_ROOT,
+    store: StoreOption = None,
     deployments: DeploymentsOption = None,
     account: ReaderAccountOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Write a round's global model (default: the latest) to a file, verified by its CID; a
     private task's model is decrypted with the keys of a member's account (--account)."""
+    from flchain.roles.model_download import download_model, load_instructions
+    from flchain.roles.round_keys import open_global_model
+
     client = open_client(rpc, account, deployments=deployments)
-    local = LocalStore(store)
+    local = open_store(store)
     model = download_model(client, local, task, round_id)
     signer = client.sender.signer if account is not None else None
     data = open_global_model(client, local, task, model.round, model.data, signer)
@@ -260,13 +261,13 @@ def _print_privacy(view: TaskPrivacy) -> None:
 def privacy(
     task: TaskArgument,
     rpc: RpcOption = None,
-    store: StoreOption = DEFAULT_STORE_ROOT,
+    store: StoreOption = None,
     deployments: DeploymentsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show a task's DP parameters and the epsilon spent per round and per participant,
     recomputed from the task document and the chain."""
-    view = task_privacy(_client(rpc, deployments), LocalStore(store), task)
+    view = task_privacy(_client(rpc, deployments), open_store(store), task)
     if view is None:
         raise ConfigError(
             f"Task {task} has no differential privacy (or --store lacks its task document); "

@@ -18,14 +18,16 @@ from flchain.roles.keyrings import KeyringPublisher
 from flchain.roles.owner import create_task
 from flchain.roles.registry_view import TaskStatusView, task_status
 from flchain.roles.taskfile import load_task_file
-from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
+from flchain.storage.locator import open_store
 
 app = typer.Typer(help="Create, start and follow training tasks.", no_args_is_help=True)
 
 AccountOption = Annotated[
     str,
     typer.Option(
-        "--account", help="The task owner: dev:N (devnet only), keystore:PATH or env:VAR."
+        "--account",
+        envvar="FLCHAIN_ACCOUNT",
+        help="The task owner: dev:N (devnet only), keystore:PATH or env:VAR (env FLCHAIN_ACCOUNT).",
     ),
 ]
 
@@ -41,14 +43,15 @@ def create(
     ],
     rpc: RpcOption = None,
     account: AccountOption = "dev:0",
-    store: StoreOption = DEFAULT_STORE_ROOT,
+    store: StoreOption = None,
     deployments: DeploymentsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Publish the initial model and task document, escrow the rewards and create the task."""
     task_file = load_task_file(config)
+    content = open_store(store)
     client = open_client(rpc, account, deployments=deployments)
-    created = create_task(client, LocalStore(store), task_file)
+    created = create_task(client, content, task_file)
     if as_json:
         typer.echo(
             json.dumps(
@@ -160,7 +163,7 @@ def keyring(
     task: TaskArgument,
     rpc: RpcOption = None,
     account: AccountOption = "dev:0",
-    store: StoreOption = DEFAULT_STORE_ROOT,
+    store: StoreOption = None,
     deployments: DeploymentsOption = None,
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="Stop after S seconds.")
@@ -169,7 +172,7 @@ def keyring(
     """The owner's duty in a private task: publish each round's keyring during its commit
     phase, until the task ends. Members wait for it before they train."""
     client = open_client(rpc, account, deployments=deployments)
-    publisher = KeyringPublisher(client, LocalStore(store), task)
+    publisher = KeyringPublisher(client, open_store(store), task)
     out = _out()
     out.print(f"publishing the keyrings of task {task} (Ctrl-C to stop)")
     served = publisher.run(

@@ -17,7 +17,7 @@ from flchain.cli.options import (
 )
 from flchain.protocol.session import open_client
 from flchain.roles.verifier import verify_round
-from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
+from flchain.storage.locator import open_store
 
 
 def _bits(bitmap: int) -> str:
@@ -28,7 +28,7 @@ def verify(
     task: Annotated[int, typer.Argument(help="Task id.", min=1)],
     round_id: Annotated[int, typer.Argument(metavar="ROUND", help="A finalized round.", min=1)],
     rpc: RpcOption = None,
-    store: StoreOption = DEFAULT_STORE_ROOT,
+    store: StoreOption = None,
     deployments: DeploymentsOption = None,
     account: ReaderAccountOption = None,
     as_json: JsonOption = False,
@@ -38,7 +38,7 @@ def verify(
     verified by its members and owner (--account)."""
     client = open_client(rpc, account, deployments=deployments)
     signer = client.sender.signer if account is not None else None
-    result = verify_round(client, LocalStore(store), task, round_id, signer)
+    result = verify_round(client, open_store(store), task, round_id, signer)
     if as_json:
         typer.echo(json.dumps({
             "task_id": task, "round": round_id, "rule": result.rule, "ok": result.ok,

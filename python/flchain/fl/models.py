@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
@@ -22,6 +23,7 @@ from torch import nn
 from flchain.errors import ConfigError
 
 __all__ = [
+    "DEVICE_ENV",
     "SPEC_VERSION",
     "ModelFamily",
     "ModelSpec",
@@ -131,9 +133,27 @@ def build_model(spec: ModelSpec, seed: int) -> nn.Module:
         return _build_cnn(spec)
 
 
-def select_device() -> torch.device:
-    """CUDA when available, else CPU; every function here takes either."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+#: Environment variable naming the device to train on (``auto``, ``cpu``, ``cuda[:N]``).
+DEVICE_ENV = "FLCHAIN_DEVICE"
+
+
+def select_device(preference: str | None = None) -> torch.device:
+    """The device ``preference`` names (default ``$FLCHAIN_DEVICE``, else ``auto``: CUDA
+    when available, else CPU); ConfigError if it names a device this machine lacks."""
+    text = (preference or os.environ.get(DEVICE_ENV) or "auto").strip().lower()
+    if text == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if text == "cpu":
+        return torch.device("cpu")
+    kind, _, index = text.partition(":")
+    if kind != "cuda" or (index and not index.isdigit()):
+        raise ConfigError(f"Device {text!r} is not one of auto, cpu, cuda, cuda:N.")
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if int(index or 0) >= count:
+        raise ConfigError(
+            f"Device {text!r}: this machine has {count} CUDA device(s); use auto or cpu."
+        )
+    return torch.device(text)
 
 
 def _build_cnn(spec: ModelSpec) -> nn.Module:

@@ -19,11 +19,20 @@ from typing import Any
 
 from flchain.errors import ArtifactError
 
-__all__ = ["CONTRACT_NAMES", "ContractArtifact", "find_project_root", "load_artifact"]
+__all__ = [
+    "BUNDLE_ROOT",
+    "CONTRACT_NAMES",
+    "ContractArtifact",
+    "find_project_root",
+    "is_bundle",
+    "load_artifact",
+]
 
 #: The contracts flchain deploys and talks to.
 CONTRACT_NAMES: tuple[str, ...] = ("FLDevToken", "ModelRegistry", "FLCoordinator")
 
+#: Where an installed package keeps the contracts and migrations it ships (see setup.py).
+BUNDLE_ROOT = Path(__file__).resolve().parents[1] / "_bundle"
 _BUILD_HINT = "run the build first: `make build` (or `npx hardhat build`) in the project"
 
 
@@ -44,7 +53,8 @@ class ContractArtifact:
 
 def find_project_root(start: Path | None = None) -> Path:
     """The directory holding ``hardhat.config.js``: ``$FLCHAIN_PROJECT``, else the source
-    checkout this package was installed from, else the nearest parent of ``start`` (cwd)."""
+    checkout this package was installed from, else the nearest parent of ``start`` (cwd),
+    else the bundle of compiled contracts and migrations the installed package ships."""
     env = os.environ.get("FLCHAIN_PROJECT")
     if env:
         return Path(env).resolve()
@@ -53,10 +63,18 @@ def find_project_root(start: Path | None = None) -> Path:
     for candidate in candidates:
         if (candidate / "hardhat.config.js").is_file():
             return candidate
+    if is_bundle(BUNDLE_ROOT):  # an installed package: the contracts it shipped with
+        return BUNDLE_ROOT
     raise ArtifactError(
-        "Cannot find the flchain project (no hardhat.config.js above the current directory); "
-        "run from the project or set FLCHAIN_PROJECT."
+        "Cannot find the flchain project (no hardhat.config.js above the current directory) "
+        "and this installation ships no contracts; run from the project, set FLCHAIN_PROJECT, "
+        "or install flchain from a built project (`make build`, then `pip install .`)."
     )
+
+
+def is_bundle(root: Path) -> bool:
+    """Whether ``root`` is the contracts bundle an installed package ships (setup.py)."""
+    return (root / "BUNDLE").is_file()
 
 
 def load_artifact(
@@ -83,7 +101,7 @@ def load_artifact(
         raise ArtifactError(f"The artifact of {name} ({path}) lacks {exc}; {_BUILD_HINT}.") from exc
     if len(artifact.bytecode) < 4:
         raise ArtifactError(f"The artifact of {name} ({path}) has no bytecode; {_BUILD_HINT}.")
-    if check_fresh:
+    if check_fresh and not is_bundle(root):  # a bundle has no sources to compare with
         _check_fresh(root, data, name)
     return artifact
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from web3 import Web3
 
+from flchain.chain.connection import genesis_hash
 from flchain.chain.transactions import TxResult, TxSender
 from flchain.errors import ConfigError, NotDeployedError
 from flchain.protocol.artifacts import ContractArtifact, find_project_root, load_artifact
@@ -137,7 +138,10 @@ def deploy(
     root = root or find_project_root()
     chain_id = int(w3.eth.chain_id)
     path = record_path(chain_id, directory)
+    genesis = genesis_hash(w3)
     record = DeploymentRecord(chain_id) if fresh else DeploymentRecord.load(path, chain_id)
+    record.check_genesis(genesis, path)
+    record.genesis_hash = genesis
     changed = _check_recorded(w3, record, path, root)
     report = DeployReport(chain_id, path, changed_artifacts=changed)
     for step in migration_steps(root / "migrations"):
@@ -168,6 +172,7 @@ def load_deployment(w3: Web3, directory: Path | None = None) -> Deployment:
             f"flchain is not deployed on chain {chain_id} (no {path}); run `flchain deploy` first."
         )
     record = DeploymentRecord.load(path, chain_id)
+    record.check_genesis(genesis_hash(w3), path)
     deployment = Deployment.from_record(record, path)
     if len(w3.eth.get_code(Web3.to_checksum_address(deployment.coordinator))) == 0:
         raise NotDeployedError(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from flchain.errors import NotDeployedError
+from flchain.home import deployments_home
 
 __all__ = ["Deployment", "DeploymentRecord", "StepRecord", "deployments_dir", "record_path"]
 
@@ -22,10 +23,11 @@ DEPLOYMENTS_ENV = "FLCHAIN_DEPLOYMENTS"
 
 
 def deployments_dir() -> Path:
-    """``$FLCHAIN_DEPLOYMENTS`` if set, else ``./deployments`` (beside ``./.flchain``, where
-    the devnet keeps its chain, so a devnet and its record live together)."""
+    """``$FLCHAIN_DEPLOYMENTS`` if set, else ``$FLCHAIN_HOME/deployments``, else
+    ``./deployments`` (beside ``./.flchain``, where the devnet keeps its chain, so a devnet
+    and its record live together)."""
     env = os.environ.get(DEPLOYMENTS_ENV)
-    return Path(env) if env else Path.cwd() / "deployments"
+    return Path(env) if env else deployments_home()
 
 
 def record_path(chain_id: int, directory: Path | None = None) -> Path:
@@ -50,6 +52,8 @@ class DeploymentRecord:
 
     chain_id: int
     steps: list[StepRecord] = field(default_factory=list)
+    #: Hash of the chain's block 0 (None in records written before it was kept).
+    genesis_hash: str | None = None
 
     @property
     def applied(self) -> set[str]:
@@ -66,8 +70,21 @@ class DeploymentRecord:
     def to_json(self) -> str:
         """Stable JSON for the record file."""
         steps = [step.__dict__ for step in self.steps]
-        return (
-            json.dumps({"chainId": self.chain_id, "steps": steps}, indent=2, sort_keys=True) + "\n"
+        document: dict[str, Any] = {"chainId": self.chain_id, "steps": steps}
+        if self.genesis_hash is not None:
+            document["genesisHash"] = self.genesis_hash
+        return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+    def check_genesis(self, genesis_hash: str, path: Path) -> None:
+        """NotDeployedError unless this record is of the chain whose block 0 is
+        ``genesis_hash``: two chains can share a chain id (a reset devnet, two nodes)."""
+        if self.genesis_hash is None or self.genesis_hash == genesis_hash:
+            return
+        raise NotDeployedError(
+            f"{path} records a deployment on another chain with id {self.chain_id} (genesis "
+            f"{self.genesis_hash[:12]}..., this node's is {genesis_hash[:12]}...); keep each "
+            "node's records apart with --deployments DIR, or run `flchain deploy --fresh` if "
+            "this chain was reset."
         )
 
     @classmethod
@@ -87,7 +104,8 @@ class DeploymentRecord:
             raise NotDeployedError(
                 f"The deployment record {path} is for chain {data.get('chainId')}, not {chain_id}."
             )
-        return cls(chain_id, steps)
+        genesis = data.get("genesisHash")
+        return cls(chain_id, steps, str(genesis) if genesis is not None else None)
 
     def save(self, path: Path) -> None:
         """Write atomically: a crash leaves the old record or the new one, never half of one."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flchain.chain.accounts import load_signer
+from flchain.chain.accounts import load_signer, parse_account_spec
 from flchain.chain.connection import connect
 from flchain.chain.transactions import TxSender
 from flchain.protocol.client import FLClient
@@ -23,6 +23,8 @@ def open_client(
 ) -> FLClient:
     """A client for the flchain deployment on the chain at ``rpc_url`` (default: the running
     devnet), sending as ``account`` (``dev:N``, ``keystore:PATH``, ``env:VAR``) or read-only."""
+    if account is not None:
+        parse_account_spec(account)  # a bad spec is refused before any connection
     w3 = connect(rpc_url, expected_chain_id)
     deployment = load_deployment(w3, deployments)
     sender = None

@@ -42,6 +42,7 @@ from flchain.roles.demo_privacy import (
     resting_tracker,
     round_epsilon,
 )
+from flchain.roles.exit_codes import EXPELLED
 from flchain.roles.keyrings import KeyringPublisher
 from flchain.roles.observer import (
     ParticipantView,
@@ -255,7 +256,7 @@ def _devnet(stack: ExitStack, options: DemoOptions) -> str:
 def _check_alive(processes: list[subprocess.Popen[bytes]], options: DemoOptions) -> None:
     for i, proc in enumerate(processes):
         code = proc.poll()
-        if code not in (None, 0):
+        if code not in (None, 0, EXPELLED):  # an expelled participant left: carry on
             log = options.work_dir / "logs" / f"participant-{i + 1}.log"
             tail = (
                 log.read_text(errors="replace").strip().splitlines()[-1:] if log.is_file() else []

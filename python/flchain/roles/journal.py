@@ -3,17 +3,46 @@
 The salt and update of a commit are written here *before* the commit transaction is sent,
 so a participant that dies after committing can still reveal after a restart. Writes are
 atomic (temp file + rename): a crash leaves the old journal or the new one.
+
+A journal belongs to one chain (its id *and* its genesis block hash, so a devnet that was
+reset, or another node with the same chain id, never sees it), one deployment (the
+coordinator's address), one task and one account: a salt is only ever revealed where it
+was committed. :func:`hold_account` keeps a second process from running the same account
+in the same task (it would overwrite the salt of the first, who would then be slashed).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
-__all__ = ["Journal", "PendingUpdate"]
+from flchain.chain.connection import genesis_hash
+from flchain.errors import ConfigError
+from flchain.protocol.client import FLClient
+
+__all__ = ["ChainScope", "Journal", "PendingUpdate", "chain_scope", "hold_account", "open_journal"]
+
+
+@dataclass(frozen=True)
+class ChainScope:
+    """Which chain and deployment a journal belongs to."""
+
+    chain_id: int
+    genesis_hash: str  # 0x-hex hash of block 0
+    coordinator: str  # the FLCoordinator's address
+
+    def prefix(self) -> str:
+        """The directory-name prefix of this scope's journals."""
+        genesis = self.genesis_hash.lower().removeprefix("0x")[:16]
+        coordinator = self.coordinator.lower().removeprefix("0x")[:16]
+        return f"chain{self.chain_id}-{genesis}-{coordinator}"
 
 
 @dataclass(frozen=True)
@@ -29,8 +58,19 @@ class PendingUpdate:
 class Journal:
     """The journal of one participant in one task, kept in ``directory``."""
 
-    def __init__(self, directory: Path, chain_id: int, task_id: int, address: str) -> None:
-        self.directory = directory / f"chain{chain_id}-task{task_id}-{address.lower()}"
+    def __init__(
+        self,
+        directory: Path,
+        chain_id: int,
+        task_id: int,
+        address: str,
+        *,
+        scope: ChainScope | None = None,
+    ) -> None:
+        if scope is not None and scope.chain_id != chain_id:
+            raise ConfigError(f"A journal for chain {chain_id} cannot use chain {scope.chain_id}.")
+        prefix = scope.prefix() if scope is not None else f"chain{chain_id}"
+        self.directory = journal_directory(directory, prefix, task_id, address)
         self.directory.mkdir(parents=True, exist_ok=True)
         self._path = self.directory / "journal.json"
 
@@ -67,3 +107,47 @@ class Journal:
         return PendingUpdate(
             round_id, entry["cid"], bytes.fromhex(entry["salt"]), self.directory / entry["update"]
         )
+
+
+def journal_directory(directory: Path, prefix: str, task_id: int, address: str) -> Path:
+    """Where the journal of ``address`` in ``task_id`` under the scope ``prefix`` lives."""
+    return directory / f"{prefix}-task{task_id}-{address.lower()}"
+
+
+@contextlib.contextmanager
+def hold_account(directory: Path, scope: ChainScope, task_id: int, address: str) -> Iterator[None]:
+    """Hold the lock of ``address`` in ``task_id`` while the block runs; ConfigError if
+    another process holds it. The operating system releases it when the process dies."""
+    lock_dir = journal_directory(directory, scope.prefix(), task_id, address)
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    path = lock_dir / "lock"
+    handle: IO[str] = path.open("a+")
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise ConfigError(
+                f"Account {address} already runs task {task_id} here ({holder}, lock {path}); "
+                "stop that participant first: two would overwrite each other's salt and be slashed."
+            ) from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+def chain_scope(client: FLClient) -> ChainScope:
+    """The scope of ``client``'s chain and deployment."""
+    deployment = client.deployment
+    return ChainScope(deployment.chain_id, genesis_hash(client.w3), deployment.coordinator)
+
+
+def open_journal(directory: Path, client: FLClient, task_id: int) -> Journal:
+    """The journal of ``client``'s account in ``task_id`` on ``client``'s chain and deployment."""
+    scope = chain_scope(client)
+    return Journal(directory, scope.chain_id, task_id, client.address, scope=scope)

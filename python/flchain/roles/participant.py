@@ -42,7 +42,7 @@ from flchain.protocol.commitments import new_salt, result_id
 from flchain.protocol.records import MemberInfo, RoundInfo, RoundPhase, TaskInfo, TaskStatus
 from flchain.roles.adversary import MODEL_ATTACKS, check_attack, flip_labels, poison
 from flchain.roles.aggregator import aggregate_round
-from flchain.roles.journal import Journal
+from flchain.roles.journal import open_journal
 from flchain.roles.private_rounds import PrivateMember
 from flchain.roles.private_training import PrivacyLedger, fit_local, release_state
 from flchain.roles.side_inputs import fetch_side_inputs
@@ -113,9 +113,7 @@ class Participant:
             options,
         )
         self.address = client.address
-        self.journal = Journal(
-            options.journal_dir, client.deployment.chain_id, task_id, self.address
-        )
+        self.journal = open_journal(options.journal_dir, client, task_id)  # chain+genesis+...
         self.report = ParticipantReport(self.address)
         self._on_event = on_event or (lambda _what, _round: None)
         self._device = select_device()

@@ -21,7 +21,7 @@ from flchain.chain.events import EventRecord, LogPager
 from flchain.errors import ConfigError, FlchainError
 from flchain.fl import rule_name
 from flchain.protocol.client import FLClient
-from flchain.protocol.records import ModelRecord, RoundInfo, RoundStatus, TaskInfo
+from flchain.protocol.records import ModelRecord, RoundInfo, RoundStatus, TaskInfo, TaskStatus
 from flchain.roles.observer import describe_member
 from flchain.roles.privacy_view import task_privacy
 from flchain.storage.cid import DAG_PB, RAW, Cid
@@ -390,6 +390,11 @@ def task_status(client: FLClient, task_id: int) -> TaskStatusView:
     if task.current_round == 0:
         return TaskStatusView(
             _task_row(task), 0, "not started", chain_time, None, None, None, members
+        )
+    if task.status != TaskStatus.ACTIVE:  # completed or closed: no phase, no deadline left
+        phase = task.status.name.lower()
+        return TaskStatusView(
+            _task_row(task), task.current_round, phase, chain_time, None, None, None, members
         )
     rnd = client.round(task_id, task.current_round)
     return TaskStatusView(

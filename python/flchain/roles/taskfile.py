@@ -20,6 +20,7 @@ from flchain.errors import ConfigError
 from flchain.fl import RULE_IDS, ModelSpec, default_rule, rule_spec
 from flchain.fl.privacy import PrivacyParams
 from flchain.roles.privacy_config import PRIVACY_KEYS, check_client_dp, parse_privacy
+from flchain.roles.task_validation import validate_task_file
 
 __all__ = [
     "DataConfig",
@@ -340,7 +341,7 @@ def parse_task_file(
     )
     if document.privacy is not None:
         check_client_dp(document.privacy, secure_aggregation, max_participants)
-    return TaskFile(
+    task_file = TaskFile(
         document=document,
         rounds=rounds,
         min_stake=_tokens(task, "task", "min_stake", "10"),
@@ -353,6 +354,8 @@ def parse_task_file(
         model_seed=_get(task, "task", "model_seed", int, 0),
         **seconds,
     )
+    validate_task_file(task_file)  # ranges, model vs data, rule parameters: task_validation.py
+    return task_file
 
 
 def load_task_file(path: Path) -> TaskFile:
@@ -361,6 +364,12 @@ def load_task_file(path: Path) -> TaskFile:
         raw = tomllib.loads(path.read_text())
     except FileNotFoundError as exc:
         raise ConfigError(f"No task config at {path}; see examples/digits.toml.") from exc
+    except (IsADirectoryError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"{path} is not a task config file (TOML); see examples/digits.toml."
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the task config {path}: {exc.strerror}.") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}.") from exc
     return parse_task_file(raw)

@@ -8,12 +8,14 @@ ciphertext CID, and the metrics document its model commitment)."""
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flchain.chain.accounts import Signer
-from flchain.errors import ConfigError
+from flchain.errors import ConfigError, ContentNotFoundError, IntegrityError, StorageError
 from flchain.fl import rule_name
-from flchain.protocol.client import FLClient
+from flchain.protocol.client import FLClient, Revealed
 from flchain.protocol.records import RoundPhase
 from flchain.roles.aggregator import aggregate_round
 from flchain.roles.private_rounds import aggregate_private_round
@@ -23,7 +25,9 @@ from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 
-__all__ = ["Verification", "verify_round"]
+__all__ = ["Verification", "check_local_copies", "verify_round"]
+
+_CID_TEXT = re.compile(r"\b(Qm[1-9A-HJ-NP-Za-km-z]{44}|b[a-z2-7]{50,})\b")
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ def verify_round(
     params = json.loads(task.aggregation_params or b"{}")
     spec = Cid.from_chain(task.model_spec_digest, task.model_spec_codec)
     document = TaskDocument.from_json(store.get(spec))
+    check_local_copies(store, revealed, rnd.accepted_bitmap)
     if document.private:
         keys = RoundKeySource(client, store, task_id, signer)
         result = aggregate_private_round(
@@ -108,3 +113,24 @@ def verify_round(
         recomputed_metrics=result.metrics_digest,
         rejected=dict(result.rejected),
     )
+
+
+def check_local_copies(store: Store, revealed: Sequence[Revealed], accepted_bitmap: int) -> None:
+    """StorageError "local store damaged: block X" unless every update the chain accepted
+    reads back intact: the chain accepted it, so its bytes existed and matched; missing or
+    corrupt bytes here are this store's damage, not the chain's mistake."""
+    for update in revealed:
+        if not accepted_bitmap >> update.reveal_index & 1:
+            continue
+        cid = Cid.from_chain(update.cid_digest, update.codec)
+        try:
+            store.get(cid)
+        except (ContentNotFoundError, IntegrityError) as exc:
+            found = _CID_TEXT.search(str(exc))
+            block = found.group(1) if found else str(cid)
+            what = "corrupt" if isinstance(exc, IntegrityError) else "missing"
+            raise StorageError(
+                f"local store damaged: block {block} of update {cid} (reveal "
+                f"{update.reveal_index}, accepted by the chain) is {what}; fetch the update "
+                "again (e.g. --store URL of a healthy store) and verify again."
+            ) from exc

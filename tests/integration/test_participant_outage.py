@@ -1,0 +1,120 @@
+"""RPC connection loss: a participant whose connection to the node is cut mid-round (after it
+committed) retries with backoff, resumes when the node answers again, reveals from its
+journal and finishes the task unslashed. Before, it exited on the first failed call and
+was slashed for the unrevealed commit.
+
+The fault is real: a TCP proxy between the participant and Anvil is closed and reopened.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tcp_proxy import TcpProxy
+from test_multihost import _env, _flchain, _task_config
+
+from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
+from flchain.chain.connection import connect
+from flchain.chain.controls import increase_time, mine
+from flchain.chain.devnet import Devnet
+from flchain.protocol.client import FLClient
+from flchain.protocol.deploy import load_deployment
+from flchain.protocol.records import MemberInfo, RoundPhase, TaskStatus
+
+TRAINERS = 2
+
+
+def test_participant_resumes_after_losing_its_rpc_connection_and_is_not_slashed(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    with Devnet() as devnet:
+        proxy = TcpProxy(int(urlsplit(devnet.rpc_url).port or 0))
+        proxy.start()
+        _flchain(home, "deploy", "--rpc", devnet.rpc_url)
+        created = json.loads(
+            _flchain(home, "task", "create", "--config", str(_task_config(tmp_path)),
+                     "--rpc", devnet.rpc_url, "--json")
+        )  # fmt: skip
+        task_id = int(created["task"])
+        procs = []
+        logs = []
+        for index in range(TRAINERS):
+            url = proxy.url if index == 0 else devnet.rpc_url  # participant 0 goes through it
+            log = (tmp_path / f"p{index}.log").open("wb")
+            logs.append(log)
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "flchain", "participant", "run", "--task", str(task_id),
+                 "--account", f"dev:{index + 1}", "--rpc", url, "--shard", f"{index}/{TRAINERS}",
+                 "--timeout", "600", "--journal", str(tmp_path / f"journal{index}")],
+                stdout=log, stderr=subprocess.STDOUT, env=_env(home), cwd=home,
+            ))  # fmt: skip
+        w3 = connect(devnet.rpc_url)
+        owner = FLClient(w3, load_deployment(w3, home / "deployments"))
+        cut_victim = dev_signer(1, DEV_CHAIN_ID).address
+        try:
+            _wait(lambda: owner.task(task_id).member_count == TRAINERS, procs)
+            _flchain(home, "task", "start", str(task_id), "--rpc", devnet.rpc_url)
+            _wait(lambda: owner.member(task_id, cut_victim).did(MemberInfo.COMMITTED, 1), procs)
+            proxy.cut()
+            _advance_when_all(owner, task_id, RoundPhase.COMMIT, MemberInfo.COMMITTED, procs)
+            time.sleep(5)  # the victim's calls fail meanwhile: it must retry, not exit
+            assert procs[0].poll() is None, (tmp_path / "p0.log").read_text()[-2000:]
+            proxy.start()
+            _drive(owner, task_id, procs)
+            codes = [proc.wait(timeout=120) for proc in procs]
+        finally:
+            proxy.cut()
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            for log in logs:
+                log.close()
+
+        assert codes == [0, 0], (tmp_path / "p0.log").read_text()[-2000:]
+        assert owner.task(task_id).status == TaskStatus.COMPLETED
+        revealed_round_one = {u.participant for u in owner.revealed_updates(task_id, 1)}
+        assert cut_victim in revealed_round_one
+        assert owner.member(task_id, cut_victim).stake == owner.task(task_id).min_stake
+        assert "outage" in (tmp_path / "p0.log").read_text()
+
+
+def _wait(condition, procs, limit: float = 180) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting on the participants"
+        assert all(p.poll() in (None, 0) for p in procs), "a participant failed"
+        time.sleep(0.2)
+
+
+def _advance_when_all(owner, task_id, phase, flag, procs) -> None:  # type: ignore[no-untyped-def]
+    """Once every member did ``flag`` in the current round's ``phase``, end the phase."""
+    addresses = [dev_signer(i + 1, DEV_CHAIN_ID).address for i in range(TRAINERS)]
+    rnd = owner.round(task_id, owner.task(task_id).current_round)
+    _wait(lambda: all(owner.member(task_id, a).did(flag, rnd.round) for a in addresses), procs)
+    deadline = {RoundPhase.COMMIT: rnd.commit_deadline, RoundPhase.REVEAL: rnd.reveal_deadline,
+                RoundPhase.ATTEST: rnd.attest_deadline}[phase]  # fmt: skip
+    if owner.phase(task_id, rnd.round) == phase:
+        now = int(owner.w3.eth.get_block("latest")["timestamp"])
+        increase_time(owner.w3, max(1, deadline - now))
+        mine(owner.w3)
+
+
+def _drive(owner, task_id, procs) -> None:  # type: ignore[no-untyped-def]
+    """Play the clock until the task ends."""
+    flags = {RoundPhase.COMMIT: MemberInfo.COMMITTED, RoundPhase.REVEAL: MemberInfo.REVEALED,
+             RoundPhase.ATTEST: MemberInfo.ATTESTED}  # fmt: skip
+    deadline = time.monotonic() + 600
+    while owner.task(task_id).status == TaskStatus.ACTIVE:
+        assert time.monotonic() < deadline, "the task did not finish"
+        phase = owner.phase(task_id, owner.task(task_id).current_round)
+        if phase in flags:
+            _advance_when_all(owner, task_id, phase, flags[phase], procs)
+        time.sleep(0.2)
