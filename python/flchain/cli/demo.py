@@ -118,7 +118,7 @@ def demo(
         attack=attack, malicious=malicious if attack else 0, dp_epsilon=dp_epsilon,
         private=private, data=data,
     )  # fmt: skip
-    dashboard = DemoDashboard(console) if ui else None
+    dashboard = DemoDashboard(console, options.store) if ui else None
     try:
         with Live(console=console, refresh_per_second=4, transient=False) as live:
 

@@ -13,7 +13,6 @@ import typer
 from rich.console import Console
 
 from flchain.cli.options import DeploymentsOption, RpcOption, StoreOption
-from flchain.storage.local import DEFAULT_STORE_ROOT
 
 if TYPE_CHECKING:
     from flchain.ui.server import UiServer
@@ -27,7 +26,7 @@ DEFAULT_PORT = 10545
 
 def ui(
     rpc: RpcOption = None,
-    store: StoreOption = DEFAULT_STORE_ROOT,
+    store: StoreOption = None,
     deployments: DeploymentsOption = None,
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (default: loopback only).")
@@ -56,7 +55,7 @@ class DemoDashboard:
     devnet and task exist (call :meth:`start_once` from the demo's updates)."""
 
     def __init__(
-        self, console: Console, store: Path = DEFAULT_STORE_ROOT, deployments: Path | None = None
+        self, console: Console, store: str | Path | None = None, deployments: Path | None = None
     ) -> None:
         self._console = console
         self._store = store

@@ -17,7 +17,7 @@ from flchain.protocol.client import FLClient
 from flchain.protocol.datasets_registry import DatasetRegistryClient
 from flchain.protocol.inference_registry import InferenceRegistryClient
 from flchain.protocol.session import open_client
-from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
+from flchain.storage.locator import open_store
 from flchain.storage.store import Store
 
 __all__ = ["Reader", "UiSource"]
@@ -28,7 +28,9 @@ class UiSource:
     """The chain and store the dashboard shows (None: the CLI's defaults)."""
 
     rpc_url: str | None = None
-    store: Path = DEFAULT_STORE_ROOT
+    store: str | Path | None = (
+        None  # a directory or a Kubo RPC URL (None: $FLCHAIN_STORE, else the home's store)
+    )
     deployments: Path | None = None
 
 
@@ -48,7 +50,7 @@ class Reader:
     def open(cls, source: UiSource) -> Reader:
         """Connect to the source's chain (no account: the dashboard never signs)."""
         client = open_client(source.rpc_url, deployments=source.deployments)
-        return cls(client, LocalStore(source.store), source.deployments)
+        return cls(client, open_store(source.store), source.deployments)
 
     @property
     def rpc_url(self) -> str:
