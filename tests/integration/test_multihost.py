@@ -203,6 +203,9 @@ def test_owner_participants_and_observer_on_separate_homes_complete_three_rounds
     assert task.status == TaskStatus.COMPLETED
     assert task.finalized_rounds == ROUNDS
     assert codes == dict.fromkeys(procs, 0)
+    trainer_log = (tmp_path / "p1.log").read_text()  # one line per round step by default
+    for step in ("committed", "revealed", "attested"):
+        assert f"task {task_id} round {ROUNDS}: {step}" in trainer_log
     status = json.loads(
         _flchain(homes["observer"], "task", "status", str(task_id), "--rpc", rpc_url, "--json")
     )
