@@ -30,6 +30,7 @@ def task_config(name: str, rounds: int) -> TaskFile:
             "commit_seconds": PHASE,
             "reveal_seconds": PHASE,
             "attest_seconds": PHASE,
+            "rule": "fedavg",
             "quorum": 0.6,  # two of three equal stakes attest when the third member stays silent
         },
         "model": {"family": "mlp", "hidden_sizes": [16]},
