@@ -11,11 +11,11 @@ participant never stakes with data the task's model cannot take. Each error is a
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from flchain.errors import ConfigError
-from flchain.fl import ModelSpec
+from flchain.fl import ModelSpec, rule_spec
 
 if TYPE_CHECKING:  # the task file types import this module: no import cycle at run time
     from flchain.fl import ArrayDataset
@@ -24,10 +24,8 @@ if TYPE_CHECKING:  # the task file types import this module: no import cycle at 
 __all__ = [
     "DATASET_SHAPES",
     "MAX_TOKEN_UNITS",
-    "RuleParamsCheck",
     "check_data_fits",
     "check_rule_params",
-    "register_rule_params_check",
     "validate_document",
     "validate_task_file",
 ]
@@ -41,21 +39,10 @@ DATASET_SHAPES: Mapping[str, tuple[tuple[int, ...], int]] = {
 MAX_TOKEN_UNITS = 2**128 - 1
 _TOKEN_UNIT = 10**18
 
-#: A rule's parameter check: raises ConfigError naming a bad or unknown parameter.
-RuleParamsCheck = Callable[[str, Mapping[str, Any]], None]
-_rule_params_check: RuleParamsCheck | None = None
-
-
-def register_rule_params_check(check: RuleParamsCheck | None) -> None:
-    """Install the check of each rule's parameters by name (the aggregation rules' specs
-    provide it); until then :func:`check_rule_params` checks only their JSON form."""
-    global _rule_params_check
-    _rule_params_check = check
-
 
 def check_rule_params(rule: str, params: Mapping[str, Any]) -> None:
-    """ConfigError unless ``params`` is a table of JSON values (and, once a rule spec check
-    is registered, the parameters ``rule`` takes, by name and range)."""
+    """ConfigError unless ``params`` is a table of JSON values that ``rule``'s spec takes,
+    by name and range (an unknown rule is refused too)."""
     for key, value in params.items():
         if not _is_json_value(value):
             raise ConfigError(
@@ -64,8 +51,7 @@ def check_rule_params(rule: str, params: Mapping[str, Any]) -> None:
             )
         if isinstance(value, float) and not math.isfinite(value):
             raise ConfigError(f"task.rule_params.{key} must be finite, got {value}.")
-    if _rule_params_check is not None:
-        _rule_params_check(rule, params)
+    rule_spec(rule).parse_params(dict(params))  # ConfigError names a bad parameter
 
 
 def _is_json_value(value: Any) -> bool:
