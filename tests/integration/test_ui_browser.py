@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,9 +49,10 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
+#: Where the page screenshots go: the README's (docs/screenshots) with FLCHAIN_SCREENSHOTS=docs/screenshots,
+#: else a temporary directory, so a test run leaves the checkout unchanged.
 SCREENSHOTS = Path(
-    os.environ.get("FLCHAIN_SCREENSHOTS")
-    or Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    os.environ.get("FLCHAIN_SCREENSHOTS") or Path(tempfile.gettempdir()) / "flchain-ui-screenshots"
 )
 #: On-chain strings are attacker-controlled: the page must show this as text, not markup.
 DATASET_NAME = 'digits <img src=x onerror="window.pwned=1">'
