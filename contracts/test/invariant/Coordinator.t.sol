@@ -29,12 +29,12 @@ contract CoordinatorInvariantTest is Test {
         targets[0] = address(handler);
     }
 
-    /// balanceOf(coordinator) == Σ_tasks (totalStake + unclaimedRewards + rewardPool)
+    /// balanceOf(coordinator) == Σ_tasks (totalStake + unclaimedRewards + rewardPool + burnedStake)
     function invariant_BalanceEqualsLiabilities() external view {
         uint256 owed;
         for (uint256 i; i < handler.taskCount(); ++i) {
             Task memory t = coordinator.getTask(handler.taskIds(i));
-            owed += uint256(t.totalStake) + t.unclaimedRewards + t.rewardPool;
+            owed += uint256(t.totalStake) + t.unclaimedRewards + t.rewardPool + t.burnedStake;
         }
         assertEq(token.balanceOf(address(coordinator)), owed, "balance == liabilities");
     }
@@ -56,16 +56,17 @@ contract CoordinatorInvariantTest is Test {
         }
     }
 
-    /// per task: rewardPool + unclaimedRewards + claimed + refunded == escrow + slashed
+    /// per task: rewardPool + unclaimedRewards + claimed + refunded == escrow  ∧  burnedStake == slashed
     function invariant_RewardConservation() external view {
         for (uint256 i; i < handler.taskCount(); ++i) {
             uint256 id = handler.taskIds(i);
             Task memory t = coordinator.getTask(id);
             assertEq(
                 uint256(t.rewardPool) + t.unclaimedRewards + handler.ghostClaimedTotal(id) + handler.ghostRefunded(id),
-                handler.ghostEscrow(id) + handler.ghostSlashed(id),
+                handler.ghostEscrow(id),
                 "rewards are neither created nor lost"
             );
+            assertEq(t.burnedStake, handler.ghostSlashed(id), "every slash is burned, none reaches the escrow");
         }
     }
 
