@@ -42,6 +42,7 @@ class RoundStatus(IntEnum):
     OPEN = 1
     QUORUM_REACHED = 2
     FINALIZED = 3
+    FAILED = 4  # a failed round whose failure was recorded (its revealers' pool allotted)
 
 
 class RoundPhase(IntEnum):
@@ -141,6 +142,7 @@ class TaskInfo:
     total_stake: int
     reward_pool: int
     unclaimed_rewards: int
+    burned_stake: int  # slashed stake, locked forever (never refunded to the owner)
     model_spec_digest: bytes
     model_spec_codec: int
     aggregation_params: bytes
@@ -150,12 +152,12 @@ class TaskInfo:
         """Decode the ``getTask`` tuple."""
         (owner, current, finalized, members, status, token, rounds, quorum, slash, share, maxp,
          commit_d, reveal_d, attest_d, last_final, rule, reject_slash, min_stake, reward, total_stake, pool,
-         unclaimed, spec_digest, spec_codec, params) = raw  # fmt: skip
+         unclaimed, burned, spec_digest, spec_codec, params) = raw  # fmt: skip
         return cls(
             TaskId(task_id), owner, RoundId(current), finalized, members, TaskStatus(status), token,
             rounds, quorum, slash, share, maxp, commit_d, reveal_d, attest_d, RoundId(last_final),
-            rule, reject_slash, min_stake, reward, total_stake, pool, unclaimed, bytes(spec_digest), spec_codec,
-            bytes(params),
+            rule, reject_slash, min_stake, reward, total_stake, pool, unclaimed, burned, bytes(spec_digest),
+            spec_codec, bytes(params),
         )  # fmt: skip
 
 
@@ -176,20 +178,30 @@ class RoundInfo:
     accepted_count: int
     winning_result: bytes
     accepted_bitmap: int
-    reward_per_contributor: int
-    reward_per_attester: int
+    contributor_pool: int  # shared pro rata of stake among the revealers (accepted ones are paid)
+    attester_pool: int  # shared pro rata of stake among the winning attesters
+    revealed_stake: int
+    winning_stake: int
     phase: RoundPhase
 
     @classmethod
     def from_abi(cls, task_id: int, round_id: int, raw: Any, phase: int) -> RoundInfo:
         """Decode the ``getRound`` tuple."""
         (commit_d, reveal_d, attest_d, reveals, status, stake, parent, attesters,
-         accepted, result, bitmap, per_c, per_a) = raw  # fmt: skip
+         accepted, result, bitmap, pool_c, pool_a, revealed, winning) = raw  # fmt: skip
         return cls(
             TaskId(task_id), RoundId(round_id), commit_d, reveal_d, attest_d, reveals,
             RoundStatus(status), stake, RoundId(parent), attesters, accepted, bytes(result), bitmap,
-            per_c, per_a, RoundPhase(phase),
+            pool_c, pool_a, revealed, winning, RoundPhase(phase),
         )  # fmt: skip
+
+    def contributor_reward(self, stake: int) -> int:
+        """What an accepted contributor (a revealer, if the round failed) with ``stake`` earns."""
+        return self.contributor_pool * stake // self.revealed_stake if self.revealed_stake else 0
+
+    def attester_reward(self, stake: int) -> int:
+        """What a winning attester with ``stake`` earns."""
+        return self.attester_pool * stake // self.winning_stake if self.winning_stake else 0
 
     def accepted_indices(self) -> list[int]:
         """Reveal indices in the accepted set."""

@@ -19,6 +19,7 @@ from typing import Any
 from flchain.errors import ConfigError
 from flchain.fl import RULE_IDS, ModelSpec
 from flchain.fl.privacy import PrivacyParams
+from flchain.protocol.config_bounds import TaskTerms, require_safe_terms
 from flchain.roles.privacy_config import PRIVACY_KEYS, check_client_dp, parse_privacy
 
 __all__ = [
@@ -338,7 +339,7 @@ def parse_task_file(
     )
     if document.privacy is not None:
         check_client_dp(document.privacy, secure_aggregation, max_participants)
-    return TaskFile(
+    task_file = TaskFile(
         document=document,
         rounds=rounds,
         min_stake=_tokens(task, "task", "min_stake", "10"),
@@ -351,6 +352,16 @@ def parse_task_file(
         model_seed=_get(task, "task", "model_seed", int, 0),
         **seconds,
     )
+    require_safe_terms(_terms(task_file))  # the coordinator's bounds, before anyone stakes
+    return task_file
+
+
+def _terms(task_file: TaskFile) -> TaskTerms:
+    return TaskTerms(
+        task_file.commit_seconds, task_file.reveal_seconds, task_file.attest_seconds,
+        task_file.quorum_bps, task_file.slash_bps, task_file.reject_slash_bps,
+        task_file.attester_share_bps, task_file.max_participants,
+    )  # fmt: skip
 
 
 def load_task_file(path: Path) -> TaskFile:
