@@ -218,7 +218,10 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
 
         uint16 index = r.revealCount;
         // The stake revealed work earns on: it cannot change before this round is settled.
-        r.revealedStake += member.stake;
+        // unchecked: at most 256 stakes of < 2**96 each, below 2**104.
+        unchecked {
+            r.revealedStake += member.stake;
+        }
         member.flags = flags | MemberFlags.REVEALED;
         // Fits: reveal indices are < maxParticipants <= 256.
         member.revealIndex = uint8(index);
@@ -289,7 +292,8 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
 
         r.status = RoundStatus.Finalized;
         r.acceptedBitmap = acceptedBitmap;
-        r.acceptedCount = contributors;
+        // Fits: popcount of a 256-bit bitmap.
+        r.acceptedCount = uint16(contributors);
         r.winningAttesters = attesters;
         r.contributorPool = contributorPool;
         r.attesterPool = attesterPool;
@@ -417,8 +421,9 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         r.revealDeadline = revealDeadline;
         r.attestDeadline = attestDeadline;
         r.status = RoundStatus.Open;
-        r.totalStake = stake;
-        r.parentRound = task.lastFinalizedRound;
+        // Fits: at most 256 stakes of < 2**96 each; rounds are capped at 2**24 - 1 above.
+        r.totalStake = uint104(stake);
+        r.parentRound = uint24(task.lastFinalizedRound);
         emit RoundStarted(taskId, round, r.parentRound, commitDeadline, revealDeadline, attestDeadline, stake);
     }
 
@@ -459,7 +464,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         Round storage r = _rounds[taskId][round];
         if (r.status != RoundStatus.Open) return;
         // Cannot underflow: the snapshot counted this member's stake, which only ever shrinks.
-        r.totalStake -= uint128(amount);
+        r.totalStake -= uint104(amount);
     }
 
     /// @dev Moves a finalized round's reward from the escrow to the members' side. The

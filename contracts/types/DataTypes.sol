@@ -102,11 +102,12 @@ struct Round {
     uint64 attestDeadline; // attestations while revealDeadline <= t < attestDeadline
     uint16 revealCount; // commits are counted by their events, not here, to keep commit cheap
     RoundStatus status;
-    // slot 1
-    uint128 totalStake; // snapshot of the task's stake when the round opened (quorum base)
-    uint32 parentRound;
-    uint32 winningAttesters;
-    uint32 acceptedCount;
+    // slot 1: written at open, so that each reveal updates a warm-priced non-zero slot.
+    // Stake sums fit in 104 bits: at most 256 members of at most 2**96 - 1 each.
+    uint104 totalStake; // snapshot of the task's bonded stake when the round opened (quorum base)
+    uint104 revealedStake; // sum of the stakes of the members who revealed
+    uint24 parentRound; // rounds are capped at 2**24 - 1
+    uint16 acceptedCount; // <= 256
     // slot 2
     bytes32 winningResult; // keccak256 of (model digest, codec, accepted bitmap, metrics digest)
     // slot 3
@@ -115,8 +116,8 @@ struct Round {
     uint128 contributorPool; // allotted to the revealers: accepted ones get `contributorPool * stake / revealedStake`
     uint128 attesterPool; // allotted to winning attesters: `attesterPool * stake / winningStake`
     // slot 5
-    uint128 revealedStake; // sum of the stakes of the members who revealed
     uint128 winningStake; // stake behind the winning result
+    uint32 winningAttesters;
 }
 
 /// @notice A participant of one task. Holds the participant's work in its latest active round

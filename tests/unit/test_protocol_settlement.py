@@ -30,8 +30,8 @@ TASK = TaskInfo(
 )  # fmt: skip
 WIN = b"\x01" * 32
 ROUND = RoundInfo(
-    TaskId(1), RoundId(2), 0, 0, 0, 2, RoundStatus.FINALIZED, 30 * TOKEN, RoundId(1), 2, 1, WIN,
-    0b01, 80 * TOKEN, 20 * TOKEN, 40 * TOKEN, 20 * TOKEN, RoundPhase.FINALIZED,
+    TaskId(1), RoundId(2), 0, 0, 0, 2, RoundStatus.FINALIZED, 30 * TOKEN, 40 * TOKEN, RoundId(1), 1,
+    WIN, 0b01, 80 * TOKEN, 20 * TOKEN, 20 * TOKEN, 2, RoundPhase.FINALIZED,
 )  # fmt: skip
 
 

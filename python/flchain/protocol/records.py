@@ -173,26 +173,26 @@ class RoundInfo:
     reveal_count: int
     status: RoundStatus
     total_stake: int
+    revealed_stake: int
     parent_round: RoundId
-    winning_attesters: int
     accepted_count: int
     winning_result: bytes
     accepted_bitmap: int
     contributor_pool: int  # shared pro rata of stake among the revealers (accepted ones are paid)
     attester_pool: int  # shared pro rata of stake among the winning attesters
-    revealed_stake: int
     winning_stake: int
+    winning_attesters: int
     phase: RoundPhase
 
     @classmethod
     def from_abi(cls, task_id: int, round_id: int, raw: Any, phase: int) -> RoundInfo:
         """Decode the ``getRound`` tuple."""
-        (commit_d, reveal_d, attest_d, reveals, status, stake, parent, attesters,
-         accepted, result, bitmap, pool_c, pool_a, revealed, winning) = raw  # fmt: skip
+        (commit_d, reveal_d, attest_d, reveals, status, stake, revealed, parent, accepted,
+         result, bitmap, pool_c, pool_a, winning, attesters) = raw  # fmt: skip
         return cls(
             TaskId(task_id), RoundId(round_id), commit_d, reveal_d, attest_d, reveals,
-            RoundStatus(status), stake, RoundId(parent), attesters, accepted, bytes(result), bitmap,
-            pool_c, pool_a, revealed, winning, RoundPhase(phase),
+            RoundStatus(status), stake, revealed, RoundId(parent), accepted, bytes(result), bitmap,
+            pool_c, pool_a, winning, attesters, RoundPhase(phase),
         )  # fmt: skip
 
     def contributor_reward(self, stake: int) -> int:
