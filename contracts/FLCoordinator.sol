@@ -131,7 +131,9 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         // Still bonding: its stake waits in the bonding bucket (an unused bucket once that round
         // opened, so this is harmless then). Cannot underflow: the bucket holds this stake.
         if (firstRound > task.currentRound) _bondingStake[taskId][firstRound] -= stake;
-        _shrinkOpenRound(taskId, task, firstRound, stake);
+        // An understaked member's stake already left every quorum base when it fell below the minimum.
+        if (member.flags & MemberFlags.UNDERSTAKED != 0) task.understakedStake -= stake;
+        else _shrinkOpenRound(taskId, task, firstRound, stake);
         task.unclaimedRewards -= rewards;
         task.memberCount -= 1;
         delete _members[taskId][msg.sender];
@@ -408,9 +410,9 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         }
         round = task.currentRound + 1;
         if (round > type(uint24).max) revert TaskRoundsExhausted(taskId);
-        // Members still bonding (joined during the previous round) are not in this quorum base.
-        // Cannot underflow: the bucket is part of totalStake.
-        uint128 stake = task.totalStake - _bondingStake[taskId][round + 1];
+        // Members still bonding (joined during the previous round) and understaked members are not
+        // in this quorum base. Cannot underflow: both are disjoint parts of totalStake.
+        uint128 stake = task.totalStake - _bondingStake[taskId][round + 1] - task.understakedStake;
         if (stake == 0) revert TaskNoStake(taskId);
         task.currentRound = round;
         uint64 commitDeadline = uint64(block.timestamp) + task.commitDuration;
@@ -547,12 +549,20 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
             // Rounded up, so that no stake is too small to be slashed. Fits: bps <= 10000.
             slashed = uint128((uint256(member.stake) * bps + _BPS - 1) / _BPS);
             // Fits: slashed <= stake, a uint96.
-            member.stake -= uint96(slashed);
+            uint96 left = member.stake - uint96(slashed);
+            member.stake = left;
             task.totalStake -= slashed;
-            _shrinkOpenRound(taskId, task, member.firstRound, slashed);
             // Burned, never to the escrow: the owner must gain nothing from anyone's slash.
             task.burnedStake += slashed;
-            if (member.stake < task.minStake) member.flags |= MemberFlags.UNDERSTAKED;
+            if (left < task.minStake) {
+                // It may never attest again: its whole stake leaves the quorum bases, so that it
+                // cannot block rounds by its mere presence.
+                member.flags |= MemberFlags.UNDERSTAKED;
+                task.understakedStake += left;
+                _shrinkOpenRound(taskId, task, member.firstRound, slashed + left);
+            } else {
+                _shrinkOpenRound(taskId, task, member.firstRound, slashed);
+            }
             emit Slashed(taskId, round, participant, slashed, reasons);
         }
         // Fits: a member's credited rewards never exceed its task's escrow, capped at uint96.

@@ -35,6 +35,8 @@ import {TaskConfig, RoundPhase, Task, Round, Member, Tally} from "../types/DataT
 /// - Bounded configuration: phases 60 s .. 30 days, 5000 < quorumBps <= 9000, slashBps <= 5000,
 ///   rejectSlashBps <= min(slashBps, 1000); slashes round up.
 /// - Only members may restart after a failure, after the owner's exclusive window.
+/// - A member slashed below the minimum may not attest again and its stake leaves every quorum
+///   base at once (`understakedStake`), so expelled stake cannot block the honest quorum.
 interface IFLCoordinator {
     // ------------------------------------------------------------------ events
 

@@ -90,6 +90,7 @@ struct Task {
     bytes32 modelSpecDigest;
     // slot 7
     uint8 modelSpecCodec;
+    uint128 understakedStake; // stake of members a slash left below minStake: in no quorum base
     // slot 8..
     bytes aggregationParams;
 }

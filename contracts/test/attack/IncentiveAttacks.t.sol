@@ -245,6 +245,31 @@ contract IncentiveAttacksTest is Base {
         }
     }
 
+    /// @dev Members slashed below the minimum may not attest: their stake leaves the quorum base, so
+    /// that silent, expelled stake cannot block the honest (old code: only the slashed part left it,
+    /// and alice + bob, 2 of 3.8 stakes, could never reach the 66.67% quorum again).
+    function test_UnderstakedStake_LeavesTheQuorumBase() external {
+        join(alice);
+        join(bob);
+        join(carol);
+        join(dave);
+        startRound();
+        commitAs(carol);
+        commitAs(dave);
+        warpPastAttest(); // round 1 fails; carol's and dave's unrevealed commits are slashed below the minimum
+        startRound();
+        coordinator.settle(taskId, carol);
+        coordinator.settle(taskId, dave);
+        assertEq(round_().totalStake, 2 * STAKE, "only alice and bob count");
+        warpToAttest();
+        attestAs(alice, MODEL, 0);
+        attestAs(bob, MODEL, 0);
+        assertEq(uint256(phase()), uint256(RoundPhase.QuorumReached), "the honest reach the quorum");
+        uint32 next = currentRound() + 1;
+        finalize(MODEL, 0);
+        assertEq(coordinator.getRound(taskId, next).totalStake, 2 * STAKE, "and the next base excludes them too");
+    }
+
     /// @dev commit on an unknown task names the task (old code: RoundWrongPhase).
     function test_RevertWhen_CommitOnUnknownTask() external {
         vm.expectRevert(err(IFLCoordinator.TaskNotFound.selector, 99));

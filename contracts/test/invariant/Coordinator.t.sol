@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {FLCoordinator} from "../../FLCoordinator.sol";
 import {ModelRegistry} from "../../ModelRegistry.sol";
 import {Task, Member, Round, RoundStatus} from "../../types/DataTypes.sol";
+import {MemberFlags} from "../../libraries/MemberFlags.sol";
 import {CoordinatorHandler} from "../handlers/CoordinatorHandler.sol";
 import {MockERC20} from "../mocks/MockERC20.sol";
 import {Test} from "../utils/Test.sol";
@@ -102,7 +103,8 @@ contract CoordinatorInvariantTest is Test {
             uint256 counted;
             for (uint256 j; j < handler.actorCount(); ++j) {
                 Member memory m = coordinator.getMember(id, handler.actors(j));
-                if (m.flags != 0 && m.firstRound <= round) counted += m.stake;
+                bool understaked = m.flags & MemberFlags.UNDERSTAKED != 0;
+                if (m.flags != 0 && m.firstRound <= round && !understaked) counted += m.stake;
             }
             assertEq(r.totalStake, counted, "quorum base == stake of the members the round counts");
         }

@@ -145,6 +145,7 @@ class TaskInfo:
     burned_stake: int  # slashed stake, locked forever (never refunded to the owner)
     model_spec_digest: bytes
     model_spec_codec: int
+    understaked_stake: int  # stake of members slashed below the minimum: in no quorum base
     aggregation_params: bytes
 
     @classmethod
@@ -152,12 +153,12 @@ class TaskInfo:
         """Decode the ``getTask`` tuple."""
         (owner, current, finalized, members, status, token, rounds, quorum, slash, share, maxp,
          commit_d, reveal_d, attest_d, last_final, rule, reject_slash, min_stake, reward, total_stake, pool,
-         unclaimed, burned, spec_digest, spec_codec, params) = raw  # fmt: skip
+         unclaimed, burned, spec_digest, spec_codec, understaked, params) = raw  # fmt: skip
         return cls(
             TaskId(task_id), owner, RoundId(current), finalized, members, TaskStatus(status), token,
             rounds, quorum, slash, share, maxp, commit_d, reveal_d, attest_d, RoundId(last_final),
             rule, reject_slash, min_stake, reward, total_stake, pool, unclaimed, burned, bytes(spec_digest),
-            spec_codec, bytes(params),
+            spec_codec, understaked, bytes(params),
         )  # fmt: skip
 
 

@@ -181,7 +181,21 @@ contract SettleTest is Base {
         startRound(); // round 2 counts alice's unslashed stake
         assertEq(round_().totalStake, STAKE * 3, "snapshot");
         settle(alice);
-        assertEq(round_().totalStake, STAKE * 3 - SLASH, "the slash leaves the quorum base");
+        // alice staked the minimum: the slash leaves her understaked, so all her stake leaves it.
+        assertEq(round_().totalStake, STAKE * 2, "the understaked stake leaves the quorum base");
+        assertEq(task_().understakedStake, STAKE - SLASH, "understakedStake");
+    }
+
+    function test_Settle_SlashOfAMemberStillAboveTheMinimumShrinksQuorumBaseBySlashOnly() external {
+        join(alice, STAKE * 2);
+        join(bob);
+        join(carol);
+        startRound();
+        commitAs(alice);
+        warpPastAttest();
+        startRound();
+        settle(alice);
+        assertEq(round_().totalStake, STAKE * 4 - STAKE * 2 * SLASH_BPS / 10_000, "only the slash leaves");
     }
 
     function test_Settle_ClearsRoundWork() external {
