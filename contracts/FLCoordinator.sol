@@ -22,6 +22,11 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
 
     uint256 private constant _BPS = 10_000;
     uint256 private constant _MAX_MEMBERS = 256;
+    uint64 private constant _MIN_PHASE = 60;
+    uint64 private constant _MAX_PHASE = 30 days;
+    uint16 private constant _MAX_QUORUM_BPS = 9000;
+    uint16 private constant _MAX_SLASH_BPS = 5000;
+    uint16 private constant _MAX_REJECT_SLASH_BPS = 1000;
 
     IModelRegistry private immutable _registry;
 
@@ -30,6 +35,9 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     mapping(uint256 taskId => mapping(uint32 round => Round)) private _rounds;
     mapping(uint256 taskId => mapping(address participant => Member)) private _members;
     mapping(uint256 taskId => mapping(uint32 round => mapping(bytes32 result => Tally))) private _tallies;
+    /// @dev Stake of members whose first round is `round` and who joined while round `round - 2`
+    /// was the current one: not in round `round - 1`'s quorum base.
+    mapping(uint256 taskId => mapping(uint32 round => uint128)) private _bondingStake;
 
     /// @param registry_ The model registry (wired to this coordinator after deployment).
     constructor(IModelRegistry registry_) {
@@ -81,7 +89,12 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         if (stake > type(uint96).max) revert MemberStakeTooHigh(taskId, stake, type(uint96).max);
         if (task.memberCount >= task.maxParticipants) revert MemberLimitReached(taskId, task.maxParticipants);
 
-        uint32 firstRound = task.currentRound + 1;
+        // Bonding: once rounds run, a member's stake counts (and it works) only after one full
+        // round bonded, so that a join in a round's last moments cannot weigh in the next one.
+        uint32 current = task.currentRound;
+        uint32 firstRound = current == 0 ? 1 : current + 2;
+        // Every join is bucketed (round 1's bucket is never read: no round 0 opens).
+        _bondingStake[taskId][firstRound] += uint128(stake);
         // Casts fit: stake checked above; rounds are capped at 2**24 - 1 by _openRound.
         member.stake = uint96(stake);
         member.firstRound = uint24(firstRound);
@@ -114,7 +127,13 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         uint96 stake = member.stake;
         uint96 rewards = member.rewards;
         task.totalStake -= stake;
-        _shrinkOpenRound(taskId, task, member.firstRound, stake);
+        uint32 firstRound = member.firstRound;
+        // Still bonding: its stake waits in the bonding bucket (an unused bucket once that round
+        // opened, so this is harmless then). Cannot underflow: the bucket holds this stake.
+        if (firstRound > task.currentRound) _bondingStake[taskId][firstRound] -= stake;
+        // An understaked member's stake already left every quorum base when it fell below the minimum.
+        if (member.flags & MemberFlags.UNDERSTAKED != 0) task.understakedStake -= stake;
+        else _shrinkOpenRound(taskId, task, firstRound, stake);
         task.unclaimedRewards -= rewards;
         task.memberCount -= 1;
         delete _members[taskId][msg.sender];
@@ -127,10 +146,10 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     function closeTask(uint256 taskId) external nonReentrant {
         Task storage task = _existingTask(taskId);
         if (msg.sender != task.owner) revert TaskUnauthorized(taskId, msg.sender);
-        // A closed task can be closed again to sweep slashes settled since (members leaving
-        // with unrevealed commits); with nothing to sweep, it is simply not active.
-        if (task.status == TaskStatus.Closed && task.rewardPool == 0) revert TaskNotActive(taskId);
+        if (task.status == TaskStatus.Closed) revert TaskNotActive(taskId);
         _requireNoLiveRound(taskId, task);
+        // A failed round's revealers are paid before the refund: their work was published.
+        _recordFailure(taskId, task, task.currentRound);
 
         uint128 refund = task.rewardPool;
         task.rewardPool = 0;
@@ -147,12 +166,21 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         Task storage task = _activeTask(taskId);
         uint32 previous = task.currentRound;
         _requireNoLiveRound(taskId, task);
-        // The owner opens the first round; once a round has failed, anyone may retry, so that a
-        // silent owner cannot stall the task.
-        if (previous == 0 && msg.sender != task.owner) revert TaskUnauthorized(taskId, msg.sender);
-        if (previous != 0 && _rounds[taskId][previous].status != RoundStatus.Finalized) {
-            emit RoundFailed(taskId, previous);
+        if (msg.sender != task.owner) {
+            // The owner opens the first round. After a failed round the owner alone may act for
+            // `attestDuration` (to close without a stranger's restart racing it); then members
+            // may retry too, so that a silent owner cannot stall the task.
+            if (previous == 0) revert TaskUnauthorized(taskId, msg.sender);
+            if (_members[taskId][msg.sender].flags & MemberFlags.JOINED == 0) {
+                revert TaskUnauthorized(taskId, msg.sender);
+            }
+            Round storage last = _rounds[taskId][previous];
+            // Previous is Failed here (not live, not None, and a finalized round opens the next).
+            uint64 until = last.attestDeadline + task.attestDuration;
+            // slither-disable-next-line timestamp -- the owner's window is defined by block time.
+            if (block.timestamp < until) revert TaskOwnerWindow(taskId, until);
         }
+        _recordFailure(taskId, task, previous);
         round = _openRound(taskId, task);
     }
 
@@ -162,7 +190,10 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         // Only the task's current round can be in its commit phase (a round opens only once the
         // previous one is decided), so the phase check also proves the task and round exist.
         Round storage r = _rounds[taskId][round];
-        _requirePhase(taskId, round, r, RoundPhase.Commit);
+        if (_phase(r) != RoundPhase.Commit) {
+            _existingTask(taskId); // an unknown task is named as such
+            _requirePhase(taskId, round, r, RoundPhase.Commit);
+        }
         Member storage member = _workingMember(taskId, _tasks[taskId], round, msg.sender);
         if (member.flags & MemberFlags.COMMITTED != 0) revert CommitAlreadyExists(taskId, round, msg.sender);
 
@@ -188,6 +219,11 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         if (expected != member.commitment) revert RevealMismatch(taskId, round, msg.sender);
 
         uint16 index = r.revealCount;
+        // The stake revealed work earns on: it cannot change before this round is settled.
+        // unchecked: at most 256 stakes of < 2**96 each, below 2**104.
+        unchecked {
+            r.revealedStake += member.stake;
+        }
         member.flags = flags | MemberFlags.REVEALED;
         // Fits: reveal indices are < maxParticipants <= 256.
         member.revealIndex = uint8(index);
@@ -252,24 +288,28 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         if (result != r.winningResult) revert FinalizeResultMismatch(taskId, round, r.winningResult, result);
 
         uint32 contributors = uint32(Bitmaps.popcount(acceptedBitmap));
-        uint32 attesters = _tallies[taskId][round][result].attesters;
-        (uint128 perContributor, uint128 perAttester) = _allotRewards(task, contributors, attesters);
+        Tally storage tally = _tallies[taskId][round][result];
+        uint32 attesters = tally.attesters;
+        (uint128 contributorPool, uint128 attesterPool) = _allotRewards(task, r.revealedStake != 0);
 
         r.status = RoundStatus.Finalized;
         r.acceptedBitmap = acceptedBitmap;
-        r.acceptedCount = contributors;
+        // Fits: popcount of a 256-bit bitmap.
+        r.acceptedCount = uint16(contributors);
         r.winningAttesters = attesters;
-        r.rewardPerContributor = perContributor;
-        r.rewardPerAttester = perAttester;
+        r.contributorPool = contributorPool;
+        r.attesterPool = attesterPool;
+        r.winningStake = tally.stake;
         uint32 parent = r.parentRound;
         task.lastFinalizedRound = round;
         task.finalizedRounds += 1;
         emit RoundFinalized(
             taskId, round, modelDigest, codec, acceptedBitmap, metricsDigest, contributors, attesters,
-            perContributor, perAttester
+            contributorPool, attesterPool
         );
 
-        if (task.finalizedRounds == task.numRounds) {
+        // Failed rounds' payouts may have spent escrow: the task ends when a round's reward is gone.
+        if (task.finalizedRounds == task.numRounds || task.rewardPool < task.rewardPerRound) {
             task.status = TaskStatus.Completed;
         } else {
             _openRound(taskId, task);
@@ -365,11 +405,15 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ internals: rounds
 
     function _openRound(uint256 taskId, Task storage task) private returns (uint32 round) {
-        if (task.finalizedRounds >= task.numRounds) revert TaskRoundsExhausted(taskId);
-        uint128 stake = task.totalStake;
-        if (stake == 0) revert TaskNoStake(taskId);
+        if (task.finalizedRounds >= task.numRounds || task.rewardPool < task.rewardPerRound) {
+            revert TaskRoundsExhausted(taskId);
+        }
         round = task.currentRound + 1;
         if (round > type(uint24).max) revert TaskRoundsExhausted(taskId);
+        // Members still bonding (joined during the previous round) and understaked members are not
+        // in this quorum base. Cannot underflow: both are disjoint parts of totalStake.
+        uint128 stake = task.totalStake - _bondingStake[taskId][round + 1] - task.understakedStake;
+        if (stake == 0) revert TaskNoStake(taskId);
         task.currentRound = round;
         uint64 commitDeadline = uint64(block.timestamp) + task.commitDuration;
         uint64 revealDeadline = commitDeadline + task.revealDuration;
@@ -379,8 +423,9 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         r.revealDeadline = revealDeadline;
         r.attestDeadline = attestDeadline;
         r.status = RoundStatus.Open;
-        r.totalStake = stake;
-        r.parentRound = task.lastFinalizedRound;
+        // Fits: at most 256 stakes of < 2**96 each; rounds are capped at 2**24 - 1 above.
+        r.totalStake = uint104(stake);
+        r.parentRound = uint24(task.lastFinalizedRound);
         emit RoundStarted(taskId, round, r.parentRound, commitDeadline, revealDeadline, attestDeadline, stake);
     }
 
@@ -389,6 +434,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         if (status == RoundStatus.None) return RoundPhase.None;
         if (status == RoundStatus.Finalized) return RoundPhase.Finalized;
         if (status == RoundStatus.QuorumReached) return RoundPhase.QuorumReached;
+        if (status == RoundStatus.Failed) return RoundPhase.Failed;
         // slither-disable-next-line timestamp -- phases are defined by block time by design.
         if (block.timestamp < r.commitDeadline) return RoundPhase.Commit;
         if (block.timestamp < r.revealDeadline) return RoundPhase.Reveal;
@@ -420,24 +466,45 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         Round storage r = _rounds[taskId][round];
         if (r.status != RoundStatus.Open) return;
         // Cannot underflow: the snapshot counted this member's stake, which only ever shrinks.
-        r.totalStake -= uint128(amount);
+        r.totalStake -= uint104(amount);
     }
 
-    function _allotRewards(Task storage task, uint32 contributors, uint32 attesters)
+    /// @dev Moves a finalized round's reward from the escrow to the members' side. The
+    /// contributor pool is allotted whenever anything was revealed, whatever the accepted set:
+    /// shares of rejected updates are never paid (so nobody, owner included, gains by getting
+    /// others rejected). With no reveal it stays in the escrow.
+    function _allotRewards(Task storage task, bool revealed)
         private
-        returns (uint128 perContributor, uint128 perAttester)
+        returns (uint128 contributorPool, uint128 attesterPool)
     {
-        uint256 reward = task.rewardPerRound;
-        uint256 attesterPool = (reward * task.attesterShareBps) / _BPS;
-        uint256 contributorPool = reward - attesterPool;
-        // Rounding dust and the share of an empty set stay in the pool.
-        if (contributors != 0) perContributor = uint128(contributorPool / contributors);
-        if (attesters != 0) perAttester = uint128(attesterPool / attesters);
-        uint128 allotted = perContributor * contributors + perAttester * attesters;
-        // Cannot underflow: allotted <= rewardPerRound, and the pool holds rewardPerRound for
-        // each round still to be finalized (slashes only add to it).
-        task.rewardPool -= allotted;
-        task.unclaimedRewards += allotted;
+        uint128 reward = task.rewardPerRound;
+        // Fits: attesterShareBps <= 10000.
+        attesterPool = uint128((uint256(reward) * task.attesterShareBps) / _BPS);
+        if (revealed) contributorPool = reward - attesterPool;
+        // Cannot underflow: a round opens only while the pool holds rewardPerRound, and only
+        // this round's decision spends from it.
+        task.rewardPool -= contributorPool + attesterPool;
+        task.unclaimedRewards += contributorPool + attesterPool;
+    }
+
+    /// @dev Records the failure of `round` once, if it failed: the revealers of a failed round are
+    /// paid its contributor pool (pro rata of stake), since their updates were published and
+    /// readable; the attester share stays in the escrow. Otherwise withholding attestations
+    /// would harvest free updates and refund the escrow.
+    function _recordFailure(uint256 taskId, Task storage task, uint32 round) private {
+        if (round == 0) return;
+        Round storage r = _rounds[taskId][round];
+        if (r.status != RoundStatus.Open || _phase(r) != RoundPhase.Failed) return;
+        r.status = RoundStatus.Failed;
+        if (r.revealedStake != 0) {
+            uint128 reward = task.rewardPerRound;
+            uint128 pool = reward - uint128((uint256(reward) * task.attesterShareBps) / _BPS);
+            r.contributorPool = pool;
+            // Cannot underflow: the round opened with rewardPerRound in the escrow.
+            task.rewardPool -= pool;
+            task.unclaimedRewards += pool;
+        }
+        emit RoundFailed(taskId, round);
     }
 
     function _resultId(bytes32 modelDigest, uint8 codec, uint256 acceptedBitmap, bytes32 metricsDigest)
@@ -471,20 +538,31 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         Round storage r = _rounds[taskId][round];
         RoundPhase phase = _phase(r);
         if (phase != RoundPhase.Finalized && phase != RoundPhase.Failed) return;
+        if (phase == RoundPhase.Failed) _recordFailure(taskId, task, round);
 
         (uint128 reward, uint8 reasons) = _outcome(r, member, phase == RoundPhase.Finalized);
         uint128 slashed = 0;
         if (reasons != 0) {
             // A rejected update may be an honest outlier (robust rules drop some every round):
-            // the task sets its own, usually milder, rate for it.
+            // the task sets its own, capped and milder, rate for it.
             uint256 bps = reasons == SlashReasons.REJECTED_UPDATE ? task.rejectSlashBps : task.slashBps;
-            slashed = uint128((uint256(member.stake) * bps) / _BPS);
+            // Rounded up, so that no stake is too small to be slashed. Fits: bps <= 10000.
+            slashed = uint128((uint256(member.stake) * bps + _BPS - 1) / _BPS);
             // Fits: slashed <= stake, a uint96.
-            member.stake -= uint96(slashed);
+            uint96 left = member.stake - uint96(slashed);
+            member.stake = left;
             task.totalStake -= slashed;
-            _shrinkOpenRound(taskId, task, member.firstRound, slashed);
-            task.rewardPool += slashed;
-            if (member.stake < task.minStake) member.flags |= MemberFlags.UNDERSTAKED;
+            // Burned, never to the escrow: the owner must gain nothing from anyone's slash.
+            task.burnedStake += slashed;
+            if (left < task.minStake) {
+                // It may never attest again: its whole stake leaves the quorum bases, so that it
+                // cannot block rounds by its mere presence.
+                member.flags |= MemberFlags.UNDERSTAKED;
+                task.understakedStake += left;
+                _shrinkOpenRound(taskId, task, member.firstRound, slashed + left);
+            } else {
+                _shrinkOpenRound(taskId, task, member.firstRound, slashed);
+            }
             emit Slashed(taskId, round, participant, slashed, reasons);
         }
         // Fits: a member's credited rewards never exceed its task's escrow, capped at uint96.
@@ -502,15 +580,28 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         uint8 flags = member.flags;
         bool committed = flags & MemberFlags.COMMITTED != 0;
         bool revealed = flags & MemberFlags.REVEALED != 0;
+        uint256 stake = member.stake;
         if (committed && !revealed) reasons |= SlashReasons.UNREVEALED;
-        if (!finalized) return (0, reasons);
+        // Rewards are pro rata of stake, so splitting one stake over several accounts earns
+        // nothing more. Each quotient is <= its pool (stake <= revealedStake / winningStake).
+        if (!finalized) {
+            // A failed round: revealers share its contributor pool (0 while the failure is unrecorded).
+            if (revealed) reward = uint128((uint256(r.contributorPool) * stake) / r.revealedStake);
+            return (reward, reasons);
+        }
         if (revealed) {
-            if (Bitmaps.isSet(r.acceptedBitmap, member.revealIndex)) reward += r.rewardPerContributor;
-            else reasons |= SlashReasons.REJECTED_UPDATE;
+            if (Bitmaps.isSet(r.acceptedBitmap, member.revealIndex)) {
+                reward += uint128((uint256(r.contributorPool) * stake) / r.revealedStake);
+            } else {
+                reasons |= SlashReasons.REJECTED_UPDATE;
+            }
         }
         if (flags & MemberFlags.ATTESTED != 0) {
-            if (member.attestedResult == r.winningResult) reward += r.rewardPerAttester;
-            else reasons |= SlashReasons.LOSING_ATTESTATION;
+            if (member.attestedResult == r.winningResult) {
+                reward += uint128((uint256(r.attesterPool) * stake) / r.winningStake);
+            } else {
+                reasons |= SlashReasons.LOSING_ATTESTATION;
+            }
         }
     }
 
@@ -538,14 +629,25 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         if (c.initialModelDigest == bytes32(0)) revert TaskInvalidConfig("initialModelDigest");
         if (c.minStake == 0) revert TaskInvalidConfig("minStake");
         if (c.numRounds == 0) revert TaskInvalidConfig("numRounds");
-        if (c.commitDuration == 0) revert TaskInvalidConfig("commitDuration");
-        if (c.revealDuration == 0) revert TaskInvalidConfig("revealDuration");
-        if (c.attestDuration == 0) revert TaskInvalidConfig("attestDuration");
-        if (c.quorumBps <= _BPS / 2 || c.quorumBps > _BPS) revert TaskInvalidConfig("quorumBps");
-        if (c.slashBps > _BPS) revert TaskInvalidConfig("slashBps");
-        if (c.rejectSlashBps > _BPS) revert TaskInvalidConfig("rejectSlashBps");
+        if (!_phaseInBounds(c.commitDuration)) revert TaskInvalidConfig("commitDuration");
+        if (!_phaseInBounds(c.revealDuration)) revert TaskInvalidConfig("revealDuration");
+        if (!_phaseInBounds(c.attestDuration)) revert TaskInvalidConfig("attestDuration");
+        // Above 90% a sliver of stake (one sock puppet) could block every round.
+        if (c.quorumBps <= _BPS / 2 || c.quorumBps > _MAX_QUORUM_BPS) revert TaskInvalidConfig("quorumBps");
+        if (c.slashBps > _MAX_SLASH_BPS) revert TaskInvalidConfig("slashBps");
+        // A rejected update may be an honest outlier, and the reference that decides the
+        // accepted set may come from the owner (FLTrust): the penalty stays mild.
+        if (c.rejectSlashBps > _MAX_REJECT_SLASH_BPS || c.rejectSlashBps > c.slashBps) {
+            revert TaskInvalidConfig("rejectSlashBps");
+        }
         if (c.attesterShareBps > _BPS) revert TaskInvalidConfig("attesterShareBps");
         if (c.maxParticipants == 0 || c.maxParticipants > _MAX_MEMBERS) revert TaskInvalidConfig("maxParticipants");
+    }
+
+    /// @dev Phases from a minute (several blocks on any chain) to 30 days (deadlines of every
+    /// later round stay far inside uint64).
+    function _phaseInBounds(uint64 duration) private pure returns (bool) {
+        return duration >= _MIN_PHASE && duration <= _MAX_PHASE;
     }
 
     function _emitTaskCreated(uint256 taskId, TaskConfig calldata c) private {

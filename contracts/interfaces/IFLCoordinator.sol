@@ -10,14 +10,33 @@ import {TaskConfig, RoundPhase, Task, Round, Member, Tally} from "../types/DataT
 /// A round: commit (hash of update CID + salt, bound to sender/task/round/chain/contract) ->
 /// reveal (CID + salt) -> attest (model digest, codec, accepted-set bitmap, metrics digest) ->
 /// finalize once one result holds >= quorum of the round's stake. A round with no quorum by
-/// its attest deadline has failed; anyone may then start the next attempt.
+/// its attest deadline has failed; the owner alone may then act for `attestDuration` (close the
+/// task or retry), after which any member may start the next attempt.
 ///
 /// Outcomes are applied per member, lazily and in O(1) (`settle`): accepted contributors and
 /// attesters of the winning result share the round reward; a commit never revealed, an update
 /// outside the accepted set, or an attestation of another result is slashed `slashBps` of
-/// stake (once per round; `rejectSlashBps` when the only fault is a rejected update). Slashed
-/// stake is added to the task's reward pool, which the owner gets back when closing the task
-/// (and again, for slashes settled after closing, by closing once more).
+/// stake (once per round; `rejectSlashBps` when the only fault is a rejected update).
+///
+/// Incentive security (see the README's "Threat model"):
+/// - Rewards are pro rata of stake: an accepted contributor earns
+///   `contributorPool * stake / revealedStake`, a winning attester `attesterPool * stake /
+///   winningStake`. Splitting one stake over several accounts earns nothing more (Sybil), and
+///   the share of a rejected update is never paid to anyone, so nobody gains by getting others
+///   rejected.
+/// - Slashed stake is burned (kept in the coordinator, counted in `burnedStake`, payable to
+///   nobody): the owner, who may steer the accepted set (FLTrust reference), gains nothing.
+/// - A failed round whose updates were revealed pays its revealers the contributor pool: the
+///   owner cannot harvest published updates through a silent (sock-puppet) minority and then
+///   take the escrow back.
+/// - Bonding: once rounds run, a joining member's stake counts in the quorum base only after a
+///   full round (firstRound = currentRound + 2), so a last-moment join cannot dominate the next
+///   round, and its stake stays in the task while its work is undecided.
+/// - Bounded configuration: phases 60 s .. 30 days, 5000 < quorumBps <= 9000, slashBps <= 5000,
+///   rejectSlashBps <= min(slashBps, 1000); slashes round up.
+/// - Only members may restart after a failure, after the owner's exclusive window.
+/// - A member slashed below the minimum may not attest again and its stake leaves every quorum
+///   base at once (`understakedStake`), so expelled stake cannot block the honest quorum.
 interface IFLCoordinator {
     // ------------------------------------------------------------------ events
 
@@ -60,7 +79,8 @@ interface IFLCoordinator {
         uint64 attestDeadline,
         uint128 totalStake
     );
-    /// @notice A round's attest deadline passed without quorum (emitted when the next attempt starts).
+    /// @notice A round's attest deadline passed without quorum; emitted once, when its failure is
+    /// recorded (by the next attempt, closeTask, or a member's settlement) and its revealers paid.
     event RoundFailed(uint256 indexed taskId, uint32 indexed round);
     /// @notice A participant committed an update.
     event UpdateCommitted(uint256 indexed taskId, uint32 indexed round, address indexed participant, bytes32 commitment);
@@ -97,8 +117,8 @@ interface IFLCoordinator {
         bytes32 metricsDigest,
         uint32 contributors,
         uint32 attesters,
-        uint128 rewardPerContributor,
-        uint128 rewardPerAttester
+        uint128 contributorPool,
+        uint128 attesterPool
     );
     /// @notice A member's work in a round was settled: `reward` credited, `slashed` taken.
     event MemberSettled(
@@ -124,11 +144,14 @@ interface IFLCoordinator {
     /// @notice The stake/reward token moved a different amount than requested (fee-on-transfer
     /// or rebasing tokens are not supported).
     error TaskTokenTransferMismatch(uint256 expected, uint256 received);
-    /// @notice Only the task owner may do this.
+    /// @notice Only the task owner (or, for restarts after a failed round, a member) may do this.
     error TaskUnauthorized(uint256 taskId, address caller);
+    /// @notice After a failed round only the owner may act until `until` (its close window).
+    error TaskOwnerWindow(uint256 taskId, uint64 until);
     /// @notice A round of the task is still running (or awaiting finalization).
     error TaskRoundInProgress(uint256 taskId, uint32 round);
-    /// @notice The task has already finalized all its rounds.
+    /// @notice The task has already finalized all its rounds, or its escrow no longer holds a
+    /// round's reward (failed rounds paid their revealers).
     error TaskRoundsExhausted(uint256 taskId);
     /// @notice Nobody has stake in the task, so no round can reach a quorum.
     error TaskNoStake(uint256 taskId);
@@ -177,14 +200,19 @@ interface IFLCoordinator {
 
     /// @notice Creates a task and pulls its reward escrow (`rewardPerRound * numRounds`) from the
     /// caller via SafeERC20. The initial model is recorded in the registry as round 0.
-    /// Requirements: token is a contract; minStake > 0; numRounds > 0; every phase duration > 0;
-    /// 5000 < quorumBps <= 10000; slashBps, rejectSlashBps, attesterShareBps <= 10000;
+    /// Requirements: token is a contract; minStake > 0; numRounds > 0; every phase duration in
+    /// [60 s, 30 days] (shorter phases slash honest members who miss a block; longer ones risk
+    /// locking stakes); 5000 < quorumBps <= 9000 (above, a sliver of stake blocks every round);
+    /// slashBps <= 5000; rejectSlashBps <= min(slashBps, 1000) (a rejected update may be an
+    /// honest outlier or the owner's reference steering the rule); attesterShareBps <= 10000;
     /// 0 < maxParticipants <= 256; initial model digest non-zero; allowance covers the escrow.
     /// @param config The task's parameters.
     /// @return taskId The new task's id (starting at 1).
     function createTask(TaskConfig calldata config) external returns (uint256 taskId);
 
-    /// @notice Joins a task by staking `stake` tokens (pulled via SafeERC20).
+    /// @notice Joins a task by staking `stake` tokens (pulled via SafeERC20). Before the first
+    /// round the member works from round 1; later it works (and its stake counts in quorum
+    /// bases) from `currentRound + 2`, after a full round bonded.
     /// Requirements: task active; not a member; stake >= minStake; member limit not reached.
     /// @param taskId The task.
     /// @param stake The stake, >= the task's minimum.
@@ -202,18 +230,21 @@ interface IFLCoordinator {
     /// @param taskId The task.
     function leave(uint256 taskId) external;
 
-    /// @notice Closes a task and refunds the unspent reward pool to the owner. Members keep
-    /// their stakes and rewards and leave as usual. Requirements: caller is the owner; no round
-    /// is running or awaiting finalization; the task is not closed, or it is and slashes settled
-    /// since then wait in its pool (closing again sweeps them).
+    /// @notice Closes a task and refunds the unspent reward pool to the owner (never slashed
+    /// stake, which is burned, nor a failed round's contributor pool, recorded here first and
+    /// owed to its revealers). Members keep their stakes and rewards and leave as usual.
+    /// Requirements: caller is the owner; no round is running or awaiting finalization; the task
+    /// is not closed.
     /// @param taskId The task.
     function closeTask(uint256 taskId) external;
 
     // ------------------------------------------------------------------ rounds
 
-    /// @notice Opens the next round. The owner starts the first round; after a failed round
-    /// anyone may start the next attempt. Requirements: task active with rounds left; no
-    /// round running or awaiting finalization; the task has stake.
+    /// @notice Opens the next round (recording a failed previous round first). The owner starts
+    /// the first round; after a failed round the owner may retry at once, a member once the
+    /// owner's window (`attestDuration` past the failed round's attest deadline) is over, and a
+    /// stranger never (no griefing of `closeTask`). Requirements: task active with rounds and
+    /// a round's reward left; no round running or awaiting finalization; the task has stake.
     /// @param taskId The task.
     /// @return round The opened round.
     function startRound(uint256 taskId) external returns (uint32 round);

@@ -268,6 +268,23 @@ abstract contract Base is Test {
         return coordinator.roundPhase(taskId, currentRound());
     }
 
+    /// @dev What an accepted contributor (or a revealer of a failed round) with `stake` earns in `round`.
+    function contributorShare(uint32 round, uint256 stake) internal view returns (uint128) {
+        Round memory r = coordinator.getRound(taskId, round);
+        return r.revealedStake == 0 ? 0 : uint128(uint256(r.contributorPool) * stake / r.revealedStake);
+    }
+
+    /// @dev What a winning attester with `stake` earns in `round`.
+    function attesterShare(uint32 round, uint256 stake) internal view returns (uint128) {
+        Round memory r = coordinator.getRound(taskId, round);
+        return r.winningStake == 0 ? 0 : uint128(uint256(r.attesterPool) * stake / r.winningStake);
+    }
+
+    /// @dev What a member with the default STAKE earns in `round` as accepted contributor and winning attester.
+    function fullShare(uint32 round) internal view returns (uint128) {
+        return contributorShare(round, STAKE) + attesterShare(round, STAKE);
+    }
+
     function balanceOf(address who) internal view returns (uint256) {
         return token.balanceOf(who);
     }

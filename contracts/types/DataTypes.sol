@@ -11,13 +11,15 @@ enum TaskStatus {
     Closed // the owner took back the unspent reward pool; no round will start
 }
 
-/// @notice Stored status of a round. `Failed` is never stored: a round whose attest deadline
-/// passed while still `Open` has failed (see `FLCoordinator.roundPhase`).
+/// @notice Stored status of a round. A round whose attest deadline passed while still `Open` has
+/// failed (see `FLCoordinator.roundPhase`); `Failed` is stored once that failure is recorded
+/// (its revealers' reward allotted), which happens at most once, lazily, by whoever touches it.
 enum RoundStatus {
     None,
     Open,
     QuorumReached,
-    Finalized
+    Finalized,
+    Failed
 }
 
 /// @notice The phase a round is in, derived from its stored status and the block time.
@@ -39,14 +41,14 @@ struct TaskConfig {
     bytes32 modelSpecDigest; // digest of the model spec's CID
     uint8 modelSpecCodec;
     uint32 numRounds; // rounds to finalize
-    uint64 commitDuration; // seconds
+    uint64 commitDuration; // seconds, each of the three in [60, 30 days]
     uint64 revealDuration;
     uint64 attestDuration;
     uint128 minStake; // > 0
     uint128 rewardPerRound; // escrowed up front: rewardPerRound * numRounds
-    uint16 quorumBps; // share of the round's stake that must attest one result, in (5000, 10000]
-    uint16 slashBps; // share of stake slashed for an unrevealed commit or a losing attestation
-    uint16 rejectSlashBps; // share slashed when the only fault is an update left out of the accepted set
+    uint16 quorumBps; // share of the round's stake that must attest one result, in (5000, 9000]
+    uint16 slashBps; // share of stake slashed (burned) for an unrevealed commit or a losing attestation, <= 5000
+    uint16 rejectSlashBps; // share slashed when the only fault is a rejected update, <= min(slashBps, 1000)
     uint16 attesterShareBps; // share of the round reward paid to winning attesters
     uint16 maxParticipants; // <= 256 (accepted sets are 256-bit bitmaps of reveal indices)
     uint8 aggregationRule; // rule id, interpreted off chain
@@ -80,13 +82,15 @@ struct Task {
     uint128 rewardPerRound;
     // slot 4
     uint128 totalStake; // sum of members' stakes (slashes applied as members settle)
-    uint128 rewardPool; // escrow not yet allotted to a round (slashed stake flows in here)
+    uint128 rewardPool; // escrow not yet allotted to a round (refundable to the owner on close)
     // slot 5
-    uint128 unclaimedRewards; // allotted to finalized rounds, not yet paid out
+    uint128 unclaimedRewards; // allotted to decided rounds, not yet paid out (shares of rejected updates stay here)
+    uint128 burnedStake; // slashed stake: locked in the coordinator forever, never paid to anyone
     // slot 6
     bytes32 modelSpecDigest;
     // slot 7
     uint8 modelSpecCodec;
+    uint128 understakedStake; // stake of members a slash left below minStake: in no quorum base
     // slot 8..
     bytes aggregationParams;
 }
@@ -99,18 +103,22 @@ struct Round {
     uint64 attestDeadline; // attestations while revealDeadline <= t < attestDeadline
     uint16 revealCount; // commits are counted by their events, not here, to keep commit cheap
     RoundStatus status;
-    // slot 1
-    uint128 totalStake; // snapshot of the task's stake when the round opened (quorum base)
-    uint32 parentRound;
-    uint32 winningAttesters;
-    uint32 acceptedCount;
+    // slot 1: written at open, so that each reveal updates a warm-priced non-zero slot.
+    // Stake sums fit in 104 bits: at most 256 members of at most 2**96 - 1 each.
+    uint104 totalStake; // snapshot of the task's bonded stake when the round opened (quorum base)
+    uint104 revealedStake; // sum of the stakes of the members who revealed
+    uint24 parentRound; // rounds are capped at 2**24 - 1
+    uint16 acceptedCount; // <= 256
     // slot 2
     bytes32 winningResult; // keccak256 of (model digest, codec, accepted bitmap, metrics digest)
     // slot 3
     uint256 acceptedBitmap; // bit i set: the update revealed i-th is in the accepted set
     // slot 4
-    uint128 rewardPerContributor;
-    uint128 rewardPerAttester;
+    uint128 contributorPool; // allotted to the revealers: accepted ones get `contributorPool * stake / revealedStake`
+    uint128 attesterPool; // allotted to winning attesters: `attesterPool * stake / winningStake`
+    // slot 5
+    uint128 winningStake; // stake behind the winning result
+    uint32 winningAttesters;
 }
 
 /// @notice A participant of one task. Holds the participant's work in its latest active round

@@ -279,7 +279,8 @@ def test_settle_credits_rewards_and_claim_pays_them_out(
     before = _balance(parties.alice)
     parties.alice.claim(task_id)
 
-    assert credited == rnd.reward_per_contributor + rnd.reward_per_attester > 0
+    stake = parties.alice.member(task_id, parties.alice.address).stake
+    assert credited == rnd.contributor_reward(stake) + rnd.attester_reward(stake) > 0
     assert _balance(parties.alice) - before == credited
     assert parties.alice.member(task_id, parties.alice.address).rewards == 0
 

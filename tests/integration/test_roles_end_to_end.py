@@ -27,6 +27,7 @@ from flchain.fl import build_model, evaluate, load_into
 from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import deploy
 from flchain.protocol.records import MemberInfo, RoundPhase, TaskStatus
+from flchain.roles.conductor import skip_owner_window
 from flchain.roles.datasets import load_test_data
 from flchain.roles.owner import CreatedTask, create_task
 from flchain.roles.taskfile import TaskFile, load_task_file
@@ -109,6 +110,8 @@ def conduct(
         task = net.owner.task(task_id)
         if task.current_round:
             rnd = net.owner.round(task_id, task.current_round)
+            if rnd.phase == RoundPhase.FAILED:  # members restart it after the owner's window
+                skip_owner_window(net.w3, net.owner, task_id, rnd)
             everyone = [m for m in net.members(task_id) if m.joined]
             trainers = [m for m in everyone if m.address not in net.observers]
             members = everyone if rnd.phase == RoundPhase.ATTEST else trainers

@@ -26,6 +26,7 @@ from flchain.crypto import is_sealed
 from flchain.errors import EncodingError, KeyAccessError
 from flchain.fl import build_model, decode_state, evaluate, load_into
 from flchain.protocol.records import MemberInfo, RoundPhase, TaskStatus
+from flchain.roles.conductor import skip_owner_window
 from flchain.roles.datasets import load_test_data
 from flchain.roles.keyrings import KeyringPublisher
 from flchain.roles.owner import CreatedTask, create_task
@@ -68,6 +69,8 @@ def _conduct(net: Network, task_id: int, keyrings: KeyringPublisher, dead: set[i
                 ).read_text()[-2000:]
         keyrings.step()
         rnd = net.owner.round(task_id, net.owner.task(task_id).current_round)
+        if rnd.phase == RoundPhase.FAILED:  # members restart it after the owner's window
+            skip_owner_window(net.w3, net.owner, task_id, rnd)
         live = [m for i, m in enumerate(net.members(task_id)) if i not in dead and m.joined]
         keyring = owner_keys.keyring(rnd.round)
         roster = set(keyring.roster or ()) if keyring else set()

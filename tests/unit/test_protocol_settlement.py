@@ -15,17 +15,23 @@ from flchain.protocol.records import (
     TaskInfo,
     TaskStatus,
 )
-from flchain.protocol.settlement import is_expelled, stake_after_settlement
+from flchain.protocol.settlement import (
+    is_expelled,
+    pending_reward,
+    slash_amount,
+    stake_after_settlement,
+)
 
 TOKEN = 10**18
 TASK = TaskInfo(
     TaskId(1), "0xowner", RoundId(3), 2, 3, TaskStatus.ACTIVE, "0xtoken", 10, 6_700, 1_000, 2_000,
-    64, 600, 600, 600, RoundId(2), 0, 500, 10 * TOKEN, 100 * TOKEN, 60 * TOKEN, 0, 0, b"", 0x55, b"",
+    64, 600, 600, 600, RoundId(2), 0, 500, 10 * TOKEN, 100 * TOKEN, 60 * TOKEN, 0, 0, 0, b"", 0x55,
+    0, b"",
 )  # fmt: skip
 WIN = b"\x01" * 32
 ROUND = RoundInfo(
-    TaskId(1), RoundId(2), 0, 0, 0, 2, RoundStatus.FINALIZED, 30 * TOKEN, RoundId(1), 2, 1, WIN,
-    0b01, 10, 10, RoundPhase.FINALIZED,
+    TaskId(1), RoundId(2), 0, 0, 0, 2, RoundStatus.FINALIZED, 30 * TOKEN, 40 * TOKEN, RoundId(1), 1,
+    WIN, 0b01, 80 * TOKEN, 20 * TOKEN, 20 * TOKEN, 2, RoundPhase.FINALIZED,
 )  # fmt: skip
 
 
@@ -85,3 +91,26 @@ def test_member_is_expelled_when_a_pending_slash_leaves_it_below_the_minimum() -
         dataclasses.replace(at_minimum, flags=MemberInfo.JOINED | MemberInfo.UNDERSTAKED),
         None,
     )
+
+
+def test_slash_rounds_up_so_that_no_stake_is_too_small_to_slash() -> None:
+    assert (slash_amount(9, 1_000), slash_amount(10, 1_000), slash_amount(0, 1_000)) == (1, 1, 0)
+
+
+def test_pending_reward_is_pro_rata_of_stake_for_an_accepted_update_and_a_winning_attestation() -> (
+    None
+):
+    member = _member(MemberInfo.COMMITTED | MemberInfo.REVEALED | MemberInfo.ATTESTED)
+
+    # 80 * 20 / 40 for the update, 20 * 20 / 20 for the attestation
+    assert pending_reward(member, ROUND) == 40 * TOKEN + 20 * TOKEN
+
+
+def test_pending_reward_pays_revealers_of_a_failed_round_and_nothing_for_a_rejected_update() -> (
+    None
+):
+    revealer = _member(MemberInfo.COMMITTED | MemberInfo.REVEALED, index=1, attested=b"")
+    failed = dataclasses.replace(ROUND, phase=RoundPhase.FAILED, attester_pool=0)
+
+    assert pending_reward(revealer, ROUND) == 0  # index 1 is outside the accepted set
+    assert pending_reward(revealer, failed) == 40 * TOKEN

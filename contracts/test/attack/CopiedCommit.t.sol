@@ -71,7 +71,7 @@ contract CopiedCommitTest is Base {
         warpToReveal();
         revealAs(alice, ROUND); // revealed: alice is not slashed when round 1 fails
         warpPastAttest();
-        coordinator.startRound(taskId);
+        startRound();
         bytes32 old = commitmentOf(alice, ROUND);
         vm.prank(alice);
         coordinator.commit(taskId, ROUND + 1, old);

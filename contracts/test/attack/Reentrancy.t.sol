@@ -39,7 +39,7 @@ contract ReentrancyTest is Base {
         join(bob);
         startRound();
         playRoundWithAttacker();
-        reward = coordinator.getRound(taskId, 1).rewardPerContributor + coordinator.getRound(taskId, 1).rewardPerAttester;
+        reward = fullShare(1);
     }
 
     /// @dev attacker (reveal index 0), alice and bob all contribute and attest the winner.
@@ -63,7 +63,7 @@ contract ReentrancyTest is Base {
         Task memory t = task_();
         assertEq(
             rtoken.balanceOf(address(coordinator)),
-            uint256(t.totalStake) + t.unclaimedRewards + t.rewardPool,
+            uint256(t.totalStake) + t.unclaimedRewards + t.rewardPool + t.burnedStake,
             "coordinator holds exactly its liabilities"
         );
     }

@@ -80,37 +80,38 @@ contract RoundingTest is Base {
         assertEq(uint256(phase()), uint256(RoundPhase.Attest), "a tie reaches no quorum");
     }
 
-    /// @dev stake * slashBps < 10000 rounds the slash down to 0: a task's minStake must be at least
-    /// 10000 / slashBps for slashes to bite. The slash is still recorded (amount 0).
-    function test_Slash_RoundsDownToZeroForTinyStake() external {
+    /// @dev Slashes round up: no stake is too small to be slashed (9 * 1000 / 10000 = 0.9 -> 1).
+    /// On the old code the slash rounded down to 0 and a tiny stake cheated for free.
+    function test_Slash_RoundsUpForTinyStake() external {
         tinyTask(6667);
-        join(alice, 9); // 9 * 1000 / 10000 = 0
+        join(alice, 9);
         startRound();
         commitAs(alice, 1);
         warpPastAttest();
         vm.expectEmit(address(coordinator));
-        emit IFLCoordinator.Slashed(taskId, 1, alice, 0, SlashReasons.UNREVEALED);
+        emit IFLCoordinator.Slashed(taskId, 1, alice, 1, SlashReasons.UNREVEALED);
         coordinator.settle(taskId, alice);
-        assertEq(member(alice).stake, 9, "nothing taken");
+        assertEq(member(alice).stake, 8, "one wei taken");
         assertEq(member(alice).flags & MemberFlags.UNDERSTAKED, 0, "not understaked");
     }
 
-    function test_Rewards_DustStaysInPoolAndReturnsToOwner() external {
+    /// @dev Dust of a finalized round is allotted with it and never refunded to the owner.
+    function test_Rewards_DustStaysUnclaimedNotRefunded() external {
         TaskConfig memory config = defaultConfig();
         config.numRounds = 1;
         config.rewardPerRound = 10; // 8 for contributors, 2 for attesters
         taskId = createTask(config);
         joinThreeAndStart();
-        playFullRound(); // 3 contributors: 2 each (2 dust); 3 attesters: 0 each (2 dust)
+        playFullRound(); // 3 equal contributors: 2 each (2 dust); 3 attesters: 0 each (2 dust)
         Task memory t = task_();
-        assertEq(coordinator.getRound(taskId, 1).rewardPerContributor, 2, "per contributor");
-        assertEq(coordinator.getRound(taskId, 1).rewardPerAttester, 0, "per attester");
-        assertEq(t.unclaimedRewards, 6, "allotted");
-        assertEq(t.rewardPool, 4, "dust");
+        assertEq(contributorShare(1, STAKE), 2, "per contributor");
+        assertEq(attesterShare(1, STAKE), 0, "per attester");
+        assertEq(t.unclaimedRewards, 10, "allotted");
+        assertEq(t.rewardPool, 0, "nothing left in the escrow");
         uint256 before = balanceOf(owner);
         vm.prank(owner);
         coordinator.closeTask(taskId);
-        assertEq(balanceOf(owner) - before, 4, "dust refunded");
+        assertEq(balanceOf(owner) - before, 0, "nothing refunded");
     }
 
     function test_Rewards_ZeroRewardTask() external {
@@ -137,13 +138,13 @@ contract RoundingTest is Base {
         assertEq(balanceOf(alice) - before, amount, "paid what was credited");
         assertEq(
             amount,
-            coordinator.getRound(taskId, 1).rewardPerContributor + coordinator.getRound(taskId, 1).rewardPerAttester,
+            fullShare(1),
             "credited by the rules"
         );
         Task memory t = task_();
         assertEq(
             balanceOf(address(coordinator)),
-            uint256(t.totalStake) + t.unclaimedRewards + t.rewardPool + 12345,
+            uint256(t.totalStake) + t.unclaimedRewards + t.rewardPool + t.burnedStake + 12345,
             "the donation stays outside the books"
         );
     }

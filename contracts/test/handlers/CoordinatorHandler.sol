@@ -6,7 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {FLCoordinator} from "../../FLCoordinator.sol";
 import {ModelRegistry} from "../../ModelRegistry.sol";
 import {IFLCoordinator} from "../../interfaces/IFLCoordinator.sol";
-import {TaskConfig, Task, TaskStatus, Round, RoundPhase, Member} from "../../types/DataTypes.sol";
+import {TaskConfig, Task, TaskStatus, Round, RoundStatus, RoundPhase, Member} from "../../types/DataTypes.sol";
 import {MemberFlags} from "../../libraries/MemberFlags.sol";
 import {MockERC20} from "../mocks/MockERC20.sol";
 import {Vm} from "../utils/Vm.sol";
@@ -27,6 +27,7 @@ contract CoordinatorHandler is Test {
         bytes32 cid;
         bytes32 salt;
         bytes32 attested; // result id, 0 if none
+        uint256 stake; // the member's stake while it worked in the round (rewards are pro rata)
     }
 
     struct Result {
@@ -88,7 +89,7 @@ contract CoordinatorHandler is Test {
         token.mint(address(this), 1e30);
         token.approve(address(coordinator), type(uint256).max);
         _createTask(4, 100, 10e18, 1000e18, 6667, 1000, 2000, 5);
-        _createTask(2, 50, 1, 999, 5001, 5000, 3333, 4);
+        _createTask(2, 60, 1, 999, 5001, 5000, 3333, 4);
         // A running start: every actor in task 1, three in task 2, first rounds open.
         for (uint256 i; i < actors.length; ++i) {
             _join(i, 0, i * 7e18);
@@ -317,20 +318,46 @@ contract CoordinatorHandler is Test {
         return keccak256(abi.encode(registry.modelAt(id, round)));
     }
 
-    /// @notice The reward the rules give `actor` for its work in a finalized round.
+    /// @notice The reward the rules give `actor` for its work in a decided round, from the
+    /// handler's own model: pools from the task's config, stakes from its own records. Accepted
+    /// contributors (any revealer of a failed round) share the contributor pool pro rata of
+    /// stake among all revealers; winning attesters share the attester pool pro rata of stake.
     function modelReward(uint256 id, uint32 round, address actor) public view returns (uint256 reward) {
         Round memory r = coordinator.getRound(id, round);
         Work memory w = _work[id][round][actor];
-        if (w.revealed && (r.acceptedBitmap >> w.revealIndex) & 1 == 1) reward += r.rewardPerContributor;
-        if (w.attested != bytes32(0) && w.attested == r.winningResult) reward += r.rewardPerAttester;
+        (uint256 revealed, uint256 winning) = _modelStakes(id, round, r.winningResult);
+        Task memory t = coordinator.getTask(id);
+        uint256 attesterPool = uint256(t.rewardPerRound) * t.attesterShareBps / 10_000;
+        uint256 contributorPool = t.rewardPerRound - attesterPool;
+        if (coordinator.roundPhase(id, round) == RoundPhase.Failed) {
+            if (w.revealed) reward = contributorPool * w.stake / revealed;
+            return reward;
+        }
+        if (w.revealed && (r.acceptedBitmap >> w.revealIndex) & 1 == 1) reward += contributorPool * w.stake / revealed;
+        if (w.attested != bytes32(0) && w.attested == r.winningResult) reward += attesterPool * w.stake / winning;
+    }
+
+    function _modelStakes(uint256 id, uint32 round, bytes32 winner)
+        private
+        view
+        returns (uint256 revealed, uint256 winning)
+    {
+        for (uint256 i; i < actors.length; ++i) {
+            Work memory w = _work[id][round][actors[i]];
+            if (w.revealed) revealed += w.stake;
+            if (w.attested != bytes32(0) && w.attested == winner) winning += w.stake;
+        }
     }
 
     /// @notice What the rules entitle `actor` to in `id` that settlement has not credited yet:
-    /// the reward of its active round if that round is finalized.
+    /// the reward of its active round if that round is decided (finalized or failed).
     function pendingReward(uint256 id, address actor) external view returns (uint256) {
         Member memory m = coordinator.getMember(id, actor);
         if (m.activeRound == 0) return 0;
-        if (coordinator.roundPhase(id, m.activeRound) != RoundPhase.Finalized) return 0;
+        RoundPhase p = coordinator.roundPhase(id, m.activeRound);
+        if (p != RoundPhase.Finalized && p != RoundPhase.Failed) return 0;
+        // An unrecorded failure is recorded (and entitles) by the settlement that credits it.
+        if (p == RoundPhase.Failed && coordinator.getRound(id, m.activeRound).status != RoundStatus.Failed) return 0;
         return modelReward(id, m.activeRound, actor);
     }
 
@@ -353,6 +380,7 @@ contract CoordinatorHandler is Test {
             ghostCommitCalls[id][round] += 1;
             Work storage w = _work[id][round][actor];
             w.committed = true;
+            w.stake = coordinator.getMember(id, actor).stake;
             w.cid = cid;
             w.salt = salt;
             successes["commit"] += 1;
@@ -389,6 +417,7 @@ contract CoordinatorHandler is Test {
         try coordinator.attest(id, model, CODEC, bitmap, METRICS) {
             ok = true;
             _work[id][round][actor].attested = result;
+            _work[id][round][actor].stake = coordinator.getMember(id, actor).stake;
             _results[result] = Result(model, bitmap);
             successes["attest"] += 1;
         } catch {}
@@ -419,7 +448,7 @@ contract CoordinatorHandler is Test {
             rewardPerRound: reward,
             quorumBps: quorumBps,
             slashBps: slashBps,
-            rejectSlashBps: slashBps,
+            rejectSlashBps: slashBps < 1000 ? slashBps : 1000,
             attesterShareBps: shareBps,
             maxParticipants: maxParticipants,
             aggregationRule: 1,
@@ -441,6 +470,10 @@ contract CoordinatorHandler is Test {
 
     function _recordFinalized(uint256 id, uint32 round) private {
         _finalized.push(Snapshot(id, round, roundHash(id, round), modelHash(id, round)));
+        _entitle(id, round);
+    }
+
+    function _entitle(uint256 id, uint32 round) private {
         for (uint256 i; i < actors.length; ++i) {
             ghostEntitled[id][actors[i]] += modelReward(id, round, actors[i]);
         }
@@ -472,6 +505,9 @@ contract CoordinatorHandler is Test {
                 ghostStakeReturned[id][who] += stake;
                 ghostClaimed[id][who] += rewards;
                 ghostClaimedTotal[id] += rewards;
+            } else if (sig == IFLCoordinator.RoundFailed.selector) {
+                // A failed round's revealers are entitled to its contributor pool once recorded.
+                _entitle(id, uint32(uint256(log.topics[2])));
             } else if (sig == IFLCoordinator.TaskClosed.selector) {
                 ghostRefunded[id] += abi.decode(log.data, (uint128));
             } else if (sig == IFLCoordinator.UpdateCommitted.selector) {

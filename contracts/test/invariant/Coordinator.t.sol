@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {FLCoordinator} from "../../FLCoordinator.sol";
 import {ModelRegistry} from "../../ModelRegistry.sol";
 import {Task, Member, Round, RoundStatus} from "../../types/DataTypes.sol";
+import {MemberFlags} from "../../libraries/MemberFlags.sol";
 import {CoordinatorHandler} from "../handlers/CoordinatorHandler.sol";
 import {MockERC20} from "../mocks/MockERC20.sol";
 import {Test} from "../utils/Test.sol";
@@ -29,12 +30,12 @@ contract CoordinatorInvariantTest is Test {
         targets[0] = address(handler);
     }
 
-    /// balanceOf(coordinator) == Σ_tasks (totalStake + unclaimedRewards + rewardPool)
+    /// balanceOf(coordinator) == Σ_tasks (totalStake + unclaimedRewards + rewardPool + burnedStake)
     function invariant_BalanceEqualsLiabilities() external view {
         uint256 owed;
         for (uint256 i; i < handler.taskCount(); ++i) {
             Task memory t = coordinator.getTask(handler.taskIds(i));
-            owed += uint256(t.totalStake) + t.unclaimedRewards + t.rewardPool;
+            owed += uint256(t.totalStake) + t.unclaimedRewards + t.rewardPool + t.burnedStake;
         }
         assertEq(token.balanceOf(address(coordinator)), owed, "balance == liabilities");
     }
@@ -56,16 +57,17 @@ contract CoordinatorInvariantTest is Test {
         }
     }
 
-    /// per task: rewardPool + unclaimedRewards + claimed + refunded == escrow + slashed
+    /// per task: rewardPool + unclaimedRewards + claimed + refunded == escrow  ∧  burnedStake == slashed
     function invariant_RewardConservation() external view {
         for (uint256 i; i < handler.taskCount(); ++i) {
             uint256 id = handler.taskIds(i);
             Task memory t = coordinator.getTask(id);
             assertEq(
                 uint256(t.rewardPool) + t.unclaimedRewards + handler.ghostClaimedTotal(id) + handler.ghostRefunded(id),
-                handler.ghostEscrow(id) + handler.ghostSlashed(id),
+                handler.ghostEscrow(id),
                 "rewards are neither created nor lost"
             );
+            assertEq(t.burnedStake, handler.ghostSlashed(id), "every slash is burned, none reaches the escrow");
         }
     }
 
@@ -101,7 +103,8 @@ contract CoordinatorInvariantTest is Test {
             uint256 counted;
             for (uint256 j; j < handler.actorCount(); ++j) {
                 Member memory m = coordinator.getMember(id, handler.actors(j));
-                if (m.flags != 0 && m.firstRound <= round) counted += m.stake;
+                bool understaked = m.flags & MemberFlags.UNDERSTAKED != 0;
+                if (m.flags != 0 && m.firstRound <= round && !understaked) counted += m.stake;
             }
             assertEq(r.totalStake, counted, "quorum base == stake of the members the round counts");
         }

@@ -42,6 +42,7 @@ class RoundStatus(IntEnum):
     OPEN = 1
     QUORUM_REACHED = 2
     FINALIZED = 3
+    FAILED = 4  # a failed round whose failure was recorded (its revealers' pool allotted)
 
 
 class RoundPhase(IntEnum):
@@ -141,8 +142,10 @@ class TaskInfo:
     total_stake: int
     reward_pool: int
     unclaimed_rewards: int
+    burned_stake: int  # slashed stake, locked forever (never refunded to the owner)
     model_spec_digest: bytes
     model_spec_codec: int
+    understaked_stake: int  # stake of members slashed below the minimum: in no quorum base
     aggregation_params: bytes
 
     @classmethod
@@ -150,12 +153,12 @@ class TaskInfo:
         """Decode the ``getTask`` tuple."""
         (owner, current, finalized, members, status, token, rounds, quorum, slash, share, maxp,
          commit_d, reveal_d, attest_d, last_final, rule, reject_slash, min_stake, reward, total_stake, pool,
-         unclaimed, spec_digest, spec_codec, params) = raw  # fmt: skip
+         unclaimed, burned, spec_digest, spec_codec, understaked, params) = raw  # fmt: skip
         return cls(
             TaskId(task_id), owner, RoundId(current), finalized, members, TaskStatus(status), token,
             rounds, quorum, slash, share, maxp, commit_d, reveal_d, attest_d, RoundId(last_final),
-            rule, reject_slash, min_stake, reward, total_stake, pool, unclaimed, bytes(spec_digest), spec_codec,
-            bytes(params),
+            rule, reject_slash, min_stake, reward, total_stake, pool, unclaimed, burned, bytes(spec_digest),
+            spec_codec, understaked, bytes(params),
         )  # fmt: skip
 
 
@@ -171,25 +174,35 @@ class RoundInfo:
     reveal_count: int
     status: RoundStatus
     total_stake: int
+    revealed_stake: int
     parent_round: RoundId
-    winning_attesters: int
     accepted_count: int
     winning_result: bytes
     accepted_bitmap: int
-    reward_per_contributor: int
-    reward_per_attester: int
+    contributor_pool: int  # shared pro rata of stake among the revealers (accepted ones are paid)
+    attester_pool: int  # shared pro rata of stake among the winning attesters
+    winning_stake: int
+    winning_attesters: int
     phase: RoundPhase
 
     @classmethod
     def from_abi(cls, task_id: int, round_id: int, raw: Any, phase: int) -> RoundInfo:
         """Decode the ``getRound`` tuple."""
-        (commit_d, reveal_d, attest_d, reveals, status, stake, parent, attesters,
-         accepted, result, bitmap, per_c, per_a) = raw  # fmt: skip
+        (commit_d, reveal_d, attest_d, reveals, status, stake, revealed, parent, accepted,
+         result, bitmap, pool_c, pool_a, winning, attesters) = raw  # fmt: skip
         return cls(
             TaskId(task_id), RoundId(round_id), commit_d, reveal_d, attest_d, reveals,
-            RoundStatus(status), stake, RoundId(parent), attesters, accepted, bytes(result), bitmap,
-            per_c, per_a, RoundPhase(phase),
+            RoundStatus(status), stake, revealed, RoundId(parent), accepted, bytes(result), bitmap,
+            pool_c, pool_a, winning, attesters, RoundPhase(phase),
         )  # fmt: skip
+
+    def contributor_reward(self, stake: int) -> int:
+        """What an accepted contributor (a revealer, if the round failed) with ``stake`` earns."""
+        return self.contributor_pool * stake // self.revealed_stake if self.revealed_stake else 0
+
+    def attester_reward(self, stake: int) -> int:
+        """What a winning attester with ``stake`` earns."""
+        return self.attester_pool * stake // self.winning_stake if self.winning_stake else 0
 
     def accepted_indices(self) -> list[int]:
         """Reveal indices in the accepted set."""

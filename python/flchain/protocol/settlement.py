@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flchain.protocol.records import MemberInfo, RoundInfo, RoundPhase, TaskInfo
 
-__all__ = ["BPS", "is_expelled", "stake_after_settlement"]
+__all__ = ["BPS", "is_expelled", "pending_reward", "slash_amount", "stake_after_settlement"]
 
 BPS = 10_000
 _UNREVEALED, _REJECTED, _LOSING = 1, 2, 4
@@ -40,7 +40,32 @@ def stake_after_settlement(task: TaskInfo, member: MemberInfo, active: RoundInfo
     if reasons == 0:
         return member.stake
     bps = task.reject_slash_bps if reasons == _REJECTED else task.slash_bps
-    return member.stake - member.stake * bps // BPS
+    return member.stake - slash_amount(member.stake, bps)
+
+
+def slash_amount(stake: int, bps: int) -> int:
+    """The slash of ``bps`` on ``stake``, rounded up as the contract does (no stake is too
+    small to be slashed); the slashed amount is burned, never paid to anyone."""
+    return -(-stake * bps // BPS)
+
+
+def pending_reward(member: MemberInfo, active: RoundInfo | None) -> int:
+    """The reward ``member``'s settlement of its active round (``active``) will credit: a share
+    of each pool pro rata of its stake (accepted update, winning attestation; any revealed
+    update of a failed round whose failure is recorded). 0 while undecided."""
+    if member.active_round == 0 or active is None:
+        return 0
+    revealed = bool(member.flags & MemberInfo.REVEALED)
+    if active.phase == RoundPhase.FAILED:
+        return active.contributor_reward(member.stake) if revealed else 0
+    if active.phase != RoundPhase.FINALIZED:
+        return 0
+    reward = 0
+    if revealed and active.accepted_bitmap >> member.reveal_index & 1:
+        reward += active.contributor_reward(member.stake)
+    if member.flags & MemberInfo.ATTESTED and member.attested_result == active.winning_result:
+        reward += active.attester_reward(member.stake)
+    return reward
 
 
 def is_expelled(task: TaskInfo, member: MemberInfo, active: RoundInfo | None) -> bool:

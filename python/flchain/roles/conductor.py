@@ -15,7 +15,7 @@ from flchain.protocol.client import FLClient
 from flchain.protocol.records import RoundInfo, RoundPhase
 from flchain.roles.observer import ParticipantView, describe_member
 
-__all__ = ["Conductor"]
+__all__ = ["Conductor", "skip_owner_window"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,9 @@ class Conductor:
         committers = [
             v.state for v in views if v.state != "gone" and v.address not in self.resting(rnd.round)
         ]
+        if rnd.phase == RoundPhase.FAILED:
+            skip_owner_window(self.w3, self.client, self.task_id, rnd)
+            return
         done = {
             RoundPhase.COMMIT: all(s in ("committed", "revealed", "attested") for s in committers),
             RoundPhase.REVEAL: all(s != "committed" for s in revealers),
@@ -90,3 +93,14 @@ class Conductor:
                     rnd.round,
                     rnd.phase.label,
                 )
+
+
+def skip_owner_window(w3: Web3, client: FLClient, task_id: int, rnd: RoundInfo) -> None:
+    """After a failed round only the owner may restart for ``attestDuration``; on a devnet whose
+    members restart it, move the clock to the end of that window (no-op once it is over)."""
+    until = rnd.attest_deadline + client.task(task_id).attest_duration
+    now = int(w3.eth.get_block("latest")["timestamp"])
+    if now < until:
+        increase_time(w3, until - now)
+        mine(w3)
+        logger.info("Round %s failed; moved the clock past the owner's window", rnd.round)

@@ -79,15 +79,22 @@ def round_gas(w3: Web3, addresses: set[str], first_block: int, last_block: int) 
 def round_rewards(client: FLClient, task_id: int, rnd: RoundInfo) -> dict[str, int]:
     """Reward credited to each participant for a finalized round (base units)."""
     rewards: dict[str, int] = {}
+    attestations = client.attested_results(task_id, rnd.round)
+    # Rewards are pro rata of the stake a member worked with: its attestation weight, or (if it
+    # did not attest) its stake now, which this round's settlement may already have slashed.
+    weights = {att.attester: att.weight for att in attestations}
     for update in client.revealed_updates(task_id, rnd.round):
         if rnd.accepted_bitmap >> update.reveal_index & 1:
-            rewards[update.participant] = (
-                rewards.get(update.participant, 0) + rnd.reward_per_contributor
-            )
-    for att in client.attested_results(task_id, rnd.round):
+            stake = weights.get(update.participant)
+            if stake is None:
+                stake = client.member(task_id, update.participant).stake
+            rewards[update.participant] = rewards.get(
+                update.participant, 0
+            ) + rnd.contributor_reward(stake)
+    for att in attestations:
         if (
             result_id(att.model_digest, att.codec, att.accepted_bitmap, att.metrics_digest)
             == rnd.winning_result
         ):
-            rewards[att.attester] = rewards.get(att.attester, 0) + rnd.reward_per_attester
+            rewards[att.attester] = rewards.get(att.attester, 0) + rnd.attester_reward(att.weight)
     return rewards

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from flchain.errors import (
     AggregationError,
+    ConfigError,
     ContractRevertError,
     EncryptionError,
     FlchainError,
@@ -39,6 +40,7 @@ from flchain.fl import (
 )
 from flchain.protocol.client import FLClient
 from flchain.protocol.commitments import new_salt, result_id
+from flchain.protocol.config_bounds import terms_of_task, unsafe_terms
 from flchain.protocol.records import MemberInfo, RoundInfo, RoundPhase, TaskInfo, TaskStatus
 from flchain.roles.adversary import MODEL_ATTACKS, check_attack, flip_labels, poison
 from flchain.roles.aggregator import aggregate_round
@@ -56,7 +58,14 @@ __all__ = ["Participant", "ParticipantOptions", "ParticipantReport"]
 logger = logging.getLogger(__name__)
 
 # Reverts that mean "someone else already did it" or "the phase moved on": not failures.
-_RACES = {"RoundWrongPhase", "TaskRoundInProgress", "FinalizeResultMismatch", "TaskNotActive"}
+# TaskOwnerWindow: after a failed round only the owner may act for a while; retry later.
+_RACES = {
+    "RoundWrongPhase",
+    "TaskRoundInProgress",
+    "FinalizeResultMismatch",
+    "TaskNotActive",
+    "TaskOwnerWindow",
+}
 _MAX_FAILURES = 5
 
 
@@ -211,6 +220,9 @@ class Participant:
                 self.client.set_encryption_key(self.task_id, key)
             return
         task = self.client.task(self.task_id)
+        problems = unsafe_terms(terms_of_task(task))
+        if problems:  # e.g. a task made on an older coordinator: refuse before staking
+            raise ConfigError(f"Task {self.task_id} is unsafe to join: {problems[0]}")
         self.client.join(self.task_id, self.options.stake or task.min_stake, key)
         self._on_event("joined", 0)
         logger.info("Joined task %s as %s", self.task_id, self.address)

@@ -19,6 +19,7 @@ from typing import Any
 from flchain.errors import ConfigError
 from flchain.fl import RULE_IDS, ModelSpec, default_rule, rule_spec
 from flchain.fl.privacy import PrivacyParams
+from flchain.protocol.config_bounds import TaskTerms, require_safe_terms
 from flchain.roles.privacy_config import PRIVACY_KEYS, check_client_dp, parse_privacy
 from flchain.roles.task_validation import validate_task_file
 
@@ -355,7 +356,16 @@ def parse_task_file(
         **seconds,
     )
     validate_task_file(task_file)  # ranges, model vs data, rule parameters: task_validation.py
+    require_safe_terms(_terms(task_file))  # the coordinator's bounds, before anyone stakes
     return task_file
+
+
+def _terms(task_file: TaskFile) -> TaskTerms:
+    return TaskTerms(
+        task_file.commit_seconds, task_file.reveal_seconds, task_file.attest_seconds,
+        task_file.quorum_bps, task_file.slash_bps, task_file.reject_slash_bps,
+        task_file.attester_share_bps, task_file.max_participants,
+    )  # fmt: skip
 
 
 def load_task_file(path: Path) -> TaskFile:

@@ -79,7 +79,7 @@ contract AttestTest is Base {
     function test_RevertWhen_JoinedDuringRound() external {
         uint32 round = revealThreeAndAttestPhase();
         join(dave, STAKE * 10);
-        vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.MemberNotEligible.selector, taskId, round, round + 1));
+        vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.MemberNotEligible.selector, taskId, round, round + 2));
         attestAs(dave, MODEL, 0x7);
     }
 
@@ -87,7 +87,7 @@ contract AttestTest is Base {
         joinThreeAndStart();
         commitAs(alice);
         warpPastAttest(); // alice's commit of round 1 stays unrevealed
-        coordinator.startRound(taskId);
+        startRound();
         coordinator.settle(taskId, alice); // slashed below the minimum
         warpToAttest();
         vm.expectRevert(err(IFLCoordinator.MemberUnderstaked.selector, taskId, alice));

@@ -12,8 +12,7 @@ contract ClaimTest is Base {
     }
 
     function rewardOfRound(uint32 round) private view returns (uint128) {
-        Round memory r = coordinator.getRound(taskId, round);
-        return r.rewardPerContributor + r.rewardPerAttester;
+        return fullShare(round);
     }
 
     function test_RevertWhen_TaskDoesNotExist() external {

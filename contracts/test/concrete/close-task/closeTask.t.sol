@@ -71,12 +71,12 @@ contract CloseTaskTest is Base {
         warpPastAttest(); // round 2 fails
         uint256 before = balanceOf(owner);
         uint128 pool = task_().rewardPool;
-        assertEq(pool, REWARD_PER_ROUND * 2 + 4, "two rounds' escrow and round 1's 4 wei of dust");
+        assertEq(pool, REWARD_PER_ROUND * 2, "two rounds' escrow (round 1's dust was allotted with it)");
         close();
         assertEq(balanceOf(owner), before + pool, "refund");
     }
 
-    function test_CloseTask_AfterCompletionRefundsDustAndSlashes() external {
+    function test_CloseTask_AfterCompletionRefundsNeitherDustNorSlashes() external {
         TaskConfig memory config = defaultConfig();
         config.numRounds = 1;
         config.rewardPerRound = 1000; // 800 for 3 contributors, 200 for 3 attesters: 2 + 2 wei of dust
@@ -90,9 +90,9 @@ contract CloseTaskTest is Base {
 
         uint256 before = balanceOf(owner);
         close();
-        // 800 / 3 = 266 each; 200 / 3 = 66 each: 996 allotted, 4 wei of dust back.
-        assertEq(balanceOf(owner), before + 4, "dust refunded");
-        assertEq(task_().unclaimedRewards, 266 * 3 + 66 * 3, "rewards stay with members");
+        // 800 / 3 = 266 each; 200 / 3 = 66 each: 996 credited; the 4 wei of dust stay unclaimed.
+        assertEq(balanceOf(owner), before, "nothing refunded");
+        assertEq(task_().unclaimedRewards, 1000, "the round's reward stays on the members' side");
         assertEq(task_().totalStake, STAKE * 3, "stakes stay with members");
     }
 
@@ -106,8 +106,8 @@ contract CloseTaskTest is Base {
     }
 
     /// @dev A slash applied after the task was closed (a member settling an unrevealed commit of
-    /// the failed last round) enters the closed task's pool; closing again sweeps it.
-    function test_CloseTask_SweepsSlashesSettledAfterClosing() external {
+    /// the failed last round) is burned: the owner cannot sweep it by closing again.
+    function test_CloseTask_SlashesSettledAfterClosingAreBurned() external {
         joinThreeAndStart();
         commitAs(alice);
         warpPastAttest();
@@ -115,11 +115,8 @@ contract CloseTaskTest is Base {
         vm.prank(alice);
         coordinator.leave(taskId);
         uint128 slash = STAKE * SLASH_BPS / 10_000;
-        assertEq(task_().rewardPool, slash, "slash waits in the closed pool");
-        uint256 before = token.balanceOf(owner);
-        close();
-        assertEq(token.balanceOf(owner) - before, slash, "second close sweeps it");
-        assertEq(task_().rewardPool, 0, "pool empty");
+        assertEq(task_().burnedStake, slash, "slash burned");
+        assertEq(task_().rewardPool, 0, "nothing reaches the pool");
         vm.expectRevert(err(IFLCoordinator.TaskNotActive.selector, taskId));
         close();
     }

@@ -21,8 +21,7 @@ contract CommitTest is Base {
     }
 
     function test_RevertWhen_TaskDoesNotExist() external {
-        // No round of an unknown task is in its commit phase.
-        vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.RoundWrongPhase.selector, 5, uint32(1), RoundPhase.None));
+        vm.expectRevert(err(IFLCoordinator.TaskNotFound.selector, 5));
         vm.prank(alice);
         coordinator.commit(5, 1, COMMITMENT);
     }
@@ -37,7 +36,7 @@ contract CommitTest is Base {
     function test_RevertWhen_RoundIsAnEarlierFailedOne() external {
         joinThreeAndStart();
         warpPastAttest();
-        coordinator.startRound(taskId); // round 2 in its commit phase
+        startRound(); // round 2 in its commit phase
         vm.expectRevert(wrongPhase(1, RoundPhase.Failed));
         vm.prank(alice);
         coordinator.commit(taskId, 1, COMMITMENT);
@@ -80,7 +79,7 @@ contract CommitTest is Base {
         uint32 round = joinThreeAndStart();
         join(dave);
         vm.expectRevert(
-            abi.encodeWithSelector(IFLCoordinator.MemberNotEligible.selector, taskId, round, round + 1)
+            abi.encodeWithSelector(IFLCoordinator.MemberNotEligible.selector, taskId, round, round + 2)
         );
         commitRaw(dave, round, COMMITMENT);
     }
@@ -90,8 +89,7 @@ contract CommitTest is Base {
         joinThreeAndStart();
         commitAs(alice);
         warpPastAttest(); // round 1 fails with alice's commit unrevealed
-        vm.prank(bob);
-        coordinator.startRound(taskId);
+        startRound();
         vm.expectRevert(err(IFLCoordinator.MemberUnderstaked.selector, taskId, alice));
         commitRaw(alice, 2, COMMITMENT);
     }
@@ -136,8 +134,7 @@ contract CommitTest is Base {
     function test_Commit_SettlesPreviousRoundFirst() external {
         joinThreeAndStart();
         playFullRound();
-        uint128 reward = coordinator.getRound(taskId, 1).rewardPerContributor
-            + coordinator.getRound(taskId, 1).rewardPerAttester;
+        uint128 reward = fullShare(1);
         vm.expectEmit(address(coordinator));
         emit IFLCoordinator.MemberSettled(taskId, 1, alice, reward, 0);
         commitAs(alice);

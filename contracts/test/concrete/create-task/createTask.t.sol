@@ -139,17 +139,20 @@ contract CreateTaskTest is Base {
     function test_CreateTask_AcceptsExtremeBounds() external {
         TaskConfig memory config = defaultConfig();
         config.quorumBps = 5001;
-        config.slashBps = 10_000;
+        config.slashBps = 5_000;
+        config.rejectSlashBps = 1_000;
         config.attesterShareBps = 10_000;
         config.maxParticipants = 256;
         config.rewardPerRound = 0;
         config.minStake = 1;
+        config.commitDuration = 60;
+        config.revealDuration = 30 days;
         uint256 id = createTask(config);
-        config.quorumBps = 10_000;
+        config.quorumBps = 9_000;
         uint256 id2 = createTask(config);
         assertEq(coordinator.getTask(id).maxParticipants, 256, "maxParticipants");
         assertEq(coordinator.getTask(id).rewardPool, 0, "zero escrow");
-        assertEq(coordinator.getTask(id2).quorumBps, 10_000, "quorumBps");
+        assertEq(coordinator.getTask(id2).quorumBps, 9_000, "quorumBps");
     }
 
     function test_CreateTask_NumbersTasksFromOne() external {

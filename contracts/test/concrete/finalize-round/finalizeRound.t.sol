@@ -69,8 +69,9 @@ contract FinalizeRoundTest is Base {
         assertEq(r.acceptedBitmap, 0x5, "acceptedBitmap");
         assertEq(r.acceptedCount, 2, "acceptedCount");
         assertEq(r.winningAttesters, 3, "winningAttesters");
-        assertEq(r.rewardPerContributor, CONTRIBUTOR_POOL / 2, "rewardPerContributor");
-        assertEq(r.rewardPerAttester, ATTESTER_POOL / 3, "rewardPerAttester");
+        assertEq(r.contributorPool, CONTRIBUTOR_POOL, "contributorPool");
+        assertEq(r.attesterPool, ATTESTER_POOL, "attesterPool");
+        assertEq(r.winningStake, 3 * STAKE, "winningStake");
         assertEq(task_().finalizedRounds, 1, "finalizedRounds");
         assertEq(task_().lastFinalizedRound, round, "lastFinalizedRound");
     }
@@ -79,7 +80,7 @@ contract FinalizeRoundTest is Base {
         reachQuorum();
         uint128 pool = task_().rewardPool;
         finalize(MODEL, 0x5);
-        uint128 allotted = (CONTRIBUTOR_POOL / 2) * 2 + (ATTESTER_POOL / 3) * 3;
+        uint128 allotted = CONTRIBUTOR_POOL + ATTESTER_POOL; // the whole round reward, dust included
         assertEq(task_().rewardPool, pool - allotted, "rewardPool");
         assertEq(task_().unclaimedRewards, allotted, "unclaimedRewards");
     }
@@ -106,7 +107,7 @@ contract FinalizeRoundTest is Base {
         uint32 round = reachQuorum();
         vm.expectEmit(address(coordinator));
         emit IFLCoordinator.RoundFinalized(
-            taskId, round, MODEL, CODEC, 0x5, METRICS, 2, 3, CONTRIBUTOR_POOL / 2, ATTESTER_POOL / 3
+            taskId, round, MODEL, CODEC, 0x5, METRICS, 2, 3, CONTRIBUTOR_POOL, ATTESTER_POOL
         );
         finalize(MODEL, 0x5);
     }
@@ -140,7 +141,7 @@ contract FinalizeRoundTest is Base {
         joinThreeAndStart();
         playFullRound(); // round 1
         warpPastAttest(); // round 2 fails
-        coordinator.startRound(taskId); // round 3
+        startRound(); // round 3
         playFullRound();
         assertEq(registry.modelAt(taskId, 3).parentRound, 1, "round 3 trained from round 1");
         vm.expectRevert(

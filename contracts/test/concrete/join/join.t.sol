@@ -104,10 +104,10 @@ contract JoinTest is Base {
         join(alice);
     }
 
-    function test_Join_DuringRoundIsEligibleFromNextRound() external {
+    function test_Join_DuringRoundIsEligibleAfterAFullRoundBonded() external {
         joinThreeAndStart();
         join(dave);
-        assertEq(member(dave).firstRound, 2, "firstRound");
+        assertEq(member(dave).firstRound, 3, "firstRound");
         // The running round's quorum base is the stake at its start.
         assertEq(round_().totalStake, STAKE * 3, "round stake snapshot");
         assertEq(task_().totalStake, STAKE * 4, "task stake");

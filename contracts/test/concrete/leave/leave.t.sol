@@ -106,7 +106,7 @@ contract LeaveTest is Base {
     function test_Leave_SettlesThenPaysStakeAndRewards() external {
         joinThreeAndStart();
         playFullRound();
-        uint128 reward = coordinator.getRound(taskId, 1).rewardPerContributor + coordinator.getRound(taskId, 1).rewardPerAttester;
+        uint128 reward = fullShare(1);
         uint128 unclaimed = task_().unclaimedRewards;
         uint256 before = balanceOf(alice);
 
@@ -133,7 +133,8 @@ contract LeaveTest is Base {
         leave(alice);
 
         assertEq(balanceOf(alice), before + STAKE - slash, "stake minus slash");
-        assertEq(task_().rewardPool, pool + slash, "slash into pool");
+        assertEq(task_().rewardPool, pool, "the escrow gains nothing");
+        assertEq(task_().burnedStake, slash, "slash burned");
         assertEq(task_().totalStake, STAKE * 2, "others' stake");
     }
 

@@ -17,7 +17,7 @@ contract RevealTest is Base {
         joinThreeAndStart();
         commitAs(alice);
         warpPastAttest();
-        coordinator.startRound(taskId);
+        startRound();
         warpToReveal(); // round 2 in its reveal phase
         vm.expectRevert(wrongPhase(1, RoundPhase.Failed));
         vm.prank(alice);
@@ -58,7 +58,7 @@ contract RevealTest is Base {
         joinThreeAndStart();
         commitAs(alice);
         warpPastAttest(); // round 1 fails
-        uint32 round = coordinator.startRound(taskId);
+        uint32 round = startRound();
         warpToReveal();
         // alice's round-1 commit cannot be revealed in round 2, even with round-1 inputs.
         vm.expectRevert(err(IFLCoordinator.RevealWithoutCommit.selector, taskId, round, alice));

@@ -68,8 +68,7 @@ contract SettleTest is Base {
 
     function test_Settle_CreditsAcceptedContributorAndWinningAttester() external {
         uint32 round = mixedRound();
-        Round memory r = coordinator.getRound(taskId, round);
-        uint128 reward = r.rewardPerContributor + r.rewardPerAttester;
+        uint128 reward = fullShare(round);
         vm.expectEmit(address(coordinator));
         emit IFLCoordinator.MemberSettled(taskId, round, alice, reward, 0);
         assertTrue(settle(alice), "settled");
@@ -79,7 +78,7 @@ contract SettleTest is Base {
 
     function test_Settle_SlashesUnrevealedCommit() external {
         uint32 round = mixedRound();
-        uint128 perAttester = coordinator.getRound(taskId, round).rewardPerAttester;
+        uint128 perAttester = attesterShare(round, STAKE);
         vm.expectEmit(address(coordinator));
         emit IFLCoordinator.Slashed(taskId, round, dave, SLASH, SlashReasons.UNREVEALED);
         vm.expectEmit(address(coordinator));
@@ -116,16 +115,17 @@ contract SettleTest is Base {
         emit IFLCoordinator.Slashed(taskId, round, carol, mild, SlashReasons.REJECTED_UPDATE);
         settle(carol);
         assertEq(member(carol).stake, STAKE - mild, "mild slash");
-        assertEq(member(carol).rewards, coordinator.getRound(taskId, round).rewardPerAttester, "attester paid");
+        assertEq(member(carol).rewards, attesterShare(round, STAKE), "attester paid");
     }
 
-    function test_Settle_MovesSlashToRewardPool() external {
+    function test_Settle_BurnsSlashNeverToRewardPool() external {
         mixedRound();
         uint128 totalStake = task_().totalStake;
         uint128 pool = task_().rewardPool;
         settle(carol);
         assertEq(task_().totalStake, totalStake - SLASH, "totalStake");
-        assertEq(task_().rewardPool, pool + SLASH, "rewardPool");
+        assertEq(task_().rewardPool, pool, "rewardPool");
+        assertEq(task_().burnedStake, SLASH, "burnedStake");
     }
 
     function test_Settle_MarksUnderstaked() external {
@@ -163,24 +163,39 @@ contract SettleTest is Base {
         emit IFLCoordinator.MemberSettled(taskId, round, alice, 0, SLASH);
         settle(alice);
         vm.expectEmit(address(coordinator));
-        emit IFLCoordinator.MemberSettled(taskId, round, bob, 0, 0);
+        emit IFLCoordinator.MemberSettled(taskId, round, bob, contributorShare(round, STAKE), 0);
         settle(bob);
+        assertEq(contributorShare(round, STAKE), REWARD_PER_ROUND * (10_000 - ATTESTER_SHARE_BPS) / 10_000, "bob, the only revealer, is paid the contributor pool");
         vm.expectEmit(address(coordinator));
         emit IFLCoordinator.MemberSettled(taskId, round, carol, 0, 0);
         settle(carol);
         assertEq(member(bob).stake, STAKE, "bob not slashed");
         assertEq(member(carol).stake, STAKE, "carol not slashed");
-        assertEq(member(bob).rewards + member(carol).rewards, 0, "no rewards in a failed round");
+        assertEq(member(carol).rewards, 0, "no attester rewards in a failed round");
     }
 
     function test_Settle_SlashShrinksOpenRoundsQuorumBase() external {
         joinThreeAndStart();
         commitAs(alice);
         warpPastAttest(); // round 1 fails with alice's commit unrevealed
-        coordinator.startRound(taskId); // round 2 counts alice's unslashed stake
+        startRound(); // round 2 counts alice's unslashed stake
         assertEq(round_().totalStake, STAKE * 3, "snapshot");
         settle(alice);
-        assertEq(round_().totalStake, STAKE * 3 - SLASH, "the slash leaves the quorum base");
+        // alice staked the minimum: the slash leaves her understaked, so all her stake leaves it.
+        assertEq(round_().totalStake, STAKE * 2, "the understaked stake leaves the quorum base");
+        assertEq(task_().understakedStake, STAKE - SLASH, "understakedStake");
+    }
+
+    function test_Settle_SlashOfAMemberStillAboveTheMinimumShrinksQuorumBaseBySlashOnly() external {
+        join(alice, STAKE * 2);
+        join(bob);
+        join(carol);
+        startRound();
+        commitAs(alice);
+        warpPastAttest();
+        startRound();
+        settle(alice);
+        assertEq(round_().totalStake, STAKE * 4 - STAKE * 2 * SLASH_BPS / 10_000, "only the slash leaves");
     }
 
     function test_Settle_ClearsRoundWork() external {

@@ -108,13 +108,32 @@ contract StartRoundTest is Base {
         startRound();
     }
 
-    function test_StartRound_AnyoneAfterFailedRound() external {
+    function test_StartRound_MemberAfterOwnerWindow() external {
         joinThreeAndStart();
         warpPastAttest();
         assertEq(uint256(phase()), uint256(RoundPhase.Failed), "failed");
-        vm.prank(eve); // not even a member
+        vm.warp(round_().attestDeadline + ATTEST_DURATION);
+        vm.prank(alice);
         uint32 round = coordinator.startRound(taskId);
         assertEq(round, 2, "round");
+    }
+
+    function test_RevertWhen_NonMemberAfterFailedRound() external {
+        joinThreeAndStart();
+        warpPastAttest();
+        vm.warp(round_().attestDeadline + ATTEST_DURATION);
+        vm.expectRevert(err(IFLCoordinator.TaskUnauthorized.selector, taskId, eve));
+        vm.prank(eve);
+        coordinator.startRound(taskId);
+    }
+
+    function test_RevertWhen_MemberWithinOwnerWindow() external {
+        joinThreeAndStart();
+        warpPastAttest();
+        uint64 until = round_().attestDeadline + ATTEST_DURATION;
+        vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.TaskOwnerWindow.selector, taskId, until));
+        vm.prank(alice);
+        coordinator.startRound(taskId);
     }
 
     function test_StartRound_EmitsRoundFailedThenRoundStarted() external {
@@ -125,7 +144,7 @@ contract StartRoundTest is Base {
         emit IFLCoordinator.RoundFailed(taskId, 1);
         vm.expectEmit(address(coordinator));
         emit IFLCoordinator.RoundStarted(taskId, 2, 0, t + 100, t + 200, t + 300, STAKE * 3);
-        vm.prank(alice);
+        vm.prank(owner);
         coordinator.startRound(taskId);
     }
 
@@ -133,8 +152,7 @@ contract StartRoundTest is Base {
         joinThreeAndStart();
         playFullRound(); // round 1 finalized; round 2 opened
         warpPastAttest(); // round 2 fails
-        vm.prank(bob);
-        uint32 round = coordinator.startRound(taskId);
+        uint32 round = startRound();
         assertEq(round, 3, "round");
         assertEq(coordinator.getRound(taskId, 3).parentRound, 1, "parent is round 1");
     }
