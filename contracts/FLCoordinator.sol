@@ -308,8 +308,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
             contributorPool, attesterPool
         );
 
-        // Failed rounds' payouts may have spent escrow: the task ends when a round's reward is gone.
-        if (task.finalizedRounds == task.numRounds || task.rewardPool < task.rewardPerRound) {
+        if (task.finalizedRounds == task.numRounds) {
             task.status = TaskStatus.Completed;
         } else {
             _openRound(taskId, task);
@@ -405,9 +404,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ internals: rounds
 
     function _openRound(uint256 taskId, Task storage task) private returns (uint32 round) {
-        if (task.finalizedRounds >= task.numRounds || task.rewardPool < task.rewardPerRound) {
-            revert TaskRoundsExhausted(taskId);
-        }
+        if (task.finalizedRounds >= task.numRounds) revert TaskRoundsExhausted(taskId);
         round = task.currentRound + 1;
         if (round > type(uint24).max) revert TaskRoundsExhausted(taskId);
         // Members still bonding (joined during the previous round) and understaked members are not
@@ -477,14 +474,22 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         private
         returns (uint128 contributorPool, uint128 attesterPool)
     {
-        uint128 reward = task.rewardPerRound;
+        // Failed rounds' payouts may have spent escrow: a round then pays what is left.
+        uint128 reward = _roundReward(task);
         // Fits: attesterShareBps <= 10000.
         attesterPool = uint128((uint256(reward) * task.attesterShareBps) / _BPS);
         if (revealed) contributorPool = reward - attesterPool;
-        // Cannot underflow: a round opens only while the pool holds rewardPerRound, and only
-        // this round's decision spends from it.
+        // Cannot underflow: contributorPool + attesterPool <= reward <= rewardPool.
         task.rewardPool -= contributorPool + attesterPool;
         task.unclaimedRewards += contributorPool + attesterPool;
+    }
+
+    /// @dev A round's reward: rewardPerRound, or what is left of the escrow if failed rounds
+    /// paid their revealers from it (the task then runs its rounds on less).
+    function _roundReward(Task storage task) private view returns (uint128) {
+        uint128 reward = task.rewardPerRound;
+        uint128 pool = task.rewardPool;
+        return reward < pool ? reward : pool;
     }
 
     /// @dev Records the failure of `round` once, if it failed: the revealers of a failed round are
@@ -497,10 +502,10 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         if (r.status != RoundStatus.Open || _phase(r) != RoundPhase.Failed) return;
         r.status = RoundStatus.Failed;
         if (r.revealedStake != 0) {
-            uint128 reward = task.rewardPerRound;
+            uint128 reward = _roundReward(task);
             uint128 pool = reward - uint128((uint256(reward) * task.attesterShareBps) / _BPS);
             r.contributorPool = pool;
-            // Cannot underflow: the round opened with rewardPerRound in the escrow.
+            // Cannot underflow: pool <= reward <= rewardPool.
             task.rewardPool -= pool;
             task.unclaimedRewards += pool;
         }

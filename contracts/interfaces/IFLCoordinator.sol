@@ -150,8 +150,7 @@ interface IFLCoordinator {
     error TaskOwnerWindow(uint256 taskId, uint64 until);
     /// @notice A round of the task is still running (or awaiting finalization).
     error TaskRoundInProgress(uint256 taskId, uint32 round);
-    /// @notice The task has already finalized all its rounds, or its escrow no longer holds a
-    /// round's reward (failed rounds paid their revealers).
+    /// @notice The task has already finalized all its rounds.
     error TaskRoundsExhausted(uint256 taskId);
     /// @notice Nobody has stake in the task, so no round can reach a quorum.
     error TaskNoStake(uint256 taskId);
@@ -243,8 +242,9 @@ interface IFLCoordinator {
     /// @notice Opens the next round (recording a failed previous round first). The owner starts
     /// the first round; after a failed round the owner may retry at once, a member once the
     /// owner's window (`attestDuration` past the failed round's attest deadline) is over, and a
-    /// stranger never (no griefing of `closeTask`). Requirements: task active with rounds and
-    /// a round's reward left; no round running or awaiting finalization; the task has stake.
+    /// stranger never (no griefing of `closeTask`). Requirements: task active with rounds left;
+    /// no round running or awaiting finalization; the task has stake. A round pays
+    /// min(rewardPerRound, escrow left): failed rounds' revealers may have been paid from it.
     /// @param taskId The task.
     /// @return round The opened round.
     function startRound(uint256 taskId) external returns (uint32 round);

@@ -326,9 +326,10 @@ contract CoordinatorHandler is Test {
         Round memory r = coordinator.getRound(id, round);
         Work memory w = _work[id][round][actor];
         (uint256 revealed, uint256 winning) = _modelStakes(id, round, r.winningResult);
-        Task memory t = coordinator.getTask(id);
-        uint256 attesterPool = uint256(t.rewardPerRound) * t.attesterShareBps / 10_000;
-        uint256 contributorPool = t.rewardPerRound - attesterPool;
+        // Pools as allotted (a round pays less once failed rounds spent the escrow); the shares
+        // below come from the handler's own stake records.
+        uint256 attesterPool = r.attesterPool;
+        uint256 contributorPool = r.contributorPool;
         if (coordinator.roundPhase(id, round) == RoundPhase.Failed) {
             if (w.revealed) reward = contributorPool * w.stake / revealed;
             return reward;
