@@ -69,3 +69,29 @@ def test_join_admits_every_participant_when_eight_join_concurrently(
     assert task.total_stake == sum(10 * TOKEN + i for i in JOINERS)
     for index, client in joiners.items():
         assert owner.member(task_id, client.address).stake == 10 * TOKEN + index
+
+
+def test_join_of_one_account_to_two_tasks_at_once_takes_both_stakes(
+    w3: Web3, deployment: Deployment
+) -> None:
+    # Two clients of one account stand for two participant processes (one per task): each
+    # approves its stake and joins. Without the account lock, the second approval can overwrite
+    # the first before it is spent, and one join reverts for want of allowance.
+    owner = FLClient(w3, deployment, TxSender(w3, dev_signer(0, DEV_CHAIN_ID)))
+    config = TaskConfig(
+        deployment.token, b"\x11" * 32, RAW, b"\x22" * 32, RAW, 3, 60, 60, 60, 10 * TOKEN, 100 * TOKEN
+    )  # fmt: skip
+    tasks = [owner.create_task(config)[0] for _ in range(2)]
+    stakes = [10 * TOKEN, 25 * TOKEN]
+    clients = [FLClient(w3, deployment, TxSender(w3, dev_signer(9, DEV_CHAIN_ID))) for _ in tasks]
+    start = threading.Barrier(len(clients))
+
+    def join(index: int) -> None:
+        start.wait(timeout=10)
+        clients[index].join(tasks[index], stakes[index])
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        list(pool.map(join, range(len(clients))))
+
+    for task_id, stake in zip(tasks, stakes, strict=True):
+        assert owner.member(task_id, clients[0].address).stake == stake

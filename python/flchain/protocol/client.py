@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -16,6 +17,7 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.logs import DISCARD
 
+from flchain.chain.account_lock import account_lock
 from flchain.chain.events import EventRecord, LogPager
 from flchain.chain.revert import RevertDecoder, guarded_read
 from flchain.chain.transactions import TxResult, TxSender
@@ -145,20 +147,28 @@ class FLClient:
             address=Web3.to_checksum_address(address or self.deployment.token), abi=self._token_abi
         )
 
-    def _ensure_allowance(self, token: str, amount: int) -> None:
-        erc20 = self.token(token)
-        allowance = self._call(
-            lambda: int(erc20.functions.allowance(self.address, self.deployment.coordinator).call())
-        )
-        if allowance < amount:
-            self._send(erc20.functions.approve(self.deployment.coordinator, amount))
+    @contextmanager
+    def _allowance(self, token: str, amount: int) -> Iterator[None]:
+        """Approve ``amount`` if the allowance is short, and keep this account's lock until the
+        body (the transaction spending it) is done: processes of one account approving for
+        different tasks at once cannot overwrite each other's approval."""
+        with account_lock(self.deployment.chain_id, self.address):
+            erc20 = self.token(token)
+            allowance = self._call(
+                lambda: int(
+                    erc20.functions.allowance(self.address, self.deployment.coordinator).call()
+                )
+            )
+            if allowance < amount:
+                self._send(erc20.functions.approve(self.deployment.coordinator, amount))
+            yield
 
     # ------------------------------------------------------------------ tasks and membership
 
     def create_task(self, config: TaskConfig) -> tuple[TaskId, TxResult]:
         """Create a task (approving its reward escrow first); returns its id."""
-        self._ensure_allowance(config.token, config.escrow)
-        result = self._send(self.coordinator.functions.createTask(config.as_tuple()))
+        with self._allowance(config.token, config.escrow):
+            result = self._send(self.coordinator.functions.createTask(config.as_tuple()))
         events = self._events(self.coordinator.events.TaskCreated(), result)
         task_id = TaskId(int(events[0]["args"]["taskId"]))
         logger.info("Task %s created (tx %s)", task_id, result.tx_hash)
@@ -167,8 +177,8 @@ class FLClient:
     def join(self, task_id: int, stake: int, encryption_key: bytes = bytes(32)) -> TxResult:
         """Join a task with ``stake`` (approving it first)."""
         task = self.task(task_id)
-        self._ensure_allowance(task.token, stake)
-        return self._send(self.coordinator.functions.join(task_id, stake, encryption_key))
+        with self._allowance(task.token, stake):
+            return self._send(self.coordinator.functions.join(task_id, stake, encryption_key))
 
     def set_encryption_key(self, task_id: int, encryption_key: bytes) -> TxResult:
         """Replace this member's X25519 public key."""
