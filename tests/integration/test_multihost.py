@@ -204,8 +204,13 @@ def test_owner_participants_and_observer_on_separate_homes_complete_three_rounds
     assert task.finalized_rounds == ROUNDS
     assert codes == dict.fromkeys(procs, 0)
     trainer_log = (tmp_path / "p1.log").read_text()  # one line per round step by default
-    for step in ("committed", "revealed", "attested"):
+    for step in ("committed", "revealed"):
         assert f"task {task_id} round {ROUNDS}: {step}" in trainer_log
+    # A round finalizes once its quorum attested, so a slow member may miss attesting a round:
+    # each round still has attesters, and their logs say so.
+    logs_text = "".join((tmp_path / f"{name}.log").read_text() for name in ACCOUNTS)
+    for rnd in range(1, ROUNDS + 1):
+        assert f"task {task_id} round {rnd}: attested" in logs_text
     status = json.loads(
         _flchain(homes["observer"], "task", "status", str(task_id), "--rpc", rpc_url, "--json")
     )
