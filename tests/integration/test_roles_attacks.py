@@ -67,7 +67,7 @@ def test_free_rider_is_excluded_slashed_and_unpaid_while_honest_ones_are_paid(
     rider = dev_signer(PARTICIPANTS, DEV_CHAIN_ID).address  # the last participant
     created = start(network, rounds=2, attacks={PARTICIPANTS - 1: "free-rider"})
 
-    conduct(network, created.task_id)
+    conduct(network, created.task_id, expelled=frozenset({PARTICIPANTS - 1}))
 
     assert network.owner.task(created.task_id).status == TaskStatus.COMPLETED
     round_one = network.owner.round(created.task_id, 1)

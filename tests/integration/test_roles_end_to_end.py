@@ -29,6 +29,7 @@ from flchain.protocol.deploy import deploy
 from flchain.protocol.records import MemberInfo, RoundPhase, TaskStatus
 from flchain.roles.conductor import skip_owner_window
 from flchain.roles.datasets import load_test_data
+from flchain.roles.exit_codes import EXPELLED
 from flchain.roles.owner import CreatedTask, create_task
 from flchain.roles.taskfile import TaskFile, load_task_file
 from flchain.storage.cid import Cid
@@ -98,14 +99,18 @@ def conduct(
     task_id: int,
     on_tick: Callable[[], None] = lambda: None,
     after_advance: Callable[[], None] = lambda: None,
+    expelled: frozenset[int] = frozenset(),
 ) -> None:
-    """Drive the clock until the task ends (or fail after a wall-clock limit)."""
+    """Drive the clock until the task ends (or fail after a wall-clock limit). Participants may
+    exit only with success, or, for the ``expelled`` ones (attackers slashed below the minimum
+    stake), with the EXPELLED code."""
     limit = time.monotonic() + 240
     while net.owner.task(task_id).status == TaskStatus.ACTIVE:
         assert time.monotonic() < limit, "the task did not finish in time; see participant logs"
         for index, proc in net.procs.items():
             code = proc.poll()
-            assert code in (None, 0), (net.root / f"participant-{index}.log").read_text()[-2000:]
+            allowed = (None, 0, EXPELLED) if index in expelled else (None, 0)
+            assert code in allowed, (net.root / f"participant-{index}.log").read_text()[-2000:]
         on_tick()
         task = net.owner.task(task_id)
         if task.current_round:

@@ -49,7 +49,7 @@ def test_sign_flipper_gets_no_trust_and_rounds_verify_against_the_published_refe
         current = network.owner.task(created.task_id).current_round
         publisher(network.owner.round(created.task_id, current))
 
-    conduct(network, created.task_id, on_tick=publish)
+    conduct(network, created.task_id, on_tick=publish, expelled=frozenset({PARTICIPANTS - 1}))
 
     assert network.owner.task(created.task_id).status == TaskStatus.COMPLETED
     notes = RoundNotesClient(network.owner)
