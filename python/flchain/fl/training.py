@@ -9,6 +9,8 @@ On CUDA the same code runs; bit-for-bit reproducibility there depends on the ker
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,7 +20,16 @@ from torch import nn
 from flchain.errors import LearningError
 from flchain.fl.data import ArrayDataset
 
-__all__ = ["OptimizerName", "TrainStats", "evaluate", "train_local"]
+__all__ = [
+    "OptimizerName",
+    "TrainStats",
+    "as_tensors",
+    "evaluate",
+    "make_optimizer",
+    "require_samples",
+    "seeded_rng",
+    "train_local",
+]
 
 OptimizerName = Literal["sgd", "adam"]
 
@@ -57,12 +68,10 @@ def train_local(
     _check_arguments(data, epochs, batch_size, lr)
     target = torch.device(device)
     model.to(target)
-    features, labels = _tensors(data, target)
+    features, labels = as_tensors(data, target)
     shuffler = torch.Generator().manual_seed(seed)
-    devices = [target.index or 0] if target.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        step = _make_optimizer(optimizer, model, lr)
+    with seeded_rng(target, seed):
+        step = make_optimizer(optimizer, model, lr)
         model.train()
         loss, steps = 0.0, 0
         for _ in range(epochs):
@@ -87,7 +96,7 @@ def evaluate(
     target = torch.device(device)
     model.to(target)
     model.eval()
-    features, labels = _tensors(data, target)
+    features, labels = as_tensors(data, target)
     correct, total_loss = 0, 0.0
     with torch.no_grad():
         for start in range(0, len(data), batch_size):
@@ -119,7 +128,8 @@ def _run_epoch(
     return total / len(labels), steps
 
 
-def _make_optimizer(name: OptimizerName, model: nn.Module, lr: float) -> torch.optim.Optimizer:
+def make_optimizer(name: OptimizerName, model: nn.Module, lr: float) -> torch.optim.Optimizer:
+    """A new optimizer of kind ``name`` over ``model``'s parameters."""
     if name == "sgd":
         return torch.optim.SGD(model.parameters(), lr=lr)
     if name == "adam":
@@ -127,7 +137,8 @@ def _make_optimizer(name: OptimizerName, model: nn.Module, lr: float) -> torch.o
     raise LearningError(f"optimizer must be 'sgd' or 'adam', got {name!r}.")
 
 
-def _tensors(data: ArrayDataset, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+def as_tensors(data: ArrayDataset, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """``data``'s features and labels as tensors on ``device``."""
     # torch.from_numpy warns on read-only arrays (e.g. np.frombuffer); copy those.
     features, labels = data.features, data.labels
     if not features.flags.writeable:
@@ -137,9 +148,24 @@ def _tensors(data: ArrayDataset, device: torch.device) -> tuple[torch.Tensor, to
     return torch.from_numpy(features).to(device), torch.from_numpy(labels).to(device)
 
 
-def _check_arguments(data: ArrayDataset, epochs: int, batch_size: int, lr: float) -> None:
+@contextmanager
+def seeded_rng(device: torch.device, seed: int) -> Iterator[None]:
+    """Seed torch's global RNG (and ``device``'s, on CUDA) with ``seed`` inside the block, and
+    give the caller's RNG state back afterwards."""
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+def require_samples(data: ArrayDataset) -> None:
+    """Raise LearningError if ``data`` holds no sample to train on."""
     if len(data) == 0:
         raise LearningError("Cannot train on an empty dataset; this shard holds no sample.")
+
+
+def _check_arguments(data: ArrayDataset, epochs: int, batch_size: int, lr: float) -> None:
+    require_samples(data)
     if epochs < 1 or batch_size < 1:
         raise LearningError(f"epochs and batch_size must be >= 1, got {epochs} and {batch_size}.")
     if not lr > 0.0:

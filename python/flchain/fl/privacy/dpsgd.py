@@ -30,7 +30,15 @@ from torch import nn
 from flchain.errors import LearningError, PrivacyError
 from flchain.fl.data import ArrayDataset
 from flchain.fl.privacy.params import PrivacyParams
-from flchain.fl.training import OptimizerName, TrainStats, train_local
+from flchain.fl.training import (
+    OptimizerName,
+    TrainStats,
+    as_tensors,
+    make_optimizer,
+    require_samples,
+    seeded_rng,
+    train_local,
+)
 
 if TYPE_CHECKING:  # Opacus takes ~1.5 s to import: only tasks with DP pay for it
     from opacus.grad_sample import GradSampleModule
@@ -93,17 +101,15 @@ def train_local_private(
     check_private_trainable(model)
     target = torch.device(device)
     model.to(target)
-    features, labels = _tensors(data, target)
+    features, labels = as_tensors(data, target)
     steps_per_epoch = max(1, round(1.0 / sample_rate))
     sampler = torch.Generator().manual_seed(seed)
     noise = torch.Generator(device=target).manual_seed(seed + 1)
-    devices = [target.index or 0] if target.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices), warnings.catch_warnings():
+    with seeded_rng(target, seed), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_HOOK_WARNING)
-        torch.manual_seed(seed)
         wrapped = GradSampleModule(model, loss_reduction="sum")
         step = DPOptimizer(
-            _base_optimizer(optimizer, model, lr),
+            make_optimizer(optimizer, model, lr),
             noise_multiplier=noise_multiplier,
             max_grad_norm=clip_norm,
             expected_batch_size=sample_rate * len(data),
@@ -147,14 +153,6 @@ def _run_epoch(
     return total / max(1, drawn)
 
 
-def _base_optimizer(name: OptimizerName, model: nn.Module, lr: float) -> torch.optim.Optimizer:
-    if name == "sgd":
-        return torch.optim.SGD(model.parameters(), lr=lr)
-    if name == "adam":
-        return torch.optim.Adam(model.parameters(), lr=lr)
-    raise LearningError(f"optimizer must be 'sgd' or 'adam', got {name!r}.")
-
-
 def _detach(wrapped: GradSampleModule, optimizer: DPOptimizer) -> None:
     """Remove Opacus's hooks and per-sample state: the model is a plain module again."""
     optimizer.zero_grad(set_to_none=True)
@@ -166,15 +164,6 @@ def _detach(wrapped: GradSampleModule, optimizer: DPOptimizer) -> None:
         parameter.grad = None
 
 
-def _tensors(data: ArrayDataset, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    features, labels = data.features, data.labels
-    if not features.flags.writeable:
-        features = features.copy()
-    if not labels.flags.writeable:
-        labels = labels.copy()
-    return torch.from_numpy(features).to(device), torch.from_numpy(labels).to(device)
-
-
 def _check_arguments(
     data: ArrayDataset,
     epochs: int,
@@ -183,8 +172,7 @@ def _check_arguments(
     noise_multiplier: float,
     clip_norm: float,
 ) -> None:
-    if len(data) == 0:
-        raise LearningError("Cannot train on an empty dataset; this shard holds no sample.")
+    require_samples(data)
     if epochs < 1:
         raise LearningError(f"epochs must be >= 1, got {epochs}.")
     if not 0.0 < sample_rate <= 1.0:
