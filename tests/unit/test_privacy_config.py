@@ -10,8 +10,7 @@ import pytest
 
 from flchain.errors import ConfigError
 from flchain.fl.privacy import PrivacyParams, epsilon_after
-from flchain.roles.demo_privacy import apply_dp_epsilon
-from flchain.roles.privacy_config import with_dp_budget
+from flchain.roles.demo_privacy import apply_dp_epsilon, with_dp_budget
 from flchain.roles.taskfile import TaskDocument, load_task_file
 
 PROJECT = Path(__file__).resolve().parents[2]

@@ -21,15 +21,11 @@ from flchain.errors import ArtifactError
 
 __all__ = [
     "BUNDLE_ROOT",
-    "CONTRACT_NAMES",
     "ContractArtifact",
     "find_project_root",
     "is_bundle",
     "load_artifact",
 ]
-
-#: The contracts flchain deploys and talks to.
-CONTRACT_NAMES: tuple[str, ...] = ("FLDevToken", "ModelRegistry", "FLCoordinator")
 
 #: Where an installed package keeps the contracts and migrations it ships (see setup.py).
 BUNDLE_ROOT = Path(__file__).resolve().parents[1] / "_bundle"

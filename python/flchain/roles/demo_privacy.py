@@ -4,24 +4,31 @@ is spent), and the epsilon spent so far after each finalized round."""
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from flchain.protocol.client import FLClient
 from flchain.roles.datasets import load_participant_data
-from flchain.roles.privacy_config import with_dp_budget
+from flchain.roles.privacy_config import budget_privacy
 from flchain.roles.privacy_view import epsilon_spent, resting_members
 from flchain.roles.taskfile import TaskFile
 
-__all__ = ["apply_dp_epsilon", "privacy_summary", "resting_tracker", "round_epsilon"]
+__all__ = [
+    "apply_dp_epsilon",
+    "privacy_summary",
+    "resting_tracker",
+    "round_epsilon",
+    "with_dp_budget",
+]
 
 
 def apply_dp_epsilon(
     task: TaskFile, epsilon: float | None, participants: int, config: Path | None = None
 ) -> TaskFile:
     """``--dp-epsilon EPS``: a budget of EPS per participant over the demo's rounds (see
-    :func:`~flchain.roles.privacy_config.with_dp_budget`). Without it, a ``config`` whose
+    :func:`with_dp_budget`). Without it, a ``config`` whose
     ``[privacy]`` budget set the noise gets it recalibrated when ``--rounds`` changed the
     rounds; otherwise the task is unchanged."""
     if epsilon is None:
@@ -32,6 +39,21 @@ def apply_dp_epsilon(
     train = load_participant_data(data.dataset, data, None) if data.dataset == "digits" else None
     shard = len(train) // participants if train is not None else 60_000 // participants
     return with_dp_budget(task, epsilon, shard)
+
+
+def with_dp_budget(task: TaskFile, epsilon: float | None, train_samples: int) -> TaskFile:
+    """``flchain demo --dp-epsilon EPS``: the task with an epsilon budget of ``EPS`` per
+    participant and the noise calibrated to spend it over the task's rounds (see
+    :func:`~flchain.roles.privacy_config.budget_privacy`). ``epsilon`` None: the task
+    unchanged."""
+    if epsilon is None:
+        return task
+    doc = task.document
+    privacy = budget_privacy(
+        doc.privacy, epsilon, batch_size=doc.training.batch_size, epochs=doc.training.epochs,
+        rounds=task.rounds, train_samples=train_samples,
+    )  # fmt: skip
+    return dataclasses.replace(task, document=dataclasses.replace(doc, privacy=privacy))
 
 
 def _budget_to_recalibrate(task: TaskFile, config: Path | None) -> float | None:

@@ -20,21 +20,18 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flchain.errors import ConfigError
 from flchain.fl.privacy import Mechanism, PrivacyParams, calibrate_noise, round_mechanism
-
-if TYPE_CHECKING:
-    from flchain.roles.taskfile import TaskFile
 
 __all__ = [
     "DEFAULT_CLIP_NORM",
     "DEFAULT_DELTA",
     "PRIVACY_KEYS",
+    "budget_privacy",
     "check_client_dp",
     "parse_privacy",
-    "with_dp_budget",
 ]
 
 DEFAULT_DELTA = 1e-5
@@ -117,22 +114,24 @@ def _calibrated(params: PrivacyParams, epsilon: float, epochs: int, rounds: int)
     return dataclasses.replace(params, noise_multiplier=noise, epsilon=epsilon)
 
 
-def with_dp_budget(task: TaskFile, epsilon: float | None, train_samples: int) -> TaskFile:
-    """``flchain demo --dp-epsilon EPS``: the task with an epsilon budget of ``EPS`` per
-    participant and the noise calibrated to spend it over the task's rounds.
+def budget_privacy(
+    base: PrivacyParams | None,
+    epsilon: float,
+    *,
+    batch_size: int,
+    epochs: int,
+    rounds: int,
+    train_samples: int,
+) -> PrivacyParams:
+    """The privacy of a task given an epsilon budget of ``epsilon`` per participant over
+    ``rounds``, with the noise calibrated to spend it.
 
-    The config's ``[privacy]`` settings are kept (its budget and noise are replaced);
-    without one, sample-level DP-SGD with ``delta = 1e-5``, ``clip_norm = 1`` and the
-    sampling rate whose expected batch is ``training.batch_size`` on a shard of
-    ``train_samples``. ``epsilon`` None: the task unchanged."""
-    if epsilon is None:
-        return task
-    doc = task.document
-    base = doc.privacy
+    ``base``'s settings are kept (its budget and noise are replaced); without one,
+    sample-level DP-SGD with ``delta = 1e-5``, ``clip_norm = 1`` and the sampling rate whose
+    expected batch is ``batch_size`` on a shard of ``train_samples``."""
     if base is None:
-        rate = min(1.0, doc.training.batch_size / max(1, train_samples))
+        rate = min(1.0, batch_size / max(1, train_samples))
         base = PrivacyParams("sample", 1.0, DEFAULT_CLIP_NORM, DEFAULT_DELTA, sample_rate=rate)
     if not (math.isfinite(epsilon) and epsilon > 0):
         raise ConfigError(f"--dp-epsilon must be a finite number > 0, got {epsilon}.")
-    privacy = _calibrated(base, epsilon, doc.training.epochs, task.rounds)
-    return dataclasses.replace(task, document=dataclasses.replace(doc, privacy=privacy))
+    return _calibrated(base, epsilon, epochs, rounds)
