@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import sys
 from decimal import Decimal
@@ -16,6 +15,7 @@ import typer
 from flchain.cli.options import DeploymentsOption, RpcOption, StoreOption
 from flchain.errors import ConfigError
 from flchain.home import journal_home
+from flchain.protocol.amounts import DEFAULT_DECIMALS, format_tokens, parse_tokens, to_units
 from flchain.roles.exit_codes import EXPELLED
 
 if TYPE_CHECKING:
@@ -26,23 +26,15 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Run a participant of a task.", no_args_is_help=True)
 
-_TOKEN = 10**18
-_MAX_STAKE_UNITS = 2**128 - 1  # the contract keeps stakes as uint128
 
-
-def stake_units(stake: float | None) -> int | None:
-    """``--stake`` in tokens -> base units; ConfigError unless positive and storable."""
+def stake_amount(stake: str | None) -> Decimal | None:
+    """``--stake`` as whole tokens; ConfigError unless positive and storable (checked against
+    an 18-decimal token before any connection; against the task's token once connected)."""
     if stake is None:
         return None
-    if not math.isfinite(stake) or stake <= 0:
-        raise ConfigError(f"--stake must be a positive number of tokens, got {stake:g}.")
-    units = int(Decimal(repr(stake)) * _TOKEN)
-    if units > _MAX_STAKE_UNITS:
-        raise ConfigError(
-            f"--stake {stake:g} is more tokens than the chain can hold; use at most "
-            f"{_MAX_STAKE_UNITS // _TOKEN:,}."
-        )
-    return units
+    amount = parse_tokens(stake, "--stake")
+    to_units(amount, DEFAULT_DECIMALS, "--stake")
+    return amount
 
 
 def describe_event(what: str, round_id: int, task: int) -> str:
@@ -76,7 +68,8 @@ def run(
     ] = None,
     store: StoreOption = None,
     stake: Annotated[
-        float | None, typer.Option("--stake", help="Stake in tokens (default: the minimum).")
+        str | None,
+        typer.Option("--stake", help="Stake in whole tokens, e.g. 12.5 (default: the minimum)."),
     ] = None,
     train: Annotated[
         bool, typer.Option("--train/--no-train", help="--no-train: aggregator-only node.")
@@ -145,7 +138,7 @@ def run(
 
     if verbose:
         logging.getLogger("flchain").setLevel(logging.INFO)
-    units = stake_units(stake)
+    amount = stake_amount(stake)
     if threads < 1:
         raise ConfigError(f"--threads must be at least 1, got {threads}.")
     chosen = select_device(device)  # refused here, before any transaction, if it is absent
@@ -153,6 +146,8 @@ def run(
     torch.set_num_threads(threads)
     local = open_store(store)
     client = open_client(rpc, account, deployments=deployments)
+    decimals = client.token_decimals(client.task(task).token)
+    units = None if amount is None else to_units(amount, decimals, "--stake")
     journal_dir = journal or journal_home()
     with hold_account(journal_dir, chain_scope(client), task, client.address):
         dataset = _load_data(
@@ -181,7 +176,7 @@ def run(
                 f"outage: {exc} Retrying in {delay:.0f} s.", file=sys.stderr
             ),
         )
-    _finish(report, task, str(chosen), expelled=bool(left))
+    _finish(report, task, str(chosen), decimals, expelled=bool(left))
 
 
 def _load_data(
@@ -218,10 +213,12 @@ def _load_data(
     return dataset
 
 
-def _finish(report: ParticipantReport, task: int, device: str, *, expelled: bool) -> None:
+def _finish(
+    report: ParticipantReport, task: int, device: str, decimals: int, *, expelled: bool
+) -> None:
     typer.echo(
         f"participant {report.address}: committed {len(report.committed)}, attested "
-        f"{len(report.attested)}, claimed {report.claimed / _TOKEN:g} tokens (trained on {device})",
+        f"{len(report.attested)}, claimed {format_tokens(report.claimed, decimals, places=4)} tokens (trained on {device})",
         file=sys.stderr,
     )
     if expelled:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +22,7 @@ from flchain.cli.options import (
     StoreOption,
 )
 from flchain.errors import ConfigError
+from flchain.protocol.amounts import format_tokens
 from flchain.protocol.client import FLClient
 from flchain.protocol.session import open_client
 from flchain.roles.privacy_view import TaskPrivacy, task_privacy
@@ -50,9 +50,8 @@ def _out() -> Console:
 
 
 def tokens(amount: int) -> str:
-    """Base units (18 decimals) as whole tokens, without trailing zeros."""
-    text = f"{Decimal(amount) / Decimal(10**18):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """Base units (18 decimals) as whole tokens, exactly, without trailing zeros."""
+    return format_tokens(amount)
 
 
 def _dash(value: object) -> str:

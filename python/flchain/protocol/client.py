@@ -147,6 +147,11 @@ class FLClient:
             address=Web3.to_checksum_address(address or self.deployment.token), abi=self._token_abi
         )
 
+    def token_decimals(self, address: str | None = None) -> int:
+        """The ERC-20 token's ``decimals()`` (the deployment's dev token by default)."""
+        erc20 = self.token(address)
+        return self._call(lambda: int(erc20.functions.decimals().call()))
+
     @contextmanager
     def _allowance(self, token: str, amount: int) -> Iterator[None]:
         """Approve ``amount`` if the allowance is short, and keep this account's lock until the

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from flchain.errors import ConfigError
 from flchain.fl import ModelSpec, rule_spec
+from flchain.protocol.amounts import MAX_UNITS, format_tokens
 
 if TYPE_CHECKING:  # the task file types import this module: no import cycle at run time
     from flchain.fl import ArrayDataset
@@ -23,7 +24,6 @@ if TYPE_CHECKING:  # the task file types import this module: no import cycle at 
 
 __all__ = [
     "DATASET_SHAPES",
-    "MAX_TOKEN_UNITS",
     "check_data_fits",
     "check_rule_params",
     "validate_document",
@@ -36,8 +36,6 @@ DATASET_SHAPES: Mapping[str, tuple[tuple[int, ...], int]] = {
     "mnist": ((1, 28, 28), 10),
 }
 #: The contract stores stakes and rewards as uint128.
-MAX_TOKEN_UNITS = 2**128 - 1
-_TOKEN_UNIT = 10**18
 
 
 def check_rule_params(rule: str, params: Mapping[str, Any]) -> None:
@@ -68,12 +66,11 @@ def _within(key: str, value: float, low: float, high: float, *, open_low: bool =
 
 
 def _check_tokens(key: str, units: int, *, times: int = 1) -> None:
-    if units * times > MAX_TOKEN_UNITS:
-        limit = MAX_TOKEN_UNITS // _TOKEN_UNIT // times
+    if units * times > MAX_UNITS:
         what = f"{key} x task.rounds" if times > 1 else key
         raise ConfigError(
-            f"{what} is {units * times / _TOKEN_UNIT:.4g} tokens, more than the chain can hold; "
-            f"use at most {limit:,} tokens."
+            f"{what} is {format_tokens(units * times, places=0)} tokens, more than the chain can "
+            f"hold; use at most {format_tokens(MAX_UNITS // times, places=0)} tokens."
         )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from flchain.errors import ConfigError
 from flchain.fl import RULE_IDS, ModelSpec, default_rule, rule_spec
 from flchain.fl.privacy import PrivacyParams
+from flchain.protocol.amounts import DEFAULT_DECIMALS, parse_tokens, to_units
 from flchain.protocol.config_bounds import TaskTerms, require_safe_terms
 from flchain.roles.privacy_config import PRIVACY_KEYS, check_client_dp, parse_privacy
 from flchain.roles.task_validation import validate_task_file
@@ -34,7 +35,7 @@ __all__ = [
     "parse_task_file",
 ]
 
-TOKEN_DECIMALS = 18
+TOKEN_DECIMALS = DEFAULT_DECIMALS  # amounts in task files are of the dev token
 _DOC_VERSION = 1
 
 
@@ -230,17 +231,9 @@ def _get(table: dict[str, Any], section: str, key: str, kind: type, default: Any
 
 
 def _tokens(table: dict[str, Any], section: str, key: str, default: str) -> int:
-    """An amount in whole tokens (string or number) -> base units."""
-    value = table.get(key, default)
-    try:
-        from decimal import Decimal, InvalidOperation
-
-        amount = Decimal(str(value)) * (10**TOKEN_DECIMALS)
-    except (InvalidOperation, ValueError) as exc:
-        raise ConfigError(f"{section}.{key} must be an amount of tokens, got {value!r}.") from exc
-    if amount <= 0 or amount != amount.to_integral_value():
-        raise ConfigError(f"{section}.{key} must be a positive amount of tokens, got {value!r}.")
-    return int(amount)
+    """An amount in whole tokens (string or number) -> base units of an 18-decimal token."""
+    what = f"{section}.{key}"
+    return to_units(parse_tokens(table.get(key, default), what), TOKEN_DECIMALS, what)
 
 
 def _bps(

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Protocol
+
+from flchain.protocol.amounts import format_tokens
 
 __all__ = ["bitmap", "percent", "short", "tokens", "verification_message"]
 
 
 def tokens(amount: int) -> str:
-    """Base units (18 decimals) as whole tokens, without trailing zeros."""
-    text = f"{Decimal(amount) / Decimal(10**18):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """Base units (18 decimals) as whole tokens, exactly, without trailing zeros."""
+    return format_tokens(amount)
 
 
 def short(text: str, keep: int = 6) -> str:
