@@ -7,11 +7,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from flchain.cli.options import DeploymentsOption, JsonOption, RpcOption, StoreOption
+from flchain.cli.options import (
+    AccountOption,
+    DeploymentsOption,
+    JsonOption,
+    RpcOption,
+    StoreOption,
+    TaskOption,
+    err_console,
+    out_console,
+)
 from flchain.errors import ConfigError, InvalidCidError
 from flchain.protocol.dataset_records import DatasetId, DatasetInfo
 from flchain.protocol.datasets_registry import open_dataset_registry
@@ -37,19 +45,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-OwnerOption = Annotated[
-    str,
-    typer.Option("--account", help="Signing account: dev:N (devnet), keystore:PATH or env:VAR."),
-]
-TaskOption = Annotated[int, typer.Option("--task", help="Task id.", min=1)]
-
 
 #: Shown for a registry record whose digest and codec make no CID flchain understands.
 INVALID_CID = "invalid CID"
-
-
-def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True, stderr=False)
 
 
 def _cid(digest: bytes, codec: int) -> str:
@@ -98,7 +96,7 @@ def publish(
             min=1,
         ),
     ] = None,
-    account: OwnerOption = "dev:0",
+    account: AccountOption = "dev:0",
     rpc: RpcOption = None,
     store: StoreOption = None,
     deployments: DeploymentsOption = None,
@@ -113,7 +111,7 @@ def publish(
     license_text = license_file.read_bytes() if license_file else default_license(source)
     _, registry = open_dataset_registry(rpc, account, deployments=deployments)
     label = name or Path(source.removeprefix("mnist:")).stem or source
-    out, err = _out(), Console(highlight=False, soft_wrap=True, stderr=True)
+    out, err = out_console(), err_console()
     published = publish_dataset(
         registry, open_store(store), data, name=dataset_name(label), num_shards=shards,
         license_text=license_text, seed=seed, resume=DatasetId(resume) if resume else None,
@@ -165,7 +163,7 @@ def list_datasets(
             str(i.dataset_id), escape(i.name), str(i.shard_count), f"{i.total_bytes:,}",
             "yes" if i.sealed else "no", i.owner, doc["schema"], doc["license"],
         )  # fmt: skip
-    _out().print(table)
+    out_console().print(table)
 
 
 def _list_shards(info: DatasetInfo, shards: list[Any], as_json: bool) -> None:
@@ -182,7 +180,7 @@ def _list_shards(info: DatasetInfo, shards: list[Any], as_json: bool) -> None:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(str(row["index"]), row["cid"], f"{row['size']:,}", row["sha256"])
-    _out().print(table)
+    out_console().print(table)
 
 
 @app.command()
@@ -192,14 +190,14 @@ def link(
     per_member: Annotated[
         int, typer.Option("--per-member", help="Consecutive shards per member.", min=1)
     ] = 1,
-    account: OwnerOption = "dev:0",
+    account: AccountOption = "dev:0",
     rpc: RpcOption = None,
     deployments: DeploymentsOption = None,
 ) -> None:
     """Link TASK (yours) to the dataset it trains on; members then request shards."""
     _, registry = open_dataset_registry(rpc, account, deployments=deployments)
     tx = registry.link_task(task, dataset, per_member)
-    _out().print(
+    out_console().print(
         f"[bold green]task {task}[/] trains on dataset {dataset}, {per_member} shard(s) per "
         f"member (tx {tx.tx_hash})"
     )
@@ -212,7 +210,7 @@ def draw(
         int, typer.Option("--tickets", help="Wait until the draw holds this many requests.", min=1)
     ] = 1,
     timeout: Annotated[float, typer.Option("--timeout", help="Give up after S seconds.")] = 600.0,
-    account: OwnerOption = "dev:0",
+    account: AccountOption = "dev:0",
     rpc: RpcOption = None,
     deployments: DeploymentsOption = None,
     as_json: JsonOption = False,
@@ -230,7 +228,7 @@ def draw(
     if as_json:
         typer.echo(json.dumps(document, sort_keys=True))
         return
-    _out().print(
+    out_console().print(
         f"[bold green]draw {fixed.draw}[/] of task {task} fixed: {fixed.tickets} ticket(s), "
         f"target block {fixed.target_block}, seed 0x{fixed.seed.hex()}"
     )
@@ -316,4 +314,4 @@ def _report(fetched: list[FetchedShard], out_dir: Path | None, as_json: bool) ->
             f"{s.info.size:,}",
             escape(str(p or "-")),
         )
-    _out().print(table)
+    out_console().print(table)

@@ -6,22 +6,12 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from flchain.chain.accounts import load_signer
 from flchain.chain.connection import connect
 from flchain.chain.transactions import TxSender
-from flchain.cli.options import DeploymentsOption, JsonOption, RpcOption
+from flchain.cli.options import AccountOption, DeploymentsOption, JsonOption, RpcOption, out_console
 from flchain.protocol.deploy import deploy as run_deploy
-
-AccountOption = Annotated[
-    str,
-    typer.Option(
-        "--account",
-        envvar="FLCHAIN_ACCOUNT",
-        help="Deployer: dev:N (devnet only), keystore:PATH or env:VAR (env FLCHAIN_ACCOUNT).",
-    ),
-]
 
 
 def deploy(
@@ -45,7 +35,7 @@ def deploy(
             "registry": report.deployment.registry, "token": report.deployment.token,
         }))  # fmt: skip
         return
-    out = Console(highlight=False)
+    out = out_console()
     if report.applied:
         out.print(f"[bold green]applied[/] {', '.join(report.applied)} on chain {report.chain_id}")
     else:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from flchain.chain.devnet import (
     DevnetInfo,
@@ -17,7 +16,7 @@ from flchain.chain.devnet import (
     start_devnet,
     stop_devnet,
 )
-from flchain.cli.options import RpcOption
+from flchain.cli.options import RpcOption, out_console
 
 app = typer.Typer(help="Local Anvil devnet commands.", no_args_is_help=True)
 
@@ -30,10 +29,6 @@ StateDirOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")]
-
-
-def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True)
 
 
 def _record(info: DevnetInfo) -> dict[str, object]:
@@ -73,7 +68,7 @@ def start(
     if as_json:
         typer.echo(json.dumps(_record(info)))
         return
-    out = _out()
+    out = out_console()
     out.print(f"[bold green]devnet running[/] at [bold]{info.rpc_url}[/]")
     out.print(f"  chain id  {info.chain_id}\n  pid       {info.pid}\n  state     {info.state_dir}")
     out.print("stop it with [bold]flchain devnet stop[/]")
@@ -90,12 +85,12 @@ def status(state_dir: StateDirOption = None, as_json: JsonOption = False) -> Non
         typer.echo(json.dumps(record))
     elif result.running and result.info is not None:
         info = result.info
-        _out().print(
+        out_console().print(
             f"[bold green]running[/] at [bold]{info.rpc_url}[/] (chain {info.chain_id}, "
             f"pid {info.pid}, block {result.block_number}, state {info.state_dir})"
         )
     else:
-        _out().print(
+        out_console().print(
             f"[bold red]not running[/]: {result.detail}; start it with "
             "[bold]flchain devnet start[/]"
         )
@@ -109,9 +104,9 @@ def stop(state_dir: StateDirOption = None) -> None:
     info = stop_devnet(state_dir)
     where = state_dir or default_state_dir()
     if info is None:
-        _out().print(f"no devnet was running for {where}")
+        out_console().print(f"no devnet was running for {where}")
     else:
-        _out().print(f"[bold]stopped[/] the devnet at {info.rpc_url} (pid {info.pid})")
+        out_console().print(f"[bold]stopped[/] the devnet at {info.rpc_url} (pid {info.pid})")
 
 
 @app.command()
@@ -120,8 +115,10 @@ def reset(state_dir: StateDirOption = None) -> None:
     info = reset_devnet(state_dir)
     where = state_dir or default_state_dir()
     if info is not None:
-        _out().print(f"[bold]stopped[/] the devnet at {info.rpc_url} (pid {info.pid})")
-    _out().print(f"[bold]deleted[/] the chain state in {where}; the next start is a fresh chain")
+        out_console().print(f"[bold]stopped[/] the devnet at {info.rpc_url} (pid {info.pid})")
+    out_console().print(
+        f"[bold]deleted[/] the chain state in {where}; the next start is a fresh chain"
+    )
 
 
 @app.command()
@@ -134,7 +131,7 @@ def mine(
     from flchain.chain.controls import mine as mine_blocks
 
     head = mine_blocks(connect(rpc), blocks)
-    _out().print(f"mined {blocks} block(s); head is block {head}")
+    out_console().print(f"mined {blocks} block(s); head is block {head}")
 
 
 @app.command()
@@ -152,4 +149,4 @@ def warp(
     increase_time(w3, seconds)
     head = mine_blocks(w3, 1)
     stamp = int(w3.eth.get_block(head)["timestamp"])
-    _out().print(f"moved the clock {seconds} s; block {head} has timestamp {stamp}")
+    out_console().print(f"moved the clock {seconds} s; block {head} has timestamp {stamp}")

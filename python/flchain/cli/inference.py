@@ -8,26 +8,25 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 
 from flchain.chain.accounts import load_signer, parse_address
 from flchain.chain.transactions import TxSender
-from flchain.cli.options import DeploymentsOption, JsonOption, RpcOption, StoreOption
+from flchain.cli.options import (
+    AccountOption,
+    DeploymentsOption,
+    JsonOption,
+    RpcOption,
+    StoreOption,
+    TaskArgument,
+    err_console,
+)
 from flchain.protocol.inference_registry import InferenceRegistryClient
 from flchain.protocol.session import open_client
 from flchain.roles.inference import deploy_model as run_deploy_model
 from flchain.roles.inference import predict_rows, read_feature_rows
 from flchain.storage.locator import open_store
-
-TaskArgument = Annotated[int, typer.Argument(help="Task id.", min=1)]
-AccountOption = Annotated[
-    str,
-    typer.Option(
-        "--account", help="Deployer and linker: dev:N (devnet only), keystore:PATH or env:VAR."
-    ),
-]
 
 
 def deploy_model(
@@ -52,7 +51,7 @@ def deploy_model(
     client = open_client(rpc, None, deployments=deployments)
     sender = TxSender(client.w3, load_signer(account, chain_id=client.deployment.chain_id))
     registry = InferenceRegistryClient.for_chain(client.w3, deployments, sender)
-    err = Console(stderr=True, highlight=False)
+    err = err_console()
     with Progress(console=err, transient=True, disable=as_json) as progress:
         bar = progress.add_task("deploying weights and contract", total=None)
         deployed = run_deploy_model(

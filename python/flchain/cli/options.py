@@ -6,8 +6,32 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
-__all__ = ["DeploymentsOption", "JsonOption", "ReaderAccountOption", "RpcOption", "StoreOption"]
+__all__ = [
+    "AccountOption",
+    "DeploymentsOption",
+    "JsonOption",
+    "ReaderAccountOption",
+    "RpcOption",
+    "StoreOption",
+    "TaskArgument",
+    "TaskOption",
+    "err_console",
+    "out_console",
+]
+
+AccountOption = Annotated[
+    str,
+    typer.Option(
+        "--account",
+        envvar="FLCHAIN_ACCOUNT",
+        help="Signing account: dev:N (devnet only), keystore:PATH or env:VAR "
+        "(env FLCHAIN_ACCOUNT).",
+    ),
+]
+TaskArgument = Annotated[int, typer.Argument(help="Task id.", min=1)]
+TaskOption = Annotated[int, typer.Option("--task", help="Task id.", min=1)]
 
 RpcOption = Annotated[
     str | None,
@@ -44,3 +68,14 @@ ReaderAccountOption = Annotated[
         "(dev:N, keystore:PATH or env:VAR).",
     ),
 ]
+
+
+def out_console() -> Console:
+    """Where a command prints its result: stdout, markup on, no syntax highlighting of
+    numbers or addresses, lines not wrapped (so they can be piped and grepped)."""
+    return Console(highlight=False, soft_wrap=True)
+
+
+def err_console() -> Console:
+    """Where a command prints progress and errors: like :func:`out_console`, on stderr."""
+    return Console(stderr=True, highlight=False, soft_wrap=True)

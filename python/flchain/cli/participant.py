@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from flchain.cli.options import DeploymentsOption, RpcOption, StoreOption
+from flchain.cli.options import AccountOption, DeploymentsOption, RpcOption, StoreOption, TaskOption
 from flchain.errors import ConfigError
 from flchain.home import journal_home
 from flchain.protocol.amounts import DEFAULT_DECIMALS, format_tokens, parse_tokens, to_units
@@ -45,15 +45,8 @@ def describe_event(what: str, round_id: int, task: int) -> str:
 
 @app.command()
 def run(
-    task: Annotated[int, typer.Option("--task", help="Task id.", min=1)],
-    account: Annotated[
-        str,
-        typer.Option(
-            "--account",
-            envvar="FLCHAIN_ACCOUNT",
-            help="dev:N (devnet), keystore:PATH or env:VAR (env FLCHAIN_ACCOUNT).",
-        ),
-    ],
+    task: TaskOption,
+    account: AccountOption,
     rpc: RpcOption = None,
     data: Annotated[
         str,

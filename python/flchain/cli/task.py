@@ -8,11 +8,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from flchain.cli.options import DeploymentsOption, JsonOption, RpcOption, StoreOption
-from flchain.cli.registry import TaskArgument, tokens
+from flchain.cli.options import (
+    AccountOption,
+    DeploymentsOption,
+    JsonOption,
+    RpcOption,
+    StoreOption,
+    TaskArgument,
+    out_console,
+)
+from flchain.cli.registry import tokens
 from flchain.protocol.session import open_client
 from flchain.roles.keyrings import KeyringPublisher
 from flchain.roles.owner import create_task
@@ -21,19 +28,6 @@ from flchain.roles.taskfile import load_task_file
 from flchain.storage.locator import open_store
 
 app = typer.Typer(help="Create, start and follow training tasks.", no_args_is_help=True)
-
-AccountOption = Annotated[
-    str,
-    typer.Option(
-        "--account",
-        envvar="FLCHAIN_ACCOUNT",
-        help="The task owner: dev:N (devnet only), keystore:PATH or env:VAR (env FLCHAIN_ACCOUNT).",
-    ),
-]
-
-
-def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -65,7 +59,7 @@ def create(
             )
         )
         return
-    out = _out()
+    out = out_console()
     out.print(f"[bold green]created task {created.task_id}[/] ({task_file.document.name})")
     out.print(f"  initial model  {created.initial_model}")
     out.print(f"  task document  {created.document}")
@@ -113,7 +107,7 @@ def start(
             )
         )
         return
-    _out().print(f"[bold green]started round {round_id}[/] of task {task} (tx {tx.tx_hash})")
+    out_console().print(f"[bold green]started round {round_id}[/] of task {task} (tx {tx.tx_hash})")
 
 
 def _deadline(deadline: int | None, now: int) -> str:
@@ -124,7 +118,7 @@ def _deadline(deadline: int | None, now: int) -> str:
 
 
 def _print_status(view: TaskStatusView) -> None:
-    out = _out()
+    out = out_console()
     task = view.task
     out.print(
         f"[bold]task {task.task_id}[/] {task.status}: round {view.round} ({view.phase}), "
@@ -173,7 +167,7 @@ def keyring(
     phase, until the task ends. Members wait for it before they train."""
     client = open_client(rpc, account, deployments=deployments)
     publisher = KeyringPublisher(client, open_store(store), task)
-    out = _out()
+    out = out_console()
     out.print(f"publishing the keyrings of task {task} (Ctrl-C to stop)")
     served = publisher.run(
         timeout=timeout, on_publish=lambda r: out.print(f"  round {r}: keyring published")
