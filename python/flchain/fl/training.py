@@ -20,16 +20,9 @@ from torch import nn
 from flchain.errors import LearningError
 from flchain.fl.data import ArrayDataset
 
-__all__ = [
-    "OptimizerName",
-    "TrainStats",
-    "as_tensors",
-    "evaluate",
-    "make_optimizer",
-    "require_samples",
-    "seeded_rng",
-    "train_local",
-]
+# The helpers below __all__ (make_optimizer, as_tensors, seeded_rng, require_samples) are
+# shared with DP-SGD training inside the layer, not part of its public API.
+__all__ = ["OptimizerName", "TrainStats", "evaluate", "train_local"]
 
 OptimizerName = Literal["sgd", "adam"]
 

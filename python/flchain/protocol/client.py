@@ -18,12 +18,13 @@ from web3.contract import Contract
 from web3.logs import DISCARD
 
 from flchain.chain.account_lock import account_lock
-from flchain.chain.events import EventRecord, LogPager
-from flchain.chain.revert import RevertDecoder, guarded_read
+from flchain.chain.events import EventRecord
+from flchain.chain.revert import RevertDecoder
 from flchain.chain.transactions import TxResult, TxSender
-from flchain.errors import ChainError, ContractRevertError, NotDeployedError
+from flchain.errors import ContractRevertError
 from flchain.protocol.artifacts import load_artifact
 from flchain.protocol.commitments import compute_commitment
+from flchain.protocol.contract_client import ContractClient, require_code
 from flchain.protocol.deployment import Deployment
 from flchain.protocol.records import (
     MemberInfo,
@@ -70,45 +71,31 @@ class Attestation:
     block_number: int
 
 
-class FLClient:
-    """flchain's contracts seen by one account (``sender``; None for read-only use)."""
+class FLClient(ContractClient):
+    """flchain's contracts seen by one account (``sender``; None for read-only use): the
+    coordinator (this client's contract), the model registry and the stake token."""
 
     def __init__(self, w3: Web3, deployment: Deployment, sender: TxSender | None = None) -> None:
-        self.w3 = w3
-        self.deployment = deployment
-        self._sender = sender
-        coordinator_art = load_artifact("FLCoordinator")
-        registry_art = load_artifact("ModelRegistry")
-        token_art = load_artifact("FLDevToken")
         # One decoder knowing every error the coordinator may bubble up (registry, token).
-        self._error_abi = [*coordinator_art.abi, *registry_art.abi, *token_art.abi]
-        self.decoder = RevertDecoder(self._error_abi, "FLCoordinator")
-        self.coordinator: Contract = w3.eth.contract(
-            address=Web3.to_checksum_address(deployment.coordinator), abi=coordinator_art.abi
-        )
+        super().__init__(
+            w3, "FLCoordinator", deployment.coordinator, sender,
+            error_sources=("ModelRegistry", "FLDevToken"), chain_id=deployment.chain_id,
+        )  # fmt: skip
+        self.deployment = deployment
+        self.coordinator: Contract = self.contract
         self.registry: Contract = w3.eth.contract(
-            address=Web3.to_checksum_address(deployment.registry), abi=registry_art.abi
+            address=Web3.to_checksum_address(deployment.registry),
+            abi=load_artifact("ModelRegistry").abi,
         )
-        self._token_abi = token_art.abi
-        self._check_code()
-
-    def _check_code(self) -> None:
-        for name, address in (
-            ("FLCoordinator", self.deployment.coordinator),
-            ("ModelRegistry", self.deployment.registry),
-        ):
-            if len(self.w3.eth.get_code(Web3.to_checksum_address(address))) == 0:
-                raise NotDeployedError(
-                    f"No {name} contract at {address} on chain {self.deployment.chain_id} (was the "
-                    "devnet reset?); run `flchain deploy --fresh`."
-                )
+        self._token_abi = load_artifact("FLDevToken").abi
+        require_code(w3, "ModelRegistry", deployment.registry, deployment.chain_id)
 
     # ------------------------------------------------------------------ plumbing
 
     @property
     def address(self) -> str:
         """The sending account's address."""
-        return self._require_sender().address
+        return self.account
 
     @property
     def sender(self) -> TxSender:
@@ -121,25 +108,8 @@ class FLClient:
         coordinator's) its ContractRevertError."""
         return self._call(fn, decoder)
 
-    def _require_sender(self) -> TxSender:
-        if self._sender is None:
-            raise ChainError(
-                "This client is read-only; give it an account (--account) to send transactions."
-            )
-        return self._sender
-
-    def _send(self, call: Any, gas: int | None = None) -> TxResult:
-        return self._require_sender().transact(
-            call, abi=self._error_abi, contract_name="FLCoordinator", gas=gas
-        )
-
     def _events(self, event: Any, result: TxResult) -> list[Any]:
         return list(event.process_receipt({"logs": result.logs}, errors=DISCARD))
-
-    def _call(self, fn: Callable[[], T], decoder: RevertDecoder | None = None) -> T:
-        return guarded_read(
-            fn, decoder or self.decoder, f"reading from chain {self.deployment.chain_id}"
-        )
 
     def token(self, address: str | None = None) -> Contract:
         """An ERC-20 contract object (the deployment's dev token by default)."""
@@ -377,17 +347,8 @@ class FLClient:
         self, event: str, task_id: int, round_id: int, from_block: int | None
     ) -> list[EventRecord]:
         """``event`` logs of one round, read page by page from the deployment block on."""
-        pager = LogPager(
-            self.w3,
-            self.coordinator.abi,
-            address=self.deployment.coordinator,
-            from_block=from_block if from_block is not None else self.deployment.start_block,
-            events=[event],
-            extra_topics=[
-                "0x" + task_id.to_bytes(32, "big").hex(),
-                "0x" + round_id.to_bytes(32, "big").hex(),
-            ],
-        )
+        start = from_block if from_block is not None else self.deployment.start_block
+        pager = self._pager([event], start, (task_id, round_id))
         return list(pager)
 
 

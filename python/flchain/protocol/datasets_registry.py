@@ -10,21 +10,18 @@ registry calls the coordinator's views). Reads return :mod:`flchain.protocol.dat
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from web3 import Web3
-from web3.contract import Contract
-from web3.logs import DISCARD
 
 from flchain.chain.accounts import load_signer
 from flchain.chain.connection import connect
-from flchain.chain.revert import RevertDecoder, guarded_read
 from flchain.chain.transactions import TxResult, TxSender
-from flchain.errors import ChainError, NotDeployedError
-from flchain.protocol.artifacts import load_artifact
+from flchain.errors import NotDeployedError
 from flchain.protocol.client import FLClient
+from flchain.protocol.contract_client import ContractClient
 from flchain.protocol.dataset_records import (
     MAX_BATCH,
     DatasetId,
@@ -64,23 +61,17 @@ def dataset_registry_address(chain_id: int, directory: Path | None = None) -> st
     return address
 
 
-class DatasetRegistryClient:
+class DatasetRegistryClient(ContractClient):
     """The dataset registry seen by one account (``sender``; None for read-only use)."""
 
     def __init__(self, w3: Web3, address: str, sender: TxSender | None = None) -> None:
-        self.w3 = w3
-        self.address = Web3.to_checksum_address(address)
-        self._sender = sender
-        artifact = load_artifact(CONTRACT_NAME)
-        self._error_abi = [*artifact.abi, *load_artifact("FLCoordinator").abi]
-        self.decoder = RevertDecoder(self._error_abi, CONTRACT_NAME)
-        self.contract: Contract = w3.eth.contract(address=self.address, abi=artifact.abi)
-        self.chain_id = int(w3.eth.chain_id)
-        if len(w3.eth.get_code(self.address)) == 0:
-            raise NotDeployedError(
-                f"No DatasetRegistry contract at {self.address} on chain {self.chain_id} (was the "
-                "devnet reset?); run `flchain deploy --fresh`."
-            )
+        # The registry calls the coordinator's views: their errors may bubble up.
+        super().__init__(w3, CONTRACT_NAME, address, sender, error_sources=("FLCoordinator",))
+
+    @property
+    def address(self) -> str:
+        """The registry contract's address."""
+        return str(self.contract.address)
 
     @classmethod
     def open(
@@ -88,36 +79,6 @@ class DatasetRegistryClient:
     ) -> DatasetRegistryClient:
         """The registry recorded in ``directory`` (default: ./deployments) for ``w3``'s chain."""
         return cls(w3, dataset_registry_address(int(w3.eth.chain_id), directory), sender)
-
-    # ------------------------------------------------------------------ plumbing
-
-    @property
-    def account(self) -> str:
-        """The sending account's address."""
-        return self._require_sender().address
-
-    def _require_sender(self) -> TxSender:
-        if self._sender is None:
-            raise ChainError(
-                "This dataset registry client is read-only; give it an account (--account)."
-            )
-        return self._sender
-
-    def _send(self, call: Any) -> TxResult:
-        return self._require_sender().transact(
-            call, abi=self._error_abi, contract_name=CONTRACT_NAME
-        )
-
-    def _event_args(self, event: str, result: TxResult) -> list[Any]:
-        processed = self.contract.events[event]().process_receipt(
-            {"logs": result.logs}, errors=DISCARD
-        )
-        return [entry["args"] for entry in processed]
-
-    def _call(self, fn: Callable[[], T]) -> T:
-        return guarded_read(
-            fn, self.decoder, f"reading the dataset registry of chain {self.chain_id}"
-        )
 
     # ------------------------------------------------------------------ datasets
 

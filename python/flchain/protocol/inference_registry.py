@@ -8,26 +8,20 @@ Its address comes from the deployment record (migration 008).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
-import requests
 from web3 import Web3
-from web3.contract import Contract
 
-from flchain.chain.events import LogPager
 from flchain.chain.revert import RevertDecoder, guarded_read
 from flchain.chain.transactions import TxResult, TxSender
-from flchain.errors import ChainError, ChainUnavailableError, NotDeployedError
-from flchain.protocol.artifacts import load_artifact
+from flchain.errors import ChainError, NotDeployedError
 from flchain.protocol.client import is_revert
+from flchain.protocol.contract_client import ContractClient
 from flchain.protocol.deployment import DeploymentRecord, record_path
 
 __all__ = ["InferenceLink", "InferenceRegistryClient", "inference_registry_address"]
 
-T = TypeVar("T")
 CONTRACT = "InferenceRegistry"
 
 
@@ -56,53 +50,37 @@ class InferenceLink:
     block_number: int
 
 
-class InferenceRegistryClient:
+class InferenceRegistryClient(ContractClient):
     """The InferenceRegistry seen by one account (``sender``; None for read-only use)."""
 
     def __init__(self, w3: Web3, address: str, sender: TxSender | None = None) -> None:
-        self.w3 = w3
-        self.address = Web3.to_checksum_address(address)
-        self._sender = sender
-        abi = load_artifact(CONTRACT).abi
         # Errors the registry may bubble up: the model registry's and the inference contract's.
-        self._error_abi = [
-            *abi,
-            *load_artifact("ModelRegistry").abi,
-            *load_artifact("ModelInference").abi,
-        ]
-        self.decoder = RevertDecoder(self._error_abi, CONTRACT)
-        self.contract: Contract = w3.eth.contract(address=self.address, abi=abi)
-        if len(self._call(lambda: w3.eth.get_code(self.address))) == 0:
-            raise NotDeployedError(
-                f"No {CONTRACT} at {self.address} (was the devnet reset?); run `flchain deploy`."
-            )
+        super().__init__(
+            w3, CONTRACT, address, sender, error_sources=("ModelRegistry", "ModelInference")
+        )
+
+    @property
+    def address(self) -> str:
+        """The registry contract's address."""
+        return str(self.contract.address)
 
     @classmethod
     def for_chain(
         cls, w3: Web3, directory: Path | None = None, sender: TxSender | None = None
     ) -> InferenceRegistryClient:
         """The registry recorded for the chain ``w3`` talks to (in ``directory``)."""
-        chain_id = int(cls._read(lambda: w3.eth.chain_id))
+        chain_id = guarded_read(
+            lambda: int(w3.eth.chain_id), RevertDecoder(), "reading the chain id"
+        )
         return cls(w3, inference_registry_address(chain_id, directory), sender)
-
-    @staticmethod
-    def _read(fn: Callable[[], T]) -> T:
-        try:
-            return fn()
-        except (requests.RequestException, OSError) as exc:
-            raise ChainUnavailableError(
-                f"The node stopped answering ({type(exc).__name__}); check that it runs."
-            ) from exc
-
-    def _call(self, fn: Callable[[], T]) -> T:
-        return guarded_read(fn, self.decoder, f"reading the {CONTRACT} at {self.address}")
 
     def link(self, task_id: int, round_id: int, inference: str) -> TxResult:
         """Link ``inference`` to the model of (task, round) as the sending account."""
         if self._sender is None:
             raise ChainError(f"Linking needs an account; this {CONTRACT} client is read-only.")
-        call = self.contract.functions.link(task_id, round_id, Web3.to_checksum_address(inference))
-        return self._sender.transact(call, abi=self._error_abi, contract_name=CONTRACT)
+        return self._send(
+            self.contract.functions.link(task_id, round_id, Web3.to_checksum_address(inference))
+        )
 
     def inference_of(self, task_id: int, round_id: int, linker: str) -> str | None:
         """The contract ``linker`` linked to (task, round), or None if it linked none."""
@@ -119,17 +97,7 @@ class InferenceRegistryClient:
 
     def links(self, task_id: int, round_id: int, from_block: int = 0) -> list[InferenceLink]:
         """Every link made for (task, round), oldest first (replaced ones included)."""
-        pager = LogPager(
-            self.w3,
-            self.contract.abi,
-            address=self.address,
-            from_block=from_block,
-            events=["InferenceLinked"],
-            extra_topics=[
-                "0x" + task_id.to_bytes(32, "big").hex(),
-                "0x" + round_id.to_bytes(32, "big").hex(),
-            ],
-        )
+        pager = self._pager(["InferenceLinked"], from_block, (task_id, round_id))
         return [
             InferenceLink(
                 int(event.args["taskId"]),

@@ -10,14 +10,10 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from web3 import Web3
-from web3.contract import Contract
-
-from flchain.chain.revert import RevertDecoder
 from flchain.chain.transactions import TxResult
 from flchain.errors import ContractRevertError
-from flchain.protocol.artifacts import load_artifact
 from flchain.protocol.client import FLClient, is_revert
+from flchain.protocol.contract_client import ContractClient
 from flchain.storage.cid import Cid
 
 __all__ = ["NoteKind", "RoundNotesClient"]
@@ -30,32 +26,27 @@ class NoteKind(IntEnum):
     KEYRING = 2
 
 
-class RoundNotesClient:
+class RoundNotesClient(ContractClient):
     """``RoundNotes`` seen through an :class:`FLClient` (its chain, deployment and account)."""
 
     def __init__(self, client: FLClient) -> None:
-        self._client = client
-        artifact = load_artifact("RoundNotes")
-        address = Web3.to_checksum_address(client.deployment.address_of("RoundNotes"))
-        self.contract: Contract = client.w3.eth.contract(address=address, abi=artifact.abi)
-        self._abi = [*artifact.abi, *client.coordinator.abi]
-        self._decoder = RevertDecoder(self._abi, "RoundNotes")
+        super().__init__(
+            client.w3, "RoundNotes", client.deployment.address_of("RoundNotes"),
+            client.optional_sender, error_sources=("FLCoordinator",), chain_id=client.chain_id,
+        )  # fmt: skip
 
     def publish(self, task_id: int, round_id: int, kind: NoteKind, cid: Cid) -> TxResult:
         """Publish ``cid`` as the ``kind`` note of a round (task owner only, Commit phase)."""
         digest, codec = cid.to_chain()
-        return self._client.sender.transact(
-            self.contract.functions.publish(task_id, round_id, int(kind), digest, codec),
-            abi=self._abi,
-            contract_name="RoundNotes",
+        return self._send(
+            self.contract.functions.publish(task_id, round_id, int(kind), digest, codec)
         )
 
     def note(self, task_id: int, round_id: int, kind: NoteKind) -> Cid | None:
         """The CID of a round's ``kind`` note, or None when none was published."""
         try:
-            digest, codec, _ = self._client.read(
-                lambda: self.contract.functions.noteOf(task_id, round_id, int(kind)).call(),
-                self._decoder,
+            digest, codec, _ = self._call(
+                lambda: self.contract.functions.noteOf(task_id, round_id, int(kind)).call()
             )
         except ContractRevertError as exc:
             if is_revert(exc, "NotesNotFound"):
