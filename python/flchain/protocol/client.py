@@ -8,7 +8,7 @@ frozen dataclasses of :mod:`flchain.protocol.records`, never raw tuples.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -343,13 +343,20 @@ class FLClient(ContractClient):
             for log in logs
         ]
 
+    def task_events(
+        self, events: Sequence[str], *topics: int, from_block: int | None = None
+    ) -> list[EventRecord]:
+        """The coordinator's ``events`` whose leading indexed arguments are ``topics`` (a task
+        id, then a round), oldest first, read page by page from ``from_block`` (default: the
+        deployment block). ValueError names an event this deployment's ABI lacks."""
+        start = from_block if from_block is not None else self.deployment.start_block
+        return list(self._pager(events, start, topics))
+
     def _logs(
         self, event: str, task_id: int, round_id: int, from_block: int | None
     ) -> list[EventRecord]:
         """``event`` logs of one round, read page by page from the deployment block on."""
-        start = from_block if from_block is not None else self.deployment.start_block
-        pager = self._pager([event], start, (task_id, round_id))
-        return list(pager)
+        return self.task_events([event], task_id, round_id, from_block=from_block)
 
 
 def is_revert(exc: BaseException, name: str) -> bool:

@@ -19,6 +19,7 @@ from flchain.errors import ChainError, NotDeployedError
 from flchain.protocol.client import is_revert
 from flchain.protocol.contract_client import ContractClient
 from flchain.protocol.deployment import DeploymentRecord, record_path
+from flchain.storage.cid import Cid
 
 __all__ = ["InferenceLink", "InferenceRegistryClient", "inference_registry_address"]
 
@@ -45,8 +46,7 @@ class InferenceLink:
     round: int
     linker: str
     inference: str
-    model_digest: bytes
-    codec: int
+    model: Cid
     block_number: int
 
 
@@ -95,18 +95,22 @@ class InferenceRegistryClient(ContractClient):
             raise
         return str(found)
 
-    def links(self, task_id: int, round_id: int, from_block: int = 0) -> list[InferenceLink]:
-        """Every link made for (task, round), oldest first (replaced ones included)."""
-        pager = self._pager(["InferenceLinked"], from_block, (task_id, round_id))
+    def links(
+        self, task_id: int | None = None, round_id: int | None = None, from_block: int = 0
+    ) -> list[InferenceLink]:
+        """Every link made (for a task, and a round of it, if given), oldest first (replaced
+        ones included)."""
+        topics = tuple(t for t in (task_id, round_id) if t is not None)
+        if round_id is not None and task_id is None:
+            raise ValueError("links() takes a round only with its task.")
         return [
             InferenceLink(
                 int(event.args["taskId"]),
                 int(event.args["round"]),
                 str(event.args["linker"]),
                 str(event.args["inference"]),
-                bytes(event.args["modelDigest"]),
-                int(event.args["codec"]),
+                Cid.from_chain(bytes(event.args["modelDigest"]), int(event.args["codec"])),
                 event.block_number,
             )
-            for event in pager
+            for event in self._pager(["InferenceLinked"], from_block, topics)
         ]

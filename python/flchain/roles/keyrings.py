@@ -27,7 +27,6 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 
-from flchain.chain.events import LogPager
 from flchain.crypto.keyring import Keyring, build_keyring
 from flchain.crypto.keys import usable_public_key
 from flchain.crypto.masks import decode_masked
@@ -67,14 +66,7 @@ MIN_ROSTER = 2
 
 
 def _member_addresses(client: FLClient, task_id: int) -> list[str]:
-    pager = LogPager(
-        client.w3,
-        client.coordinator.abi,
-        address=client.deployment.coordinator,
-        from_block=client.deployment.start_block,
-        events=["ParticipantJoined"],
-        extra_topics=["0x" + task_id.to_bytes(32, "big").hex()],
-    )
+    pager = client.task_events(["ParticipantJoined"], task_id)
     return list(dict.fromkeys(str(event.args["participant"]) for event in pager))
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flchain.chain.events import LogPager
+from flchain.chain.events import EventRecord
 from flchain.fl.privacy import epsilon_curve
 from flchain.protocol.client import FLClient
 from flchain.roles.taskfile import TaskDocument
@@ -158,12 +158,5 @@ def resting_members(
     return frozenset(m for m, count in wanted.items() if curve[count + 1] > doc.privacy.epsilon)
 
 
-def _commit_events(client: FLClient, task_id: int) -> LogPager:
-    return LogPager(
-        client.w3,
-        client.coordinator.abi,
-        address=client.deployment.coordinator,
-        from_block=client.deployment.start_block,
-        events=["UpdateCommitted"],
-        extra_topics=["0x" + task_id.to_bytes(32, "big").hex()],
-    )
+def _commit_events(client: FLClient, task_id: int) -> list[EventRecord]:
+    return client.task_events(["UpdateCommitted"], task_id)

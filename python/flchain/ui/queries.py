@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flchain.chain.events import EventRecord, LogPager
+from flchain.chain.events import EventRecord
 from flchain.errors import FlchainError
 from flchain.protocol.dataset_records import DatasetInfo
 from flchain.roles.privacy_view import task_document
@@ -24,7 +24,6 @@ from flchain.roles.registry_view import (
     list_tasks,
     task_status,
 )
-from flchain.storage.cid import Cid
 from flchain.ui.source import Reader
 
 __all__ = [
@@ -170,19 +169,10 @@ def task_summaries(reader: Reader) -> list[TaskSummary]:
 
 def _task_events(reader: Reader, names: Iterable[str], *topics: int) -> list[EventRecord]:
     """A task's coordinator events of ``names`` (absent from the ABI: none)."""
-    client = reader.client
     try:
-        pager = LogPager(
-            client.w3,
-            client.coordinator.abi,
-            address=client.deployment.coordinator,
-            from_block=client.deployment.start_block,
-            events=names,
-            extra_topics=["0x" + t.to_bytes(32, "big").hex() for t in topics],
-        )
+        return reader.client.task_events(list(names), *topics)
     except ValueError:  # an event this deployment's ABI lacks
         return []
-    return list(pager)
 
 
 def _member_views(reader: Reader, task_id: int, members: Iterable[MemberRow]) -> list[MemberView]:
@@ -275,22 +265,15 @@ def inference_rows(reader: Reader) -> list[InferenceRow] | None:
     registry = reader.inference()
     if registry is None:
         return None
-    pager = LogPager(
-        reader.client.w3,
-        registry.contract.abi,
-        address=registry.address,
-        from_block=reader.client.deployment.start_block,
-        events=["InferenceLinked"],
-    )
     rows = [
         InferenceRow(
-            int(e.args["taskId"]),
-            int(e.args["round"]),
-            str(e.args["linker"]),
-            str(e.args["inference"]),
-            str(Cid.from_chain(bytes(e.args["modelDigest"]), int(e.args["codec"]))),
-            e.block_number,
+            link.task_id,
+            link.round,
+            link.linker,
+            link.inference,
+            str(link.model),
+            link.block_number,
         )
-        for e in pager
+        for link in registry.links(from_block=reader.client.deployment.start_block)
     ]
     return list(reversed(rows))
