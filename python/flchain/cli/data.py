@@ -22,7 +22,7 @@ from flchain.cli.options import (
 )
 from flchain.errors import ConfigError, InvalidCidError
 from flchain.protocol.dataset_records import DatasetId, DatasetInfo
-from flchain.protocol.datasets_registry import open_dataset_registry
+from flchain.protocol.session import Session
 from flchain.roles.dataset_publisher import (
     dataset_name,
     default_license,
@@ -109,7 +109,7 @@ def publish(
     split = load_task_file(train_split_of).document.data if train_split_of else None
     data = load_source(source, split)
     license_text = license_file.read_bytes() if license_file else default_license(source)
-    _, registry = open_dataset_registry(rpc, account, deployments=deployments)
+    registry = Session.open(rpc, account, deployments=deployments).datasets
     label = name or Path(source.removeprefix("mnist:")).stem or source
     out, err = out_console(), err_console()
     published = publish_dataset(
@@ -146,7 +146,7 @@ def list_datasets(
     as_json: JsonOption = False,
 ) -> None:
     """List the registered datasets, or one dataset's shards."""
-    _, registry = open_dataset_registry(rpc, deployments=deployments)
+    registry = Session.open(rpc, deployments=deployments).datasets
     if dataset is not None:
         _list_shards(registry.dataset(dataset), registry.shards(dataset), as_json)
         return
@@ -195,7 +195,7 @@ def link(
     deployments: DeploymentsOption = None,
 ) -> None:
     """Link TASK (yours) to the dataset it trains on; members then request shards."""
-    _, registry = open_dataset_registry(rpc, account, deployments=deployments)
+    registry = Session.open(rpc, account, deployments=deployments).datasets
     tx = registry.link_task(task, dataset, per_member)
     out_console().print(
         f"[bold green]task {task}[/] trains on dataset {dataset}, {per_member} shard(s) per "
@@ -217,7 +217,7 @@ def draw(
 ) -> None:
     """Close TASK's open draw (as its owner) once it holds TICKETS requests, and fix it from
     the next block's hash (on the devnet, which mines only on transactions, it mines that block)."""
-    _, registry = open_dataset_registry(rpc, account, deployments=deployments)
+    registry = Session.open(rpc, account, deployments=deployments).datasets
     fixed = close_draw_when_full(
         registry, task, tickets, timeout=timeout, advance=devnet_miner(registry.w3)
     )
@@ -267,7 +267,8 @@ def fetch(
         raise ConfigError("Give exactly one of --task (your assigned shards) or --dataset.")
     if task is not None and account is None:
         raise ConfigError("--task needs --account: the member whose shards to fetch.")
-    client, registry = open_dataset_registry(rpc, account, deployments=deployments)
+    session = Session.open(rpc, account, deployments=deployments)
+    client, registry = session.client, session.datasets
     local = open_store(store)
     if task is not None:
         linked_dataset(registry, task)

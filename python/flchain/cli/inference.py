@@ -11,8 +11,7 @@ import typer
 from rich.markup import escape
 from rich.progress import Progress
 
-from flchain.chain.accounts import load_signer, parse_address
-from flchain.chain.transactions import TxSender
+from flchain.chain.accounts import parse_address
 from flchain.cli.options import (
     AccountOption,
     DeploymentsOption,
@@ -22,11 +21,9 @@ from flchain.cli.options import (
     TaskArgument,
     err_console,
 )
-from flchain.protocol.inference_registry import InferenceRegistryClient
-from flchain.protocol.session import open_client
+from flchain.protocol.session import Session
 from flchain.roles.inference import deploy_model as run_deploy_model
 from flchain.roles.inference import predict_rows, read_feature_rows
-from flchain.storage.locator import open_store
 
 
 def deploy_model(
@@ -48,17 +45,15 @@ def deploy_model(
     The model (logistic regression or an MLP with ReLU) is quantized to fixed point, its
     weights stored as contract code, and the contract linked to its (task, round) in the
     InferenceRegistry as --account."""
-    client = open_client(rpc, None, deployments=deployments)
-    sender = TxSender(client.w3, load_signer(account, chain_id=client.deployment.chain_id))
-    registry = InferenceRegistryClient.for_chain(client.w3, deployments, sender)
+    session = Session.open(rpc, account, deployments=deployments, store=store)
     err = err_console()
     with Progress(console=err, transient=True, disable=as_json) as progress:
         bar = progress.add_task("deploying weights and contract", total=None)
         deployed = run_deploy_model(
-            client,
-            registry,
-            sender,
-            open_store(store),
+            session.client,
+            session.inference,
+            session.client.sender,
+            session.store,
             task,
             round_id,
             progress=lambda done, total: progress.update(bar, completed=done, total=total),
@@ -105,8 +100,8 @@ def predict(
     The inference contract linked to the (task, round) computes every class in free view
     calls; --json adds its scores (fixed point, 16 fractional bits)."""
     linker = parse_address(linker, "--linker") if linker is not None else None
-    client = open_client(rpc, None, deployments=deployments)
-    registry = InferenceRegistryClient.for_chain(client.w3, deployments)
+    session = Session.open(rpc, deployments=deployments)
+    client, registry = session.client, session.inference
     rows = read_feature_rows(input_file)
     result = predict_rows(
         client, registry, task, rows, round_id=round_id, linker=linker, source=str(input_file)

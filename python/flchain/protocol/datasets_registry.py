@@ -1,7 +1,7 @@
 """The typed Python API over DatasetRegistry: datasets, shards, task links and shard draws.
 
 The registry is deployed by migration 007 and recorded as ``DatasetRegistry`` in the chain's
-deployment record; :func:`open_dataset_registry` finds it there. Writes go through the
+deployment record; :class:`~flchain.protocol.session.Session` finds it there. Writes go through the
 account's :class:`~flchain.chain.transactions.TxSender` (shared nonces with the FLClient of the
 same account); reverts are decoded with the registry's and the coordinator's errors (the
 registry calls the coordinator's views). Reads return :mod:`flchain.protocol.dataset_records`.
@@ -16,11 +16,8 @@ from typing import Any, TypeVar
 
 from web3 import Web3
 
-from flchain.chain.accounts import load_signer
-from flchain.chain.connection import connect
 from flchain.chain.transactions import TxResult, TxSender
 from flchain.errors import NotDeployedError
-from flchain.protocol.client import FLClient
 from flchain.protocol.contract_client import ContractClient
 from flchain.protocol.dataset_records import (
     MAX_BATCH,
@@ -32,14 +29,12 @@ from flchain.protocol.dataset_records import (
     ShardTicketInfo,
     TaskDatasetLink,
 )
-from flchain.protocol.deploy import load_deployment
 from flchain.protocol.deployment import DeploymentRecord, record_path
 
 __all__ = [
     "CONTRACT_NAME",
     "DatasetRegistryClient",
     "dataset_registry_address",
-    "open_dataset_registry",
 ]
 
 logger = logging.getLogger(__name__)
@@ -193,19 +188,3 @@ class DatasetRegistryClient(ContractClient):
         address = Web3.to_checksum_address(member)
         raw = self._call(lambda: self.contract.functions.assignedShards(task_id, address).call())
         return [int(i) for i in raw]
-
-
-def open_dataset_registry(
-    rpc_url: str | None = None,
-    account: str | None = None,
-    *,
-    deployments: Path | None = None,
-) -> tuple[FLClient, DatasetRegistryClient]:
-    """The coordinator client and the dataset registry client of one account (or read-only)
-    on the chain at ``rpc_url`` (default: the running devnet), sharing one sender."""
-    w3 = connect(rpc_url)
-    deployment = load_deployment(w3, deployments)
-    sender = None
-    if account is not None:
-        sender = TxSender(w3, load_signer(account, chain_id=deployment.chain_id))
-    return FLClient(w3, deployment, sender), DatasetRegistryClient.open(w3, sender, deployments)

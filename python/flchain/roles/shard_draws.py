@@ -27,7 +27,8 @@ from flchain.protocol.dataset_records import (
     ShardAssignmentInfo,
     TaskDatasetLink,
 )
-from flchain.protocol.datasets_registry import DatasetRegistryClient, open_dataset_registry
+from flchain.protocol.datasets_registry import DatasetRegistryClient
+from flchain.protocol.session import Session
 from flchain.roles.shard_fetch import FetchedShard, fetch_shards, shards_dataset
 from flchain.storage.store import Store
 
@@ -237,7 +238,8 @@ def load_onchain_training_data(
     """``flchain participant run --data onchain``: :func:`load_assigned_data` for ``account``
     on the chain at ``rpc_url``; on the devnet it mines the blocks its draw waits for. With
     ``model`` (the task's), shards it cannot train on are refused (:func:`check_fits_model`)."""
-    client, registry = open_dataset_registry(rpc_url, account)
+    session = Session.open(rpc_url, account)
+    client, registry = session.client, session.datasets
     assigned = load_assigned_data(
         client, registry, store, task_id, stake=stake, timeout=timeout,
         advance=devnet_miner(client.w3),
