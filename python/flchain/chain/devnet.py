@@ -27,8 +27,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from flchain.chain.accounts import DEV_ACCOUNT_COUNT
 from flchain.chain.anvil import (
+    DEV_ACCOUNT_COUNT,
     check_port_free,
     continue_clock,
     find_anvil,
