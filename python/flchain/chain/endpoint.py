@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from flchain.chain.devnet import default_state_dir, read_devnet_info
+from flchain.chain.devnet_record import default_state_dir, read_devnet_info
 from flchain.errors import ChainUnavailableError, ConfigError
 
 __all__ = [
