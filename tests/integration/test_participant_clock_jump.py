@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from clock_driver import drive_until_done, wait_for
 from test_multihost import _env, _flchain, _task_config
-from test_participant_outage import _wait
 
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.connection import connect
@@ -24,7 +23,7 @@ from flchain.chain.controls import increase_time, mine
 from flchain.chain.devnet import Devnet
 from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import load_deployment
-from flchain.protocol.records import MemberInfo, RoundPhase, RoundStatus, TaskStatus
+from flchain.protocol.records import MemberInfo, RoundStatus, TaskStatus
 
 TRAINERS = 2
 
@@ -40,33 +39,6 @@ def _run(tmp_path: Path, home: Path, rpc: str, task_id: int) -> list[subprocess.
             stdout=log, stderr=subprocess.STDOUT, env=_env(home), cwd=home,
         ))  # fmt: skip
     return procs
-
-
-_FLAGS = {
-    RoundPhase.COMMIT: MemberInfo.COMMITTED,
-    RoundPhase.REVEAL: MemberInfo.REVEALED,
-    RoundPhase.ATTEST: MemberInfo.ATTESTED,
-}
-
-
-def _drive(
-    owner: FLClient, task_id: int, members: list[str], procs: list[subprocess.Popen[bytes]]
-) -> None:
-    """Play the clock until the task ends: a phase ends once every member did its part in it.
-    Never waits on one round: the participants may have moved on to the next one meanwhile."""
-    limit = time.monotonic() + 300
-    while owner.task(task_id).status == TaskStatus.ACTIVE:
-        assert time.monotonic() < limit, "the task did not finish; see the participant logs"
-        assert all(p.poll() in (None, 0) for p in procs), "a participant failed"
-        rnd = owner.round(task_id, owner.task(task_id).current_round)
-        flag = _FLAGS.get(rnd.phase)
-        if flag is not None and all(owner.member(task_id, a).did(flag, rnd.round) for a in members):
-            deadline = {RoundPhase.COMMIT: rnd.commit_deadline, RoundPhase.REVEAL: rnd.reveal_deadline,
-                        RoundPhase.ATTEST: rnd.attest_deadline}[rnd.phase]  # fmt: skip
-            now = int(owner.w3.eth.get_block("latest")["timestamp"])
-            increase_time(owner.w3, max(1, deadline - now))
-            mine(owner.w3)
-        time.sleep(0.2)
 
 
 def test_participants_carry_on_after_the_clock_jumps_past_every_deadline_of_a_round(
@@ -86,19 +58,19 @@ def test_participants_carry_on_after_the_clock_jumps_past_every_deadline_of_a_ro
         owner = FLClient(w3, load_deployment(w3, home / "deployments"))
         members = [dev_signer(i + 1, DEV_CHAIN_ID).address for i in range(TRAINERS)]
         try:
-            _wait(lambda: owner.task(task_id).member_count == TRAINERS, procs)
+            wait_for(lambda: owner.task(task_id).member_count == TRAINERS, procs)
             _flchain(home, "task", "start", str(task_id), "--rpc", devnet.rpc_url)
             committed = lambda: all(  # noqa: E731
                 owner.member(task_id, a).did(MemberInfo.COMMITTED, 1) for a in members
             )
-            _wait(committed, procs)
+            wait_for(committed, procs)
             task = owner.task(task_id)
             rnd = owner.round(task_id, 1)
             now = int(w3.eth.get_block("latest")["timestamp"])
             # Past commit, reveal and attest deadlines, and past the owner's restart window.
             increase_time(w3, rnd.attest_deadline + task.attest_duration - now + 1)
             mine(w3)
-            _drive(owner, task_id, members, procs)
+            drive_until_done(owner, task_id, members, procs)
             codes = [proc.wait(timeout=180) for proc in procs]
         finally:
             for proc in procs:
