@@ -586,7 +586,10 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         bool committed = flags & MemberFlags.COMMITTED != 0;
         bool revealed = flags & MemberFlags.REVEALED != 0;
         uint256 stake = member.stake;
-        if (committed && !revealed) reasons |= SlashReasons.UNREVEALED;
+        // A failed round in which nobody revealed slashes no unrevealed commit: its reveal phase may
+        // never have had a block (the chain's clock jumped past it), and withholding gained nothing
+        // (no update was published; not committing at all is never slashed either).
+        if (committed && !revealed && (finalized || r.revealedStake != 0)) reasons |= SlashReasons.UNREVEALED;
         // Rewards are pro rata of stake, so splitting one stake over several accounts earns
         // nothing more. Each quotient is <= its pool (stake <= revealedStake / winningStake).
         if (!finalized) {

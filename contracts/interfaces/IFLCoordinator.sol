@@ -16,7 +16,8 @@ import {TaskConfig, RoundPhase, Task, Round, Member, Tally} from "../types/DataT
 /// Outcomes are applied per member, lazily and in O(1) (`settle`): accepted contributors and
 /// attesters of the winning result share the round reward; a commit never revealed, an update
 /// outside the accepted set, or an attestation of another result is slashed `slashBps` of
-/// stake (once per round; `rejectSlashBps` when the only fault is a rejected update).
+/// stake (once per round; `rejectSlashBps` when the only fault is a rejected update). A failed
+/// round in which nobody revealed slashes no one: its reveal phase may have had no block at all.
 ///
 /// Incentive security (see the README's "Threat model"):
 /// - Rewards are pro rata of stake: an accepted contributor earns

@@ -5,7 +5,8 @@ pragma solidity 0.8.28;
 /// @notice Bits of the `reasons` field of the `Slashed` event. A member is slashed at most once
 /// per round, whatever the number of reasons.
 library SlashReasons {
-    /// @dev Committed an update and never revealed it.
+    /// @dev Committed an update and never revealed it (in a round that finalized, or failed with
+    /// at least one reveal).
     uint8 internal constant UNREVEALED = 1;
     /// @dev Revealed an update that the winning result left out of the accepted set.
     uint8 internal constant REJECTED_UPDATE = 2;

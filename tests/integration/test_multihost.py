@@ -15,11 +15,11 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hardhat_node import hardhat_node
 
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.connection import connect
@@ -34,55 +34,14 @@ TRAINERS = 3
 ROUNDS = 3
 
 
-def _answers(url: str) -> bool:
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []})
-    request = urllib.request.Request(
-        url, data=body.encode(), headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=1) as reply:
-            return bool(json.loads(reply.read()).get("result"))
-    except OSError:
-        return False
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(params=["anvil", "hardhat"])
 def rpc_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "anvil":
         with Devnet() as devnet:
             yield devnet.rpc_url
         return
-    port = _free_port()
-    env = {**os.environ, "PATH": f"{PROJECT / 'node_modules' / '.bin'}:{os.environ['PATH']}"}
-    log = (tmp_path / "hardhat-node.log").open("wb")
-    node = subprocess.Popen(
-        ["hardhat", "node", "--hostname", "127.0.0.1", "--port", str(port)],
-        cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        limit = time.monotonic() + 120
-        while not _answers(url):
-            assert node.poll() is None, (tmp_path / "hardhat-node.log").read_text()[-2000:]
-            assert time.monotonic() < limit, "the Hardhat node did not answer"
-            time.sleep(0.5)
+    with hardhat_node(tmp_path / "hardhat-node.log") as url:
         yield url
-    finally:
-        node.terminate()
-        try:
-            node.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            node.kill()
-            node.wait()
-        log.close()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from clock_driver import drive_until_done
 from tcp_proxy import TcpProxy
 from test_multihost import _env, _flchain, _task_config
 
@@ -58,6 +59,7 @@ def test_participant_resumes_after_losing_its_rpc_connection_and_is_not_slashed(
         w3 = connect(devnet.rpc_url)
         owner = FLClient(w3, load_deployment(w3, home / "deployments"))
         cut_victim = dev_signer(1, DEV_CHAIN_ID).address
+        trainers = [dev_signer(i + 1, DEV_CHAIN_ID).address for i in range(TRAINERS)]
         try:
             _wait(lambda: owner.task(task_id).member_count == TRAINERS, procs)
             _flchain(home, "task", "start", str(task_id), "--rpc", devnet.rpc_url)
@@ -67,7 +69,7 @@ def test_participant_resumes_after_losing_its_rpc_connection_and_is_not_slashed(
             time.sleep(5)  # the victim's calls fail meanwhile: it must retry, not exit
             assert procs[0].poll() is None, (tmp_path / "p0.log").read_text()[-2000:]
             proxy.start()
-            _drive(owner, task_id, procs)
+            drive_until_done(owner, task_id, trainers, procs)
             codes = [proc.wait(timeout=120) for proc in procs]
         finally:
             proxy.cut()
@@ -105,16 +107,3 @@ def _advance_when_all(owner, task_id, phase, flag, procs) -> None:  # type: igno
         now = int(owner.w3.eth.get_block("latest")["timestamp"])
         increase_time(owner.w3, max(1, deadline - now))
         mine(owner.w3)
-
-
-def _drive(owner, task_id, procs) -> None:  # type: ignore[no-untyped-def]
-    """Play the clock until the task ends."""
-    flags = {RoundPhase.COMMIT: MemberInfo.COMMITTED, RoundPhase.REVEAL: MemberInfo.REVEALED,
-             RoundPhase.ATTEST: MemberInfo.ATTESTED}  # fmt: skip
-    deadline = time.monotonic() + 600
-    while owner.task(task_id).status == TaskStatus.ACTIVE:
-        assert time.monotonic() < deadline, "the task did not finish"
-        phase = owner.phase(task_id, owner.task(task_id).current_round)
-        if phase in flags:
-            _advance_when_all(owner, task_id, phase, flags[phase], procs)
-        time.sleep(0.2)

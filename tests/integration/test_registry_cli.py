@@ -30,6 +30,7 @@ from flchain.errors import ConfigError, ContentNotFoundError
 from flchain.fl import build_model, encode_model
 from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import deploy
+from flchain.protocol.task_reader import open_task_reader
 from flchain.roles.aggregator import RoundResult, aggregate_round
 from flchain.roles.owner import CreatedTask, create_task
 from flchain.roles.taskfile import parse_task_file
@@ -352,6 +353,39 @@ def test_flchain_command_prints_only_the_task_list_json_from_a_fresh_process(wor
 
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["tasks"][0]["task_id"] == 1  # stdout is one JSON document
+
+
+TASKS_PROBE = """
+import sys
+from flchain.cli.main import run
+sys.argv = ["flchain", "registry", "tasks", "--json", "--rpc", sys.argv[1], "--deployments", sys.argv[2]]
+try:
+    run()
+except SystemExit:
+    pass
+print("loaded:", "torch" in sys.modules, "web3" in sys.modules, file=sys.stderr)
+"""
+
+
+def test_registry_tasks_lists_the_tasks_without_importing_torch_or_web3(world: World) -> None:
+    args = [world.rpc, str(world.deployments)]
+
+    done = subprocess.run(
+        [sys.executable, "-c", TASKS_PROBE, *args], capture_output=True, text=True, check=True
+    )
+
+    assert json.loads(done.stdout)["tasks"][0]["task_id"] == world.created.task_id
+    assert done.stderr.strip().endswith("loaded: False False")
+
+
+def test_task_reader_reads_the_same_task_as_the_web3_client(world: World) -> None:
+    reader = open_task_reader(world.rpc, world.deployments)
+
+    task = reader.task(world.created.task_id)
+
+    assert reader.deployment == world.owner.deployment
+    assert reader.task_count() == world.owner.task_count()
+    assert task == world.owner.task(world.created.task_id)
 
 
 # ---------------------------------------------------------------------- task create / start / status

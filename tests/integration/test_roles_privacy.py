@@ -119,6 +119,14 @@ def test_summary_carries_epsilon_spent_so_far_per_round_when_dp_is_on(run: Run) 
     assert summary["privacy"]["noise_multiplier"] == PRIVACY.noise_multiplier  # type: ignore[index]
 
 
+def test_summary_records_the_device_the_participants_trained_on(run: Run) -> None:
+    summary = summary_document(run.state)
+
+    assert summary["device"] == "cpu"  # no GPU here: `auto` resolves to the CPU
+    for log in sorted((run.root / "work" / "logs").glob("participant-*.log")):
+        assert "(trained on cpu)" in log.read_text()
+
+
 def test_ledgers_and_logs_record_the_stop_when_the_budget_is_spent(run: Run) -> None:
     found = ledgers(run)
 

@@ -68,6 +68,14 @@ def test_unrevealed_commit_is_slashed_at_the_slash_rate_even_when_the_round_fail
     )
 
 
+def test_unrevealed_commit_is_not_slashed_when_the_round_failed_without_any_reveal() -> None:
+    nobody_revealed = dataclasses.replace(ROUND, phase=RoundPhase.FAILED, revealed_stake=0)
+
+    stake = stake_after_settlement(TASK, _member(MemberInfo.COMMITTED), nobody_revealed)
+
+    assert stake == 20 * TOKEN
+
+
 def test_rejected_update_alone_is_slashed_at_the_milder_rate() -> None:
     member = _member(MemberInfo.COMMITTED | MemberInfo.REVEALED, index=1)
 

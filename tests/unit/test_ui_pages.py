@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import jinja2
 import pytest
 
-from flchain.roles.registry_view import TaskRow
+from flchain.roles.task_view import TaskRow
 from flchain.ui import format as fmt
 from flchain.ui.app import page_templates
 from flchain.ui.queries import TaskSummary, slash_reasons

@@ -256,6 +256,9 @@ contract IncentiveAttacksTest is Base {
         startRound();
         commitAs(carol);
         commitAs(dave);
+        commitAs(alice);
+        warpToReveal();
+        revealAs(alice); // someone revealed: the reveal phase was live
         warpPastAttest(); // round 1 fails; carol's and dave's unrevealed commits are slashed below the minimum
         startRound();
         coordinator.settle(taskId, carol);

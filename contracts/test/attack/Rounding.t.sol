@@ -85,8 +85,12 @@ contract RoundingTest is Base {
     function test_Slash_RoundsUpForTinyStake() external {
         tinyTask(6667);
         join(alice, 9);
+        join(bob, 9);
         startRound();
         commitAs(alice, 1);
+        commitAs(bob, 1);
+        warpToReveal();
+        revealAs(bob, 1); // someone revealed: the reveal phase was live
         warpPastAttest();
         vm.expectEmit(address(coordinator));
         emit IFLCoordinator.Slashed(taskId, 1, alice, 1, SlashReasons.UNREVEALED);

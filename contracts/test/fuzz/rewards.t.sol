@@ -127,14 +127,20 @@ contract RewardSplitTest is Base {
         taskId = createTask(config);
         fund(alice, stake);
         join(alice, stake);
+        fund(bob, 1);
+        join(bob, 1);
         startRound();
         commitAs(alice, 1);
+        commitAs(bob, 1);
+        warpToReveal();
+        revealAs(bob, 1); // someone revealed: the reveal phase was live
         warpPastAttest();
+        coordinator.settle(taskId, bob); // records the failure (pays bob, the revealer)
         uint128 pool = task_().rewardPool;
         coordinator.settle(taskId, alice);
         uint256 slash = (uint256(stake) * slashBps + BPS - 1) / BPS;
         assertEq(member(alice).stake, stake - slash, "stake");
-        assertEq(task_().totalStake, stake - slash, "totalStake");
+        assertEq(task_().totalStake, stake - slash + 1, "totalStake (bob's 1 included)");
         assertEq(task_().burnedStake, slash, "burned");
         assertEq(task_().rewardPool, pool, "rewardPool unchanged");
     }

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from eth_account import Account
 from eth_typing import ChecksumAddress
 
+from flchain.chain.anvil import DEV_ACCOUNT_COUNT
 from flchain.errors import AccountError, ConfigError
 
 __all__ = [
@@ -50,8 +51,6 @@ logger = logging.getLogger(__name__)
 
 #: Anvil's (and Hardhat's) public test mnemonic: its keys are known to everyone.
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
-#: Dev accounts flchain derives and the devnet funds (Anvil's `--accounts`).
-DEV_ACCOUNT_COUNT = 32
 DEV_CHAIN_ID = 31337
 PRIVATE_KEY_ENV = "FLCHAIN_PRIVATE_KEY"
 KEYSTORE_PASSWORD_ENV = "FLCHAIN_KEYSTORE_PASSWORD"

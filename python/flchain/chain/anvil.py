@@ -27,6 +27,7 @@ from flchain.errors import DevnetError
 
 __all__ = [
     "ANVIL_ENV",
+    "DEV_ACCOUNT_COUNT",
     "check_port_free",
     "continue_clock",
     "find_anvil",
@@ -46,6 +47,9 @@ ANVIL_ENV = "FLCHAIN_ANVIL"
 _LISTENING = re.compile(r"Listening on (\S+):(\d+)")
 _POLL_SECONDS = 0.05
 _PACKAGE_DIR = Path(__file__).resolve().parent
+
+#: Dev accounts flchain derives and the devnet funds (Anvil's `--accounts`).
+DEV_ACCOUNT_COUNT = 32
 
 
 def _candidates_below(node_modules: Path) -> list[Path]:

@@ -9,18 +9,22 @@ read methods (:data:`IDEMPOTENT_METHODS`); sending a transaction is never retrie
 from __future__ import annotations
 
 import logging
-import os
-import re
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from web3 import Web3
 from web3.exceptions import Web3Exception
 from web3.providers.rpc.utils import ExceptionRetryConfiguration
 
-from flchain.chain.devnet import default_state_dir, read_devnet_info
-from flchain.errors import ChainUnavailableError, ConfigError, WrongChainError
+from flchain.chain.endpoint import (
+    CHAIN_ID_ENV,
+    RPC_URL_ENV,
+    START_HINT,
+    redact_url,
+    resolve_endpoint,
+    resolve_rpc_url,
+)
+from flchain.errors import ChainUnavailableError, WrongChainError
 
 __all__ = [
     "CHAIN_ID_ENV",
@@ -35,10 +39,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Environment variable holding the RPC URL when ``--rpc`` is not given.
-RPC_URL_ENV = "FLCHAIN_RPC_URL"
-#: Environment variable holding the chain id the node must have (set by ``--network``).
-CHAIN_ID_ENV = "FLCHAIN_CHAIN_ID"
 DEFAULT_RPC_TIMEOUT = 30.0
 
 #: JSON-RPC methods that read only: retrying them after a transient failure is harmless.
@@ -65,44 +65,6 @@ IDEMPOTENT_METHODS: tuple[str, ...] = (
 )
 
 _RETRIED_ERRORS = (requests.ConnectionError, requests.Timeout, requests.HTTPError)
-_START_HINT = "start the local devnet with `flchain devnet start`, or pass --rpc URL"
-_PORT = re.compile(r":(\d+)$")
-_TOKEN_LIKE = re.compile(r"^[A-Za-z0-9_\-]{16,}$")
-
-
-def redact_url(url: str) -> str:
-    """The URL without credentials: no password, no query, token-like path parts hidden."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = _PORT.search(parts.netloc.rpartition("@")[2])  # as written: even if out of range
-    if port:
-        host = f"{host}:{port.group(1)}"
-    if parts.username:
-        host = f"***@{host}"
-    path = "/".join("***" if _TOKEN_LIKE.match(seg) else seg for seg in parts.path.split("/"))
-    return urlunsplit((parts.scheme, host, path, "***" if parts.query else "", ""))
-
-
-def resolve_rpc_url(rpc_url: str | None = None, *, state_dir: Path | str | None = None) -> str:
-    """The URL to use: ``rpc_url``, else ``$FLCHAIN_RPC_URL``, else the running devnet's."""
-    return _resolve(rpc_url, state_dir)[0]
-
-
-def _resolve(rpc_url: str | None, state_dir: Path | str | None) -> tuple[str, str]:
-    """(url, where it came from)."""
-    if rpc_url:
-        return rpc_url, "the given URL"
-    from_env = os.environ.get(RPC_URL_ENV)
-    if from_env:
-        return from_env, f"${RPC_URL_ENV}"
-    directory = Path(state_dir) if state_dir is not None else default_state_dir()
-    info = read_devnet_info(directory)
-    if info is None:
-        raise ChainUnavailableError(
-            f"No RPC URL given, ${RPC_URL_ENV} is unset and no devnet is recorded in "
-            f"{directory}; {_START_HINT}."
-        )
-    return info.rpc_url, f"the devnet record {directory / 'devnet.json'}"
 
 
 def connect(
@@ -113,23 +75,9 @@ def connect(
     timeout: float = DEFAULT_RPC_TIMEOUT,
 ) -> Web3:
     """A Web3 on an HTTP(S) node that answered ``eth_chainId`` (and matched, if expected)."""
-    url, source = _resolve(rpc_url, state_dir)
-    shown = redact_url(url)
-    if expected_chain_id is None and os.environ.get(CHAIN_ID_ENV):
-        try:
-            expected_chain_id = int(os.environ[CHAIN_ID_ENV])
-        except ValueError as exc:
-            raise ConfigError(
-                f"${CHAIN_ID_ENV} must be a chain id (an integer), got {os.environ[CHAIN_ID_ENV]!r}."
-            ) from exc
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise ConfigError(f"RPC URL {shown} ({source}) is not http(s)://; flchain speaks HTTP.")
-    try:
-        _ = urlsplit(url).port
-    except ValueError as exc:
-        raise ConfigError(
-            f"RPC URL {shown} ({source}) has no valid port (0..65535); check the URL."
-        ) from exc
+    endpoint = resolve_endpoint(rpc_url, expected_chain_id, state_dir=state_dir)
+    url, source, shown = endpoint.url, endpoint.source, endpoint.shown
+    expected_chain_id = endpoint.expected_chain_id
     retry = ExceptionRetryConfiguration(
         errors=_RETRIED_ERRORS, retries=3, backoff_factor=0.1, method_allowlist=IDEMPOTENT_METHODS
     )
@@ -142,7 +90,7 @@ def connect(
     except (requests.RequestException, Web3Exception, ValueError) as exc:
         raise ChainUnavailableError(
             f"No Ethereum node answers at {shown} (from {source}): "
-            f"{type(exc).__name__}; {_START_HINT}."
+            f"{type(exc).__name__}; {START_HINT}."
         ) from exc
     if expected_chain_id is not None and chain_id != expected_chain_id:
         raise WrongChainError(

@@ -4,8 +4,7 @@ A state dir (default ``./.flchain/devnet``, or ``$FLCHAIN_HOME/devnet``) holds:
 
 - ``state.json``: Anvil's chain state, loaded at start and dumped when Anvil exits on
   SIGINT/SIGTERM (``anvil --state``), so contracts and transactions survive a restart;
-- ``devnet.json``: the running devnet's URL and pid, read by ``status``/``stop`` and by
-  :func:`flchain.chain.connection.resolve_rpc_url`;
+- ``devnet.json``: the running devnet's URL and pid (:mod:`flchain.chain.devnet_record`);
 - ``anvil.log`` / ``anvil.stderr.log``: Anvil's output of its latest run.
 
 Use it attached (``with Devnet(state_dir=...) as dn: dn.rpc_url``, stopped on exit) or
@@ -14,33 +13,38 @@ detached (:func:`start_devnet` returns while Anvil keeps running; :func:`stop_de
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import logging
-import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from flchain.chain.accounts import DEV_ACCOUNT_COUNT
 from flchain.chain.anvil import (
+    DEV_ACCOUNT_COUNT,
     check_port_free,
     continue_clock,
     find_anvil,
     pid_is_anvil,
-    rpc_request,
     stop_pid,
     stop_process,
     wait_until_listening,
 )
+from flchain.chain.devnet_record import (
+    INFO_FILE,
+    DevnetInfo,
+    DevnetStatus,
+    default_state_dir,
+    devnet_status,
+    read_devnet_info,
+    remove_info,
+    resolve_dir,
+    write_info,
+)
 from flchain.errors import DevnetError
 from flchain.home import HOME_ENV as HOME_ENV_NAME
-from flchain.home import home_dir
 
 __all__ = [
     "DEFAULT_STARTUP_TIMEOUT",
@@ -65,7 +69,6 @@ DEVNET_CHAIN_ID = 31337
 HOME_ENV = HOME_ENV_NAME
 DEFAULT_STARTUP_TIMEOUT = 20.0
 
-_INFO_FILE = "devnet.json"
 _CHAIN_STATE_FILE = "state.json"
 _STDOUT_LOG = "anvil.log"
 _STDERR_LOG = "anvil.stderr.log"
@@ -73,114 +76,6 @@ _STDERR_LOG = "anvil.stderr.log"
 # Detached Anvil processes started by this Python process, by pid. Holding the Popen keeps
 # it from warning "still running" when collected, and lets a stop in the same process reap it.
 _DETACHED: dict[int, subprocess.Popen[bytes]] = {}
-
-
-def default_state_dir() -> Path:
-    """``$FLCHAIN_HOME/devnet`` if FLCHAIN_HOME is set, else ``./.flchain/devnet``."""
-    return home_dir() / "devnet"
-
-
-@dataclass(frozen=True)
-class DevnetInfo:
-    """What ``devnet.json`` records about a running devnet."""
-
-    rpc_url: str
-    pid: int
-    chain_id: int
-    state_dir: Path
-    started_at: str
-    persistent: bool
-    anvil: str
-
-    def to_json(self) -> str:
-        record = dataclasses.asdict(self) | {"state_dir": str(self.state_dir)}
-        return json.dumps(record, indent=2) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str, source: Path) -> DevnetInfo:
-        try:
-            record = json.loads(text)
-            return cls(
-                rpc_url=str(record["rpc_url"]),
-                pid=int(record["pid"]),
-                chain_id=int(record["chain_id"]),
-                state_dir=Path(record["state_dir"]),
-                started_at=str(record["started_at"]),
-                persistent=bool(record["persistent"]),
-                anvil=str(record["anvil"]),
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise DevnetError(
-                f"{source} is not a devnet record ({exc}); delete it or run `flchain devnet reset`."
-            ) from exc
-
-
-@dataclass(frozen=True)
-class DevnetStatus:
-    """The answer of :func:`devnet_status`: is the recorded devnet alive and answering?"""
-
-    state_dir: Path
-    running: bool
-    detail: str
-    info: DevnetInfo | None = None
-    block_number: int | None = None
-
-
-def _resolve_dir(state_dir: Path | str | None) -> Path:
-    return Path(state_dir).resolve() if state_dir is not None else default_state_dir().resolve()
-
-
-def read_devnet_info(state_dir: Path | str | None = None) -> DevnetInfo | None:
-    """The record in ``<state_dir>/devnet.json``, or None if there is none (alive or not)."""
-    path = _resolve_dir(state_dir) / _INFO_FILE
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise DevnetError(f"Cannot read {path}: {exc}.") from exc
-    return DevnetInfo.from_json(text, path)
-
-
-def _write_info(info: DevnetInfo) -> None:
-    path = info.state_dir / _INFO_FILE
-    partial = path.with_suffix(".json.partial")
-    partial.write_text(info.to_json())
-    os.replace(partial, path)
-
-
-def _remove_info(state_dir: Path, pid: int) -> None:
-    """Delete ``devnet.json`` if it still describes ``pid`` (another start may have replaced it)."""
-    try:
-        current = read_devnet_info(state_dir)
-    except DevnetError:
-        current = None
-    if current is None or current.pid == pid:
-        (state_dir / _INFO_FILE).unlink(missing_ok=True)
-
-
-def _block_number(url: str) -> int | None:
-    try:
-        return int(str(rpc_request(url, "eth_blockNumber")), 16)
-    except (OSError, DevnetError, ValueError):
-        return None
-
-
-def devnet_status(state_dir: Path | str | None = None) -> DevnetStatus:
-    """Whether the devnet recorded in the state dir runs (its pid is Anvil) and answers RPC."""
-    directory = _resolve_dir(state_dir)
-    info = read_devnet_info(directory)
-    if info is None:
-        return DevnetStatus(directory, False, f"no devnet is recorded in {directory}")
-    if not pid_is_anvil(info.pid):
-        return DevnetStatus(
-            directory, False, f"the recorded Anvil (pid {info.pid}) is not running", info
-        )
-    block = _block_number(info.rpc_url)
-    if block is None:
-        detail = f"Anvil (pid {info.pid}) runs but does not answer at {info.rpc_url}"
-        return DevnetStatus(directory, False, detail, info)
-    return DevnetStatus(directory, True, f"answers at {info.rpc_url}", info, block)
 
 
 class Devnet:
@@ -322,7 +217,7 @@ class Devnet:
         self._info = DevnetInfo(
             url, proc.pid, chain_id, self.state_dir, started_at, self._persist, str(anvil)
         )
-        _write_info(self._info)
+        write_info(self._info)
         logger.info("Devnet started at %s (pid %s, chain %s)", url, proc.pid, chain_id)
         return self._info
 
@@ -356,7 +251,7 @@ def _stop_recorded(
         stop_process(proc, timeout)
     elif pid_is_anvil(info.pid):
         stop_pid(info.pid, timeout)
-    _remove_info(info.state_dir, info.pid)
+    remove_info(info.state_dir, info.pid)
     logger.info("Devnet at %s (pid %s) stopped", info.rpc_url, info.pid)
 
 
@@ -371,7 +266,7 @@ def start_devnet(
     """Start a persistent devnet in the background and return once it answers (``host``:
     the address to listen on; ``block_time``: mine a block every S seconds)."""
     return Devnet(
-        _resolve_dir(state_dir),
+        resolve_dir(state_dir),
         port=port,
         host=host,
         block_time=block_time,
@@ -382,7 +277,7 @@ def start_devnet(
 
 def stop_devnet(state_dir: Path | str | None = None, timeout: float = 10.0) -> DevnetInfo | None:
     """Stop the devnet recorded in the state dir; None if none was running."""
-    directory = _resolve_dir(state_dir)
+    directory = resolve_dir(state_dir)
     info = read_devnet_info(directory)
     if info is None:
         return None
@@ -393,9 +288,9 @@ def stop_devnet(state_dir: Path | str | None = None, timeout: float = 10.0) -> D
 
 def reset_devnet(state_dir: Path | str | None = None) -> DevnetInfo | None:
     """Stop the devnet (if running) and delete its chain, so the next start is a fresh chain."""
-    directory = _resolve_dir(state_dir)
+    directory = resolve_dir(state_dir)
     stopped = stop_devnet(directory)
-    for name in (_CHAIN_STATE_FILE, _INFO_FILE, _STDOUT_LOG, _STDERR_LOG):
+    for name in (_CHAIN_STATE_FILE, INFO_FILE, _STDOUT_LOG, _STDERR_LOG):
         path = directory / name
         if path.is_dir():
             shutil.rmtree(path)

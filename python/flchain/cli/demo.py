@@ -110,13 +110,22 @@ def demo(
     ui: Annotated[
         bool, typer.Option("--ui", help="Also serve the web dashboard and open it in a browser.")
     ] = False,
+    device: Annotated[
+        str,
+        typer.Option(
+            "--device",
+            envvar="FLCHAIN_DEVICE",
+            help="Participants train on auto (CUDA when available), cpu, cuda or cuda:N (env "
+            "FLCHAIN_DEVICE); summary.json records it.",
+        ),
+    ] = "auto",
 ) -> None:
     """Train a model across N participants on the local devnet and show it live."""
     console = Console()
     options = DemoOptions(
         participants=participants, rounds=rounds, config=config, partition=partition, rule=rule,
         attack=attack, malicious=malicious if attack else 0, dp_epsilon=dp_epsilon,
-        private=private, data=data,
+        private=private, data=data, device=device,
     )  # fmt: skip
     dashboard = DemoDashboard(console, options.store) if ui else None
     try:
@@ -144,7 +153,8 @@ def demo(
     if final is not None:
         console.print(
             f"[bold green]done:[/] task {state.task_id}, {len(state.rounds)} rounds, final test accuracy "
-            f"[bold]{final.accuracy:.3f}[/] (initial {state.initial_accuracy:.3f})"
+            f"[bold]{final.accuracy:.3f}[/] (initial {state.initial_accuracy:.3f}), trained on "
+            f"{state.device}"
         )
     console.print(f"wrote {summary} and {plot}")
     console.print(

@@ -1,6 +1,8 @@
 """``flchain registry``: tasks, rounds and global models, read from the chain and the store.
 
-Read-only: it needs no account and no running participant.
+Read-only: it needs no account and no running participant. Each command imports what it
+needs when it runs: ``registry tasks`` reads over plain JSON-RPC and starts without web3
+(see ``bench/cli_startup.py``).
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -23,11 +25,11 @@ from flchain.cli.options import (
 )
 from flchain.errors import ConfigError
 from flchain.protocol.amounts import format_tokens
-from flchain.protocol.client import FLClient
-from flchain.protocol.session import open_client
-from flchain.roles.privacy_view import TaskPrivacy, task_privacy
-from flchain.roles.registry_view import RoundDetail, describe_round, list_rounds, list_tasks
-from flchain.storage.locator import open_store
+
+if TYPE_CHECKING:
+    from flchain.protocol.client import FLClient
+    from flchain.roles.privacy_view import TaskPrivacy
+    from flchain.roles.registry_view import RoundDetail
 
 app = typer.Typer(help="Query the on-chain model registry.", no_args_is_help=True)
 
@@ -38,6 +40,8 @@ RoundArgument = Annotated[
 
 
 def _client(rpc: str | None, deployments: Path | None) -> FLClient:
+    from flchain.protocol.session import open_client
+
     return open_client(rpc, deployments=deployments)
 
 
@@ -67,7 +71,10 @@ def tasks(
     as_json: JsonOption = False,
 ) -> None:
     """List every task: owner, status, rounds, members, rule, stake and reward pool."""
-    client = _client(rpc, deployments)
+    from flchain.protocol.task_reader import open_task_reader
+    from flchain.roles.task_view import list_tasks
+
+    client = open_task_reader(rpc, deployments)
     rows = list_tasks(client)
     if as_json:
         _echo_json({"chain_id": client.deployment.chain_id, "tasks": [asdict(row) for row in rows]})
@@ -98,6 +105,9 @@ def rounds(
     as_json: JsonOption = False,
 ) -> None:
     """List a task's rounds (round 0 is the initial model) with their models and metrics."""
+    from flchain.roles.registry_view import list_rounds
+    from flchain.storage.locator import open_store
+
     rows = list_rounds(_client(rpc, deployments), open_store(store), task)
     if as_json:
         _echo_json({"task": task, "rounds": [asdict(row) for row in rows]})
@@ -162,6 +172,9 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show a round: model, parent, contributors, attestations, metrics and gas used."""
+    from flchain.roles.registry_view import describe_round
+    from flchain.storage.locator import open_store
+
     detail = describe_round(_client(rpc, deployments), open_store(store), task, round_id)
     if as_json:
         _echo_json(asdict(detail))
@@ -184,8 +197,10 @@ def download(
 ) -> None:
     """Write a round's global model (default: the latest) to a file, verified by its CID; a
     private task's model is decrypted with the keys of a member's account (--account)."""
+    from flchain.protocol.session import open_client
     from flchain.roles.model_download import download_model, load_instructions
     from flchain.roles.round_keys import open_global_model
+    from flchain.storage.locator import open_store
 
     client = open_client(rpc, account, deployments=deployments)
     local = open_store(store)
@@ -266,6 +281,9 @@ def privacy(
 ) -> None:
     """Show a task's DP parameters and the epsilon spent per round and per participant,
     recomputed from the task document and the chain."""
+    from flchain.roles.privacy_view import task_privacy
+    from flchain.storage.locator import open_store
+
     view = task_privacy(_client(rpc, deployments), open_store(store), task)
     if view is None:
         raise ConfigError(

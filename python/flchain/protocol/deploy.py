@@ -23,7 +23,13 @@ from flchain.chain.connection import genesis_hash
 from flchain.chain.transactions import TxResult, TxSender
 from flchain.errors import ConfigError, NotDeployedError
 from flchain.protocol.artifacts import ContractArtifact, find_project_root, load_artifact
-from flchain.protocol.deployment import Deployment, DeploymentRecord, StepRecord, record_path
+from flchain.protocol.deployment import (
+    Deployment,
+    DeploymentRecord,
+    StepRecord,
+    record_path,
+    recorded_deployment,
+)
 
 __all__ = ["DeployReport", "MigrationContext", "deploy", "load_deployment", "migration_steps"]
 
@@ -165,18 +171,9 @@ def deploy(
 
 def load_deployment(w3: Web3, directory: Path | None = None) -> Deployment:
     """The deployment recorded for the chain ``w3`` talks to, checked to still be there."""
-    chain_id = int(w3.eth.chain_id)
-    path = record_path(chain_id, directory)
-    if not path.is_file():
-        raise NotDeployedError(
-            f"flchain is not deployed on chain {chain_id} (no {path}); run `flchain deploy` first."
-        )
-    record = DeploymentRecord.load(path, chain_id)
-    record.check_genesis(genesis_hash(w3), path)
-    deployment = Deployment.from_record(record, path)
-    if len(w3.eth.get_code(Web3.to_checksum_address(deployment.coordinator))) == 0:
-        raise NotDeployedError(
-            f"{path} records FLCoordinator at {deployment.coordinator}, but chain {chain_id} has no "
-            "contract there (was the devnet reset?); run `flchain deploy --fresh`."
-        )
-    return deployment
+    return recorded_deployment(
+        int(w3.eth.chain_id),
+        lambda: genesis_hash(w3),
+        lambda address: len(w3.eth.get_code(Web3.to_checksum_address(address))) > 0,
+        directory,
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,14 @@ from typing import Any
 from flchain.errors import NotDeployedError
 from flchain.home import deployments_home
 
-__all__ = ["Deployment", "DeploymentRecord", "StepRecord", "deployments_dir", "record_path"]
+__all__ = [
+    "Deployment",
+    "DeploymentRecord",
+    "StepRecord",
+    "deployments_dir",
+    "record_path",
+    "recorded_deployment",
+]
 
 DEPLOYMENTS_ENV = "FLCHAIN_DEPLOYMENTS"
 
@@ -156,3 +163,27 @@ class Deployment:
             name: address for step in record.steps for name, address in step.contracts.items()
         }
         return cls(record.chain_id, token, registry, coordinator, min(blocks, default=0), contracts)
+
+
+def recorded_deployment(
+    chain_id: int,
+    genesis: Callable[[], str],
+    has_code: Callable[[str], bool],
+    directory: Path | None = None,
+) -> Deployment:
+    """The deployment recorded for chain ``chain_id`` whose block 0 hashes to ``genesis()``,
+    checked to have its coordinator's code (``has_code``); NotDeployedError says what to do."""
+    path = record_path(chain_id, directory)
+    if not path.is_file():
+        raise NotDeployedError(
+            f"flchain is not deployed on chain {chain_id} (no {path}); run `flchain deploy` first."
+        )
+    record = DeploymentRecord.load(path, chain_id)
+    record.check_genesis(genesis(), path)
+    deployment = Deployment.from_record(record, path)
+    if not has_code(deployment.coordinator):
+        raise NotDeployedError(
+            f"{path} records FLCoordinator at {deployment.coordinator}, but chain {chain_id} has no "
+            "contract there (was the devnet reset?); run `flchain deploy --fresh`."
+        )
+    return deployment

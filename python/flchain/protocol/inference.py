@@ -21,11 +21,11 @@ from web3.contract import Contract
 
 from flchain.chain.revert import RevertDecoder, guarded_read
 from flchain.chain.transactions import TxRequest, TxSender
-from flchain.errors import NotDeployedError
+from flchain.errors import ContractRevertError, NotDeployedError
 from flchain.protocol.artifacts import load_artifact
 
 __all__ = [
-    "CALL_GAS_BUDGET",
+    "CALL_GAS_CAP",
     "CHUNK_CAPACITY",
     "InferenceContract",
     "InferenceDeployment",
@@ -40,8 +40,12 @@ T = TypeVar("T")
 
 #: Data bytes per chunk: the code-size limit (24,576) minus the leading STOP byte.
 CHUNK_CAPACITY = 24_575
-#: Gas one ``predictBatch`` call may use (nodes cap ``eth_call`` near the block gas limit).
-CALL_GAS_BUDGET = 20_000_000
+#: Gas one ``eth_call`` may ask for on every node flchain supports: Hardhat (EDR) caps it at
+#: 2**24; Anvil and geth allow more.
+CALL_GAS_CAP = 16_777_216
+#: Share of the cap a batch is planned to use, from the gas of one ``predict``: a batch also
+#: pays for memory growing with its rows (quadratic), which one row's estimate does not show.
+_BATCH_SHARE = 0.75
 #: Creation code of a data chunk minus the length: PUSH2 len, DUP1, PUSH1 10, RETURNDATASIZE,
 #: CODECOPY, RETURNDATASIZE, RETURN, i.e. "return the code after these 10 bytes".
 _CHUNK_PREFIX = bytes.fromhex("61"), bytes.fromhex("80600a3d393df3")
@@ -204,18 +208,31 @@ class InferenceContract:
         self, rows: Sequence[Sequence[int]], *, rows_per_call: int | None = None
     ) -> list[Prediction]:
         """Many inputs, ``rows_per_call`` per ``predictBatch`` call (default: as many as fit
-        :data:`CALL_GAS_BUDGET`, from the gas of one ``predict``)."""
+        :data:`CALL_GAS_CAP`, from the gas of one ``predict``). A batch that still runs out of
+        gas is split in halves (down to one row; a row that fails alone raises)."""
         if not rows:
             return []
         if rows_per_call is None:
-            rows_per_call = max(1, CALL_GAS_BUDGET // self.predict_gas(rows[0]))
+            per_row = self.predict_gas(rows[0])
+            rows_per_call = max(1, int(CALL_GAS_CAP * _BATCH_SHARE) // per_row)
         found: list[Prediction] = []
         for start in range(0, len(rows), rows_per_call):
-            batch = [list(row) for row in rows[start : start + rows_per_call]]
-            call = self.contract.functions.predictBatch(batch)
-            labels, scores = self._call(lambda c=call: c.call({"gas": CALL_GAS_BUDGET + 5_000_000}))  # type: ignore[misc]
             found.extend(
-                Prediction(int(label), tuple(int(s) for s in row))
-                for label, row in zip(labels, scores, strict=True)
+                self._predict_fitting([list(r) for r in rows[start : start + rows_per_call]])
             )
         return found
+
+    def _predict_fitting(self, batch: list[list[int]]) -> list[Prediction]:
+        call = self.contract.functions.predictBatch(batch)
+        try:
+            labels, scores = self._call(lambda: call.call({"gas": CALL_GAS_CAP}))
+        except ContractRevertError:
+            if len(batch) == 1:
+                raise
+            half = len(batch) // 2
+            logger.debug("predictBatch of %s rows ran out of gas; splitting it", len(batch))
+            return self._predict_fitting(batch[:half]) + self._predict_fitting(batch[half:])
+        return [
+            Prediction(int(label), tuple(int(s) for s in row))
+            for label, row in zip(labels, scores, strict=True)
+        ]

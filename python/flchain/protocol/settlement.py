@@ -19,8 +19,12 @@ _UNREVEALED, _REJECTED, _LOSING = 1, 2, 4
 def _slash_reasons(member: MemberInfo, rnd: RoundInfo) -> int:
     committed = bool(member.flags & MemberInfo.COMMITTED)
     revealed = bool(member.flags & MemberInfo.REVEALED)
-    reasons = _UNREVEALED if committed and not revealed else 0
-    if rnd.phase != RoundPhase.FINALIZED:
+    # A failed round in which nobody revealed slashes no unrevealed commit (its reveal phase
+    # may have had no block: the chain's clock jumped past it).
+    finalized = rnd.phase == RoundPhase.FINALIZED
+    unrevealed = committed and not revealed and (finalized or rnd.revealed_stake != 0)
+    reasons = _UNREVEALED if unrevealed else 0
+    if not finalized:
         return reasons
     if revealed and not rnd.accepted_bitmap >> member.reveal_index & 1:
         reasons |= _REJECTED

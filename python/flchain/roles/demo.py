@@ -28,7 +28,7 @@ from flchain.chain.connection import connect
 from flchain.chain.devnet import Devnet, default_state_dir, devnet_status
 from flchain.chain.transactions import TxSender
 from flchain.errors import ConfigError, FlchainError
-from flchain.fl import rule_spec
+from flchain.fl import rule_spec, select_device
 from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import deploy
 from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
@@ -82,6 +82,7 @@ class DemoOptions:
     dp_epsilon: float | None = None  # a differential-privacy budget per participant
     private: bool = False  # encrypted updates and models; secure aggregation too with FedAvg
     data: str = "digits"  # or "onchain": shards published on chain (roles/demo_data.py)
+    device: str = "auto"  # where the participants train: auto, cpu, cuda or cuda:N
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class DemoState:
     initial_accuracy: float = 0.0
     initial_loss: float = 0.0
     privacy: dict[str, object] | None = None  # the task's public DP parameters
+    device: str = ""  # the device the participants trained on (``cpu``, ``cuda:0``...)
 
 
 def _with_overrides(task: TaskFile, options: DemoOptions) -> TaskFile:
@@ -149,7 +151,7 @@ def _spawn(
         "--account", f"dev:{index + 1}", "--rpc", rpc_url, "--store", str(options.store),
         *(["--data", "onchain"] if options.data == "onchain" else
           ["--data", "digits", "--shard", f"{index}/{options.participants}"]),
-        "--journal", str(options.work_dir / "journal"),
+        "--journal", str(options.work_dir / "journal"), "--device", options.device,
         # twice the minimum: an honest outlier survives a few rejected-update slashes
         "--stake", str(2 * options.stake_tokens),
     ]  # fmt: skip
@@ -199,9 +201,12 @@ def run_demo(
         raise ConfigError(
             f"--participants must be within [1, {DEV_ACCOUNT_COUNT - 1}] (one dev account each), got {options.participants}."
         )
+    device = str(select_device(options.device))  # refused now if this machine lacks it
     task_file = _with_overrides(load_task_file(options.config), options)
-    options = dataclasses.replace(options, stake_tokens=task_file.min_stake / TOKEN)
-    state = DemoState(total_rounds=task_file.rounds, privacy=privacy_summary(task_file))
+    options = dataclasses.replace(options, stake_tokens=task_file.min_stake / TOKEN, device=device)
+    state = DemoState(
+        total_rounds=task_file.rounds, privacy=privacy_summary(task_file), device=device
+    )
     with ExitStack() as stack:
         state.rpc_url = _devnet(stack, options)
         w3 = connect(state.rpc_url)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from web3 import Web3
 
-from flchain.fl import build_model, evaluate, load_into
+from flchain import fl
 from flchain.fl.data import ArrayDataset
 from flchain.protocol.client import FLClient
 from flchain.protocol.commitments import result_id
@@ -58,10 +58,10 @@ def evaluate_round(
     (``reader``: turns a round's stored model into plaintext, for a private task)."""
     record = client.model_at(task_id, round_id)
     cid = Cid.from_chain(record.model_digest, record.codec)
-    model = build_model(doc.model, seed=0)
+    model = fl.build_model(doc.model, seed=0)
     data = store.get(cid)
-    load_into(model, reader(round_id, data) if reader is not None else data)
-    accuracy, loss = evaluate(model, test)
+    fl.load_into(model, reader(round_id, data) if reader is not None else data)
+    accuracy, loss = fl.evaluate(model, test)
     return accuracy, loss, cid
 
 

@@ -1,6 +1,7 @@
-"""Read-only views of the registry and of tasks, built from the chain and the store only.
+"""Read-only views of a task's rounds and their models, built from the chain and the store.
 
-They serve ``flchain registry`` and ``flchain task status``: everything here works from a
+They serve ``flchain registry rounds|round`` (the task list is :mod:`task_view`, a task's
+status :mod:`task_status_view`): everything here works from a
 fresh process long after the participants are gone. Values are frozen dataclasses whose
 fields are plain JSON types (CIDs as strings, amounts in base units), so the CLI can print
 them as tables or as ``dataclasses.asdict`` JSON without further logic.
@@ -19,28 +20,23 @@ from eth_utils.abi import event_abi_to_log_topic
 
 from flchain.chain.events import EventRecord, LogPager
 from flchain.errors import ConfigError, FlchainError
-from flchain.fl import rule_name
 from flchain.protocol.client import FLClient
-from flchain.protocol.records import ModelRecord, RoundInfo, RoundStatus, TaskInfo, TaskStatus
-from flchain.roles.observer import describe_member
+from flchain.protocol.records import ModelRecord, RoundInfo, RoundStatus, TaskInfo
 from flchain.roles.privacy_view import task_privacy
+from flchain.roles.task_view import existing_task
 from flchain.storage.cid import DAG_PB, RAW, Cid
 from flchain.storage.store import Store
 
 __all__ = [
     "AttestationRow",
     "ContributorRow",
-    "MemberRow",
     "RoundDetail",
     "RoundRow",
-    "TaskRow",
-    "TaskStatusView",
     "check_round",
     "describe_round",
-    "existing_task",
     "list_rounds",
-    "list_tasks",
-    "task_status",
+    "metrics_cid",
+    "task_events",
 ]
 
 _ZERO = bytes(32)
@@ -52,22 +48,6 @@ _ROUND_EVENTS = (
     "ResultAttested",
     "RoundFinalized",
 )
-
-
-@dataclass(frozen=True)
-class TaskRow:
-    """One task as ``flchain registry tasks`` lists it."""
-
-    task_id: int
-    owner: str
-    status: str
-    current_round: int
-    finalized_rounds: int
-    num_rounds: int
-    members: int
-    rule: str
-    total_stake: int
-    reward_pool: int
 
 
 @dataclass(frozen=True)
@@ -122,73 +102,6 @@ class RoundDetail:
     attestations: tuple[AttestationRow, ...]
     gas_used: int
     transactions: int
-
-
-@dataclass(frozen=True)
-class MemberRow:
-    """A current member of a task and its state in the current round."""
-
-    address: str
-    stake: int
-    rewards: int
-    first_round: int
-    state: str
-
-
-@dataclass(frozen=True)
-class TaskStatusView:
-    """Where a task stands now (at the latest block)."""
-
-    task: TaskRow
-    round: int
-    phase: str
-    chain_time: int
-    commit_deadline: int | None
-    reveal_deadline: int | None
-    attest_deadline: int | None
-    members: tuple[MemberRow, ...]
-
-
-# ---------------------------------------------------------------------- tasks
-
-
-def existing_task(client: FLClient, task_id: int) -> TaskInfo:
-    """The task ``task_id``, or ConfigError naming the ids that exist."""
-    count = client.task_count()
-    if not 1 <= task_id <= count:
-        known = f"ids 1..{count}" if count else "none yet"
-        raise ConfigError(
-            f"Task {task_id} does not exist on chain {client.deployment.chain_id} (tasks: {known}); "
-            "list them with `flchain registry tasks`."
-        )
-    return client.task(task_id)
-
-
-def _rule(rule_id: int) -> str:
-    try:
-        return rule_name(rule_id)
-    except ConfigError:
-        return f"unknown ({rule_id})"
-
-
-def _task_row(task: TaskInfo) -> TaskRow:
-    return TaskRow(
-        task.task_id,
-        task.owner,
-        task.status.name.lower(),
-        task.current_round,
-        task.finalized_rounds,
-        task.num_rounds,
-        task.member_count,
-        _rule(task.aggregation_rule),
-        task.total_stake,
-        task.reward_pool,
-    )
-
-
-def list_tasks(client: FLClient) -> list[TaskRow]:
-    """Every task on the deployment, by id."""
-    return [_task_row(client.task(task_id)) for task_id in range(1, client.task_count() + 1)]
 
 
 # ---------------------------------------------------------------------- rounds
@@ -257,7 +170,7 @@ def list_rounds(client: FLClient, store: Store, task_id: int) -> list[RoundRow]:
     return rows
 
 
-def _task_events(
+def task_events(
     client: FLClient, names: Iterable[str], task_id: int, round_id: int | None = None
 ) -> list[EventRecord]:
     topics: list[str | list[str] | None] = ["0x" + task_id.to_bytes(32, "big").hex()]
@@ -280,7 +193,7 @@ def _round_gas(client: FLClient, task_id: int, round_id: int) -> tuple[int, int]
     counts for the round it finalized, not for this one."""
     names = ["TaskCreated"] if round_id == 0 else list(_ROUND_EVENTS)
     by_tx: dict[str, set[str]] = {}
-    for event in _task_events(client, names, task_id, None if round_id == 0 else round_id):
+    for event in task_events(client, names, task_id, None if round_id == 0 else round_id):
         by_tx.setdefault(event.tx_hash, set()).add(event.event)
     finalized_topic = _event_topic(client, "RoundFinalized")
     gas, count = 0, 0
@@ -362,48 +275,4 @@ def describe_round(
         attestations,
         gas,
         transactions,
-    )
-
-
-# ---------------------------------------------------------------------- models
-
-
-# ---------------------------------------------------------------------- task status
-
-
-def _members(client: FLClient, task: TaskInfo) -> tuple[MemberRow, ...]:
-    joined = _task_events(client, ["ParticipantJoined"], task.task_id)
-    rows = []
-    for address in dict.fromkeys(str(event.args["participant"]) for event in joined):
-        member = client.member(task.task_id, address)
-        if member.joined:
-            state = describe_member(member, task.current_round)
-            rows.append(MemberRow(address, member.stake, member.rewards, member.first_round, state))
-    return tuple(rows)
-
-
-def task_status(client: FLClient, task_id: int) -> TaskStatusView:
-    """A task's current round, its phase and deadlines, and its members."""
-    task = existing_task(client, task_id)
-    chain_time = int(client.w3.eth.get_block("latest")["timestamp"])
-    members = _members(client, task)
-    if task.current_round == 0:
-        return TaskStatusView(
-            _task_row(task), 0, "not started", chain_time, None, None, None, members
-        )
-    if task.status != TaskStatus.ACTIVE:  # completed or closed: no phase, no deadline left
-        phase = task.status.name.lower()
-        return TaskStatusView(
-            _task_row(task), task.current_round, phase, chain_time, None, None, None, members
-        )
-    rnd = client.round(task_id, task.current_round)
-    return TaskStatusView(
-        _task_row(task),
-        rnd.round,
-        rnd.phase.label,
-        chain_time,
-        rnd.commit_deadline,
-        rnd.reveal_deadline,
-        rnd.attest_deadline,
-        members,
     )

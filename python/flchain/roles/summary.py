@@ -17,6 +17,7 @@ def summary_document(state: DemoState) -> dict[str, object]:
     return {
         "task_id": state.task_id,
         "rpc_url": state.rpc_url,
+        "device": state.device,
         "initial": {"accuracy": state.initial_accuracy, "loss": state.initial_loss},
         **({"privacy": state.privacy} if state.privacy is not None else {}),
         "rounds": [

@@ -18,7 +18,7 @@ from flchain.fl.data import ArrayDataset
 from flchain.protocol.records import RoundPhase
 from flchain.roles.datasets import load_test_data
 from flchain.roles.privacy_view import task_document
-from flchain.roles.registry_view import existing_task
+from flchain.roles.task_view import existing_task
 from flchain.roles.taskfile import DataConfig, TaskDocument
 from flchain.storage.cid import Cid
 from flchain.ui.source import Reader

@@ -14,16 +14,9 @@ from flchain.chain.events import EventRecord
 from flchain.errors import FlchainError
 from flchain.protocol.dataset_records import DatasetInfo
 from flchain.roles.privacy_view import task_document
-from flchain.roles.registry_view import (
-    MemberRow,
-    RoundDetail,
-    RoundRow,
-    TaskRow,
-    describe_round,
-    list_rounds,
-    list_tasks,
-    task_status,
-)
+from flchain.roles.registry_view import RoundDetail, RoundRow, describe_round, list_rounds
+from flchain.roles.task_status_view import MemberRow, task_status
+from flchain.roles.task_view import TaskRow, list_tasks
 from flchain.ui.source import Reader
 
 __all__ = [

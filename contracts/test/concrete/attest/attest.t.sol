@@ -86,6 +86,9 @@ contract AttestTest is Base {
     function test_RevertWhen_Understaked() external {
         joinThreeAndStart();
         commitAs(alice);
+        commitAs(bob);
+        warpToReveal();
+        revealAs(bob); // someone revealed: the reveal phase was live
         warpPastAttest(); // alice's commit of round 1 stays unrevealed
         startRound();
         coordinator.settle(taskId, alice); // slashed below the minimum

@@ -110,6 +110,9 @@ contract CloseTaskTest is Base {
     function test_CloseTask_SlashesSettledAfterClosingAreBurned() external {
         joinThreeAndStart();
         commitAs(alice);
+        commitAs(bob);
+        warpToReveal();
+        revealAs(bob); // someone revealed: the reveal phase was live
         warpPastAttest();
         close();
         vm.prank(alice);

@@ -88,6 +88,9 @@ contract CommitTest is Base {
         // alice stakes exactly the minimum; one slash takes her below it.
         joinThreeAndStart();
         commitAs(alice);
+        commitAs(bob);
+        warpToReveal();
+        revealAs(bob); // someone revealed: the reveal phase was live
         warpPastAttest(); // round 1 fails with alice's commit unrevealed
         startRound();
         vm.expectRevert(err(IFLCoordinator.MemberUnderstaked.selector, taskId, alice));

@@ -123,7 +123,11 @@ contract LeaveTest is Base {
     function test_Leave_SlashesUnrevealedCommitOfFailedRound() external {
         joinThreeAndStart();
         commitAs(alice);
+        commitAs(bob);
+        warpToReveal();
+        revealAs(bob); // someone revealed: the reveal phase was live
         warpPastAttest();
+        coordinator.settle(taskId, bob); // records the failure (pays bob, the revealer)
         uint128 slash = STAKE * SLASH_BPS / 10_000;
         uint256 before = balanceOf(alice);
         uint128 pool = task_().rewardPool;

@@ -142,6 +142,9 @@ contract SettleTest is Base {
         join(carol);
         startRound();
         commitAs(alice);
+        commitAs(bob);
+        warpToReveal();
+        revealAs(bob); // someone revealed: the reveal phase was live
         warpPastAttest();
         settle(alice);
         assertEq(member(alice).stake, STAKE * 2 - STAKE * 2 * SLASH_BPS / 10_000, "stake");
@@ -174,9 +177,26 @@ contract SettleTest is Base {
         assertEq(member(carol).rewards, 0, "no attester rewards in a failed round");
     }
 
+    function test_Settle_FailedRoundWithoutAnyRevealSlashesNoCommit() external {
+        uint32 round = joinThreeAndStart();
+        commitAs(alice);
+        commitAs(bob);
+        warpPastAttest(); // the clock jumps past the reveal and attest phases
+
+        vm.expectEmit(address(coordinator));
+        emit IFLCoordinator.MemberSettled(taskId, round, alice, 0, 0);
+        settle(alice);
+        settle(bob);
+        assertEq(member(alice).stake, STAKE, "alice not slashed");
+        assertEq(member(bob).stake, STAKE, "bob not slashed");
+    }
+
     function test_Settle_SlashShrinksOpenRoundsQuorumBase() external {
         joinThreeAndStart();
         commitAs(alice);
+        commitAs(bob);
+        warpToReveal();
+        revealAs(bob); // someone revealed: the reveal phase was live
         warpPastAttest(); // round 1 fails with alice's commit unrevealed
         startRound(); // round 2 counts alice's unslashed stake
         assertEq(round_().totalStake, STAKE * 3, "snapshot");
@@ -192,6 +212,9 @@ contract SettleTest is Base {
         join(carol);
         startRound();
         commitAs(alice);
+        commitAs(bob);
+        warpToReveal();
+        revealAs(bob); // someone revealed: the reveal phase was live
         warpPastAttest();
         startRound();
         settle(alice);

@@ -9,33 +9,62 @@ the accountant that turns a task's public parameters into epsilon.
   PRV accountant), budgets, noise calibration.
 
 Pure PyTorch/NumPy, deterministic given a seed; nothing here knows of the chain.
+
+Each name is loaded from its module on first use (PEP 562): the accounting maths does not
+import torch.
 """
 
 from __future__ import annotations
 
-from flchain.fl.privacy.accounting import (
-    Mechanism,
-    affordable_rounds,
-    calibrate_noise,
-    compute_epsilon,
-    epsilon_after,
-    epsilon_curve,
-    round_mechanism,
-    within_budget,
-)
-from flchain.fl.privacy.dpsgd import (
-    check_private_trainable,
-    train_local_private,
-    train_with_privacy,
-)
-from flchain.fl.privacy.gaussian import (
-    clip_update,
-    gaussian_noise,
-    noise_std,
-    privatize_update,
-    update_norm,
-)
-from flchain.fl.privacy.params import AccountantName, PrivacyMode, PrivacyParams
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flchain.fl.privacy.accounting import (
+        Mechanism,
+        affordable_rounds,
+        calibrate_noise,
+        compute_epsilon,
+        epsilon_after,
+        epsilon_curve,
+        round_mechanism,
+        within_budget,
+    )
+    from flchain.fl.privacy.dpsgd import (
+        check_private_trainable,
+        train_local_private,
+        train_with_privacy,
+    )
+    from flchain.fl.privacy.gaussian import (
+        clip_update,
+        gaussian_noise,
+        noise_std,
+        privatize_update,
+        update_norm,
+    )
+    from flchain.fl.privacy.params import AccountantName, PrivacyMode, PrivacyParams
+
+_EXPORTS: dict[str, str] = {
+    "AccountantName": "flchain.fl.privacy.params",
+    "Mechanism": "flchain.fl.privacy.accounting",
+    "PrivacyMode": "flchain.fl.privacy.params",
+    "PrivacyParams": "flchain.fl.privacy.params",
+    "affordable_rounds": "flchain.fl.privacy.accounting",
+    "calibrate_noise": "flchain.fl.privacy.accounting",
+    "check_private_trainable": "flchain.fl.privacy.dpsgd",
+    "clip_update": "flchain.fl.privacy.gaussian",
+    "compute_epsilon": "flchain.fl.privacy.accounting",
+    "epsilon_after": "flchain.fl.privacy.accounting",
+    "epsilon_curve": "flchain.fl.privacy.accounting",
+    "gaussian_noise": "flchain.fl.privacy.gaussian",
+    "noise_std": "flchain.fl.privacy.gaussian",
+    "privatize_update": "flchain.fl.privacy.gaussian",
+    "round_mechanism": "flchain.fl.privacy.accounting",
+    "train_local_private": "flchain.fl.privacy.dpsgd",
+    "train_with_privacy": "flchain.fl.privacy.dpsgd",
+    "update_norm": "flchain.fl.privacy.gaussian",
+    "within_budget": "flchain.fl.privacy.accounting",
+}
 
 __all__ = [
     "AccountantName",
@@ -58,3 +87,16 @@ __all__ = [
     "update_norm",
     "within_budget",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
