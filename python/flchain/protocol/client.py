@@ -36,6 +36,7 @@ from flchain.protocol.records import (
     TaskId,
     TaskInfo,
 )
+from flchain.storage.cid import Cid
 
 __all__ = ["Attestation", "FLClient", "Revealed"]
 
@@ -55,6 +56,11 @@ class Revealed:
     cid_digest: bytes
     codec: int
     block_number: int
+
+    @property
+    def cid(self) -> Cid:
+        """The revealed update's CID."""
+        return Cid.from_chain(self.cid_digest, self.codec)
 
 
 @dataclass(frozen=True)

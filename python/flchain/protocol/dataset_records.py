@@ -14,6 +14,8 @@ from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
+from flchain.storage.cid import Cid
+
 __all__ = [
     "BLOCKHASH_WINDOW",
     "MAX_BATCH",
@@ -55,6 +57,11 @@ class ShardInfo:
         """Decode a ``Shard`` tuple (cidDigest, contentDigest, size, codec)."""
         cid_digest, content, size, codec = raw
         return cls(index, bytes(cid_digest), int(codec), int(size), bytes(content))
+
+    @property
+    def cid(self) -> Cid:
+        """The shard's CID."""
+        return Cid.from_chain(self.cid_digest, self.codec)
 
     def as_input(self) -> tuple[bytes, int, int, bytes]:
         """The ``ShardInput`` tuple for ``addShards``."""

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, NewType
 
+from flchain.storage.cid import Cid
+
 __all__ = [
     "MemberInfo",
     "ModelRecord",
@@ -161,6 +163,11 @@ class TaskInfo:
             spec_codec, understaked, bytes(params),
         )  # fmt: skip
 
+    @property
+    def model_spec(self) -> Cid:
+        """The CID of the task document (model, data, training, rule)."""
+        return Cid.from_chain(self.model_spec_digest, self.model_spec_codec)
+
 
 @dataclass(frozen=True)
 class RoundInfo:
@@ -271,3 +278,8 @@ class ModelRecord:
             TaskId(task_id), RoundId(round_id), RoundId(parent), bytes(digest), codec,
             bytes(metrics), contributors, timestamp, block,
         )  # fmt: skip
+
+    @property
+    def model(self) -> Cid:
+        """The global model's CID."""
+        return Cid.from_chain(self.model_digest, self.codec)

@@ -158,7 +158,7 @@ def _collect(
     usable: list[_Update] = []
     first_seen: dict[Cid, int] = {}
     for update in sorted(revealed, key=lambda u: u.reveal_index):
-        cid = Cid.from_chain(update.cid_digest, update.codec)
+        cid = update.cid
         if cid in first_seen:
             rejected[update.reveal_index] = f"copy of update {first_seen[cid]}"
             continue

@@ -137,7 +137,7 @@ def unusable_reveals(
     unusable = set()
     for update in client.revealed_updates(source.task_id, round_id):
         try:
-            data = source.store.get(Cid.from_chain(update.cid_digest, update.codec))
+            data = source.store.get(update.cid)
             decode_masked(cipher.open_update(data, update.participant), count)
         except (StorageError, DecryptionError, SecureAggregationError):
             unusable.add(update.participant.lower())
@@ -227,7 +227,7 @@ class KeyringPublisher:
                 f"Only the owner of task {task_id} ({task.owner}) publishes its keyrings; "
                 f"{client.sender.address} is not it."
             )
-        spec = Cid.from_chain(task.model_spec_digest, task.model_spec_codec)
+        spec = task.model_spec
         document = TaskDocument.from_json(store.get(spec))
         self.document = document
         self._published: set[int] = set()

@@ -30,7 +30,7 @@ class ModelDownload:
 
 
 def _spec(client: FLClient, store: Store, task: TaskInfo) -> ModelSpec | None:
-    cid = Cid.from_chain(task.model_spec_digest, task.model_spec_codec)
+    cid = task.model_spec
     if not store.has(cid):
         return None
     return TaskDocument.from_json(store.get(cid)).model
@@ -53,7 +53,7 @@ def download_model(
                 f"model yet; the latest is round {task.last_finalized_round}."
             )
         record = client.model_at(task_id, round_id)
-    cid = Cid.from_chain(record.model_digest, record.codec)
+    cid = record.model
     try:
         data = store.get(cid)
     except ContentNotFoundError as exc:

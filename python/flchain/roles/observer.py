@@ -57,7 +57,7 @@ def evaluate_round(
     """Accuracy and loss of the registry's model of a round on ``test``, and its CID
     (``reader``: turns a round's stored model into plaintext, for a private task)."""
     record = client.model_at(task_id, round_id)
-    cid = Cid.from_chain(record.model_digest, record.codec)
+    cid = record.model
     model = fl.build_model(doc.model, seed=0)
     data = store.get(cid)
     fl.load_into(model, reader(round_id, data) if reader is not None else data)

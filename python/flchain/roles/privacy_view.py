@@ -21,7 +21,6 @@ from flchain.chain.events import EventRecord
 from flchain.fl.privacy import epsilon_curve
 from flchain.protocol.client import FLClient
 from flchain.roles.taskfile import TaskDocument
-from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 
 __all__ = [
@@ -73,7 +72,7 @@ class TaskPrivacy:
 def task_document(client: FLClient, store: Store, task_id: int) -> TaskDocument | None:
     """The task document, if the store holds it."""
     task = client.task(task_id)
-    cid = Cid.from_chain(task.model_spec_digest, task.model_spec_codec)
+    cid = task.model_spec
     if not store.has(cid):
         return None
     return TaskDocument.from_json(store.get(cid))

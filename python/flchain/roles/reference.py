@@ -81,7 +81,7 @@ class ReferencePublisher:
             self._published.add(rnd.round)
             return None
         record = self.client.model_at(self.task_id, rnd.parent_round)
-        parent = self.store.get(Cid.from_chain(record.model_digest, record.codec))
+        parent = self.store.get(record.model)
         seed = int.from_bytes(hashlib.sha256(f"reference:{rnd.round}".encode()).digest()[:4], "big")
         cid = self.store.put(train_reference(self.document, parent, self.root, seed))
         self.store.pin(cid)

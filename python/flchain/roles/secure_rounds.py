@@ -90,7 +90,7 @@ def _masked_rows(
 ) -> list[np.ndarray]:
     rows = []
     for update in revealed:
-        cid = Cid.from_chain(update.cid_digest, update.codec)
+        cid = update.cid
         try:
             rows.append(
                 decode_masked(cipher.open_update(store.get(cid), update.participant), count)
@@ -140,7 +140,7 @@ def aggregate_secure_round(
     bitmap = 0
     for update in in_roster:
         bitmap |= 1 << update.reveal_index
-    accepted = [Cid.from_chain(u.cid_digest, u.codec) for u in in_roster]
+    accepted = [u.cid for u in in_roster]
     return publish_result(
         store, task_id, round_id, "fedavg", parent_cid, model, bitmap, accepted, rejected,
         cipher, {"secure_aggregation": True},

@@ -35,7 +35,7 @@ class FetchedShard:
 
 def fetch_shard(store: Store, dataset_id: int, info: ShardInfo) -> FetchedShard:
     """Shard ``info`` of ``dataset_id`` from ``store``, verified (see the module doc)."""
-    cid = Cid.from_chain(info.cid_digest, info.codec)
+    cid = info.cid
     where = f"Shard {info.index} of dataset {dataset_id} ({cid})"
     try:
         data = store.get(cid)

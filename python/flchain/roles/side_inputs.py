@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from flchain.fl import rule_spec
 from flchain.protocol.client import FLClient
 from flchain.roles.reference import fetch_reference
-from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 
 __all__ = ["RoundInputs", "fetch_side_inputs"]
@@ -44,5 +43,5 @@ def fetch_side_inputs(
     if "previous" in needs and parent_round > 0:
         parent = client.model_at(task_id, parent_round)
         record = client.model_at(task_id, parent.parent_round)
-        grandparent = store.get(Cid.from_chain(record.model_digest, record.codec))
+        grandparent = store.get(record.model)
     return RoundInputs(reference, grandparent)

@@ -82,11 +82,11 @@ def verify_round(
         )
     record = client.model_at(task_id, round_id)
     parent = client.model_at(task_id, rnd.parent_round)
-    parent_cid = Cid.from_chain(parent.model_digest, parent.codec)
+    parent_cid = parent.model
     rule = rule_name(task.aggregation_rule)
     revealed = client.revealed_updates(task_id, round_id)
     params = json.loads(task.aggregation_params or b"{}")
-    spec = Cid.from_chain(task.model_spec_digest, task.model_spec_codec)
+    spec = task.model_spec
     document = TaskDocument.from_json(store.get(spec))
     check_local_copies(store, revealed, rnd.accepted_bitmap)
     if document.private:
@@ -105,7 +105,7 @@ def verify_round(
         task_id=task_id,
         round=round_id,
         rule=rule,
-        chain_model=Cid.from_chain(record.model_digest, record.codec),
+        chain_model=record.model,
         recomputed_model=result.model_cid,
         chain_accepted=rnd.accepted_bitmap,
         recomputed_accepted=result.accepted_bitmap,
@@ -122,7 +122,7 @@ def check_local_copies(store: Store, revealed: Sequence[Revealed], accepted_bitm
     for update in revealed:
         if not accepted_bitmap >> update.reveal_index & 1:
             continue
-        cid = Cid.from_chain(update.cid_digest, update.codec)
+        cid = update.cid
         try:
             store.get(cid)
         except (ContentNotFoundError, IntegrityError) as exc:

@@ -100,7 +100,7 @@ class ModelEvaluator:
             records = [(r, reader.client.model_at(task_id, r)) for r in rounds]
         points: list[CurvePoint] = []
         for round_id, record in records:
-            cid = Cid.from_chain(record.model_digest, record.codec)
+            cid = record.model
             try:
                 if self.cached(doc, cid):
                     accuracy, loss = self._score(doc, cid, b"")
