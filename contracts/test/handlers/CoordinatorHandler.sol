@@ -495,6 +495,9 @@ contract CoordinatorHandler is Test {
                 address who = address(uint160(uint256(log.topics[3])));
                 ghostCredited[id][who] += reward;
                 ghostSlashed[id] += slashed;
+            } else if (sig == IFLCoordinator.InactivityPenalized.selector) {
+                (,,, uint128 penalty) = abi.decode(log.data, (uint32, uint32, uint32, uint128));
+                ghostSlashed[id] += penalty;
             } else if (sig == IFLCoordinator.RewardClaimed.selector) {
                 uint128 amount = abi.decode(log.data, (uint128));
                 address who = address(uint160(uint256(log.topics[2])));
