@@ -28,6 +28,15 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     uint16 private constant _MAX_SLASH_BPS = 5000;
     uint16 private constant _MAX_REJECT_SLASH_BPS = 1000;
 
+    /// @dev Inputs of one inactivity assessment (see `_assessInactivity`).
+    struct Assessment {
+        uint32 current; // the task's current round
+        bool currentLive; // the caller knows `current` is live (not failed, not decided)
+        uint96 stake; // the stake the penalty is taken from (after the work slash)
+        bool attestedFailure; // the member attested in its active round, which failed
+        uint32 limit; // first round not assessed, if before the last decided one (expelled by work)
+    }
+
     IModelRegistry private immutable _registry;
 
     uint256 private _taskCount;
@@ -123,7 +132,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         Member storage member = _member(taskId, msg.sender);
         // Read before settlement, which may advance the cursor past the current round.
         uint32 firstRound = member.firstRound;
-        _settle(taskId, task, msg.sender, member);
+        _settle(taskId, task, msg.sender, member, task.currentRound, false);
         if (member.activeRound != 0) revert MemberHasOpenObligations(taskId, msg.sender, member.activeRound);
 
         uint96 stake = member.stake;
@@ -325,7 +334,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         Task storage task = _existingTask(taskId);
         Member storage member = _member(taskId, participant);
         uint24 before = member.activeRound;
-        _settle(taskId, task, participant, member);
+        _settle(taskId, task, participant, member, task.currentRound, false);
         settled = before != 0 && member.activeRound == 0;
     }
 
@@ -333,7 +342,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     function claim(uint256 taskId) external nonReentrant returns (uint128 amount) {
         Task storage task = _existingTask(taskId);
         Member storage member = _member(taskId, msg.sender);
-        _settle(taskId, task, msg.sender, member);
+        _settle(taskId, task, msg.sender, member, task.currentRound, false);
         uint96 rewards = member.rewards;
         amount = rewards;
         if (rewards == 0) revert MemberNothingToClaim(taskId, msg.sender);
@@ -535,7 +544,8 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         returns (Member storage member)
     {
         member = _member(taskId, participant);
-        if (member.activeRound != round) _settle(taskId, task, participant, member);
+        // `round` is the task's current round, live (its commit or attest phase): checked by the caller.
+        if (member.activeRound != round) _settle(taskId, task, participant, member, round, true);
         if (round < member.firstRound) revert MemberNotEligible(taskId, round, member.firstRound);
         if (member.flags & MemberFlags.UNDERSTAKED != 0) revert MemberUnderstaked(taskId, participant);
     }
@@ -543,12 +553,20 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     /// @dev Applies the outcome of the member's active round once that round is decided, and its
     /// inactivity penalty for the failed rounds it was silent in since its last assessment. Work
     /// of an undecided round is left for later; the assessment never reaches an undecided round.
-    function _settle(uint256 taskId, Task storage task, address participant, Member storage member) private {
+    /// `current` is the task's current round, `currentLive` true if the caller knows it is live.
+    function _settle(
+        uint256 taskId,
+        Task storage task,
+        address participant,
+        Member storage member,
+        uint32 current,
+        bool currentLive
+    ) private {
         uint32 active = member.activeRound;
-        uint128 reward;
-        uint8 reasons;
-        bool settled;
-        bool attestedFailure;
+        uint128 reward = 0;
+        uint8 reasons = 0;
+        bool settled = false;
+        bool attestedFailure = false;
         if (active != 0) {
             Round storage r = _rounds[taskId][active];
             RoundPhase phase = _phase(r);
@@ -570,8 +588,11 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         }
         // A member the work slash expels could not attest after its active round: its silence
         // there is not held against it (the assessment stops at that round).
-        uint32 limit = settled && stake - workSlash < task.minStake ? active + 1 : type(uint32).max;
-        uint96 penalty = _assessInactivity(taskId, task, participant, member, stake - workSlash, attestedFailure, limit);
+        // (Without a work slash the stake is at least the minimum: understaked members do no work.)
+        uint32 limit = workSlash != 0 && stake - workSlash < task.minStake ? active + 1 : type(uint32).max;
+        uint96 penalty = _assessInactivity(
+            taskId, task, participant, member, Assessment(current, currentLive, stake - workSlash, attestedFailure, limit)
+        );
         if (workSlash != 0 || penalty != 0) _burn(taskId, task, member, uint128(workSlash) + penalty);
         if (reasons != 0) emit Slashed(taskId, active, participant, workSlash, reasons);
         if (!settled) return;
@@ -617,41 +638,41 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         Task storage task,
         address participant,
         Member storage member,
-        uint96 stake,
-        bool attestedFailure,
-        uint32 limit
+        Assessment memory a
     ) private returns (uint96 penalty) {
         uint32 from = member.firstRound;
-        uint32 current = task.currentRound;
+        uint32 current = a.current;
         if (from > current || member.flags & MemberFlags.UNDERSTAKED != 0) return 0;
+        // Nothing decided since the last assessment (a member's every later action in one round).
+        if (from == current && a.currentLive) return 0;
         Round storage last = _rounds[taskId][current];
         // A round failed by time is recorded first, so that it counts (and pays its revealers).
-        _recordFailure(taskId, task, current);
+        if (!a.currentLive) _recordFailure(taskId, task, current);
         uint32 failuresTo = last.failuresBefore;
         uint32 to = current;
         if (last.status == RoundStatus.Failed) {
             to = current + 1;
             failuresTo += 1;
         }
-        if (limit < to) {
-            to = limit;
-            failuresTo = _rounds[taskId][limit].failuresBefore;
+        if (a.limit < to) {
+            to = a.limit;
+            failuresTo = _rounds[taskId][to].failuresBefore;
         }
-        if (to == from) return 0;
-        // Cannot underflow: prefix counts grow with the round, and the attested failure, if any, is
-        // one of the failures counted (active round in [from, to)).
-        uint32 missed = failuresTo - _rounds[taskId][from].failuresBefore;
-        if (attestedFailure) missed -= 1;
         // Fits: rounds are capped at 2**24 - 1.
         member.firstRound = uint24(to);
-        if (missed == 0) return 0;
-        uint256 bps = uint256(missed) * task.rejectSlashBps;
+        // Cannot underflow: prefix counts grow with the round, and the attested failure, if any, is
+        // one of the failures counted (the active round lies in [from, to)).
+        uint256 missed = failuresTo - _rounds[taskId][from].failuresBefore;
+        if (a.attestedFailure) missed -= 1;
+        uint256 bps = missed * task.rejectSlashBps;
         if (bps > _BPS) bps = _BPS;
-        // Fits: at most `stake`, a uint96.
-        penalty = uint96((uint256(stake) * bps + _BPS - 1) / _BPS);
-        if (penalty == 0) return 0;
-        emit InactivityPenalized(taskId, participant, from, to, missed, penalty);
-        emit Slashed(taskId, to - 1, participant, penalty, SlashReasons.INACTIVE);
+        if (bps > 0) {
+            // Rounded up like slashes. Fits: at most `stake`, a uint96.
+            penalty = uint96((uint256(a.stake) * bps + _BPS - 1) / _BPS);
+            // Fits: missed <= failuresTo, a uint32.
+            emit InactivityPenalized(taskId, participant, from, to, uint32(missed), penalty);
+            emit Slashed(taskId, to - 1, participant, penalty, SlashReasons.INACTIVE);
+        }
     }
 
     function _outcome(Round storage r, Member storage member, bool finalized)
