@@ -664,11 +664,14 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         // one of the failures counted (the active round lies in [from, to)).
         uint256 missed = failuresTo - _rounds[taskId][from].failuresBefore;
         if (a.attestedFailure) missed -= 1;
-        uint256 bps = missed * task.rejectSlashBps;
-        if (bps > _BPS) bps = _BPS;
-        if (bps > 0) {
+        // The rate is read only when something was missed (the common case reads no task slot).
+        if (missed > 0) {
+            uint256 bps = missed * task.rejectSlashBps;
+            if (bps > _BPS) bps = _BPS;
             // Rounded up like slashes. Fits: at most `stake`, a uint96.
             penalty = uint96((uint256(a.stake) * bps + _BPS - 1) / _BPS);
+        }
+        if (penalty > 0) {
             // Fits: missed <= failuresTo, a uint32.
             emit InactivityPenalized(taskId, participant, from, to, uint32(missed), penalty);
             emit Slashed(taskId, to - 1, participant, penalty, SlashReasons.INACTIVE);
