@@ -28,6 +28,15 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     uint16 private constant _MAX_SLASH_BPS = 5000;
     uint16 private constant _MAX_REJECT_SLASH_BPS = 1000;
 
+    /// @dev Inputs of one inactivity assessment (see `_assessInactivity`).
+    struct Assessment {
+        uint32 current; // the task's current round
+        bool currentLive; // the caller knows `current` is live (not failed, not decided)
+        uint96 stake; // the stake the penalty is taken from (after the work slash)
+        bool attestedFailure; // the member attested in its active round, which failed
+        uint32 limit; // first round not assessed, if before the last decided one (expelled by work)
+    }
+
     IModelRegistry private immutable _registry;
 
     uint256 private _taskCount;
@@ -121,13 +130,14 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     function leave(uint256 taskId) external nonReentrant {
         Task storage task = _existingTask(taskId);
         Member storage member = _member(taskId, msg.sender);
-        _settle(taskId, task, msg.sender, member);
+        // Read before settlement, which may advance the cursor past the current round.
+        uint32 firstRound = member.firstRound;
+        _settle(taskId, task, msg.sender, member, task.currentRound, false);
         if (member.activeRound != 0) revert MemberHasOpenObligations(taskId, msg.sender, member.activeRound);
 
         uint96 stake = member.stake;
         uint96 rewards = member.rewards;
         task.totalStake -= stake;
-        uint32 firstRound = member.firstRound;
         // Still bonding: its stake waits in the bonding bucket (an unused bucket once that round
         // opened, so this is harmless then). Cannot underflow: the bucket holds this stake.
         if (firstRound > task.currentRound) _bondingStake[taskId][firstRound] -= stake;
@@ -324,7 +334,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         Task storage task = _existingTask(taskId);
         Member storage member = _member(taskId, participant);
         uint24 before = member.activeRound;
-        _settle(taskId, task, participant, member);
+        _settle(taskId, task, participant, member, task.currentRound, false);
         settled = before != 0 && member.activeRound == 0;
     }
 
@@ -332,7 +342,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     function claim(uint256 taskId) external nonReentrant returns (uint128 amount) {
         Task storage task = _existingTask(taskId);
         Member storage member = _member(taskId, msg.sender);
-        _settle(taskId, task, msg.sender, member);
+        _settle(taskId, task, msg.sender, member, task.currentRound, false);
         uint96 rewards = member.rewards;
         amount = rewards;
         if (rewards == 0) revert MemberNothingToClaim(taskId, msg.sender);
@@ -420,6 +430,12 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         r.revealDeadline = revealDeadline;
         r.attestDeadline = attestDeadline;
         r.status = RoundStatus.Open;
+        // Prefix count of failures for inactivity assessment: the previous round is decided (and
+        // a failure recorded) before this one opens.
+        if (round > 1) {
+            Round storage previous = _rounds[taskId][round - 1];
+            r.failuresBefore = previous.failuresBefore + (previous.status == RoundStatus.Failed ? 1 : 0);
+        }
         // Fits: at most 256 stakes of < 2**96 each; rounds are capped at 2**24 - 1 above.
         r.totalStake = uint104(stake);
         r.parentRound = uint24(task.lastFinalizedRound);
@@ -528,53 +544,138 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         returns (Member storage member)
     {
         member = _member(taskId, participant);
-        if (member.activeRound != round) _settle(taskId, task, participant, member);
+        // `round` is the task's current round, live (its commit or attest phase): checked by the caller.
+        if (member.activeRound != round) _settle(taskId, task, participant, member, round, true);
         if (round < member.firstRound) revert MemberNotEligible(taskId, round, member.firstRound);
         if (member.flags & MemberFlags.UNDERSTAKED != 0) revert MemberUnderstaked(taskId, participant);
     }
 
-    /// @dev Applies the outcome of the member's active round once that round is decided.
-    /// A no-op while the round is undecided or when there is nothing to settle.
-    function _settle(uint256 taskId, Task storage task, address participant, Member storage member) private {
-        uint32 round = member.activeRound;
-        // One read of slot 0 for the checks below happens through `member`; the write at the end
-        // is the only storage write settlement makes for the member.
-        if (round == 0) return;
-        Round storage r = _rounds[taskId][round];
-        RoundPhase phase = _phase(r);
-        if (phase != RoundPhase.Finalized && phase != RoundPhase.Failed) return;
-        if (phase == RoundPhase.Failed) _recordFailure(taskId, task, round);
-
-        (uint128 reward, uint8 reasons) = _outcome(r, member, phase == RoundPhase.Finalized);
-        uint128 slashed = 0;
+    /// @dev Applies the outcome of the member's active round once that round is decided, and its
+    /// inactivity penalty for the failed rounds it was silent in since its last assessment. Work
+    /// of an undecided round is left for later; the assessment never reaches an undecided round.
+    /// `current` is the task's current round, `currentLive` true if the caller knows it is live.
+    function _settle(
+        uint256 taskId,
+        Task storage task,
+        address participant,
+        Member storage member,
+        uint32 current,
+        bool currentLive
+    ) private {
+        uint32 active = member.activeRound;
+        uint128 reward = 0;
+        uint8 reasons = 0;
+        bool settled = false;
+        bool attestedFailure = false;
+        if (active != 0) {
+            Round storage r = _rounds[taskId][active];
+            RoundPhase phase = _phase(r);
+            if (phase == RoundPhase.Finalized || phase == RoundPhase.Failed) {
+                if (phase == RoundPhase.Failed) _recordFailure(taskId, task, active);
+                (reward, reasons) = _outcome(r, member, phase == RoundPhase.Finalized);
+                settled = true;
+                attestedFailure = phase == RoundPhase.Failed && member.flags & MemberFlags.ATTESTED != 0;
+            }
+        }
+        uint96 stake = member.stake;
+        uint96 workSlash = 0;
         if (reasons != 0) {
             // A rejected update may be an honest outlier (robust rules drop some every round):
             // the task sets its own, capped and milder, rate for it.
             uint256 bps = reasons == SlashReasons.REJECTED_UPDATE ? task.rejectSlashBps : task.slashBps;
             // Rounded up, so that no stake is too small to be slashed. Fits: bps <= 10000.
-            slashed = uint128((uint256(member.stake) * bps + _BPS - 1) / _BPS);
-            // Fits: slashed <= stake, a uint96.
-            uint96 left = member.stake - uint96(slashed);
-            member.stake = left;
-            task.totalStake -= slashed;
-            // Burned, never to the escrow: the owner must gain nothing from anyone's slash.
-            task.burnedStake += slashed;
-            if (left < task.minStake) {
-                // It may never attest again: its whole stake leaves the quorum bases, so that it
-                // cannot block rounds by its mere presence.
-                member.flags |= MemberFlags.UNDERSTAKED;
-                task.understakedStake += left;
-                _shrinkOpenRound(taskId, task, member.firstRound, slashed + left);
-            } else {
-                _shrinkOpenRound(taskId, task, member.firstRound, slashed);
-            }
-            emit Slashed(taskId, round, participant, slashed, reasons);
+            workSlash = uint96((uint256(stake) * bps + _BPS - 1) / _BPS);
         }
+        // A member the work slash expels could not attest after its active round: its silence
+        // there is not held against it (the assessment stops at that round).
+        // (Without a work slash the stake is at least the minimum: understaked members do no work.)
+        uint32 limit = workSlash != 0 && stake - workSlash < task.minStake ? active + 1 : type(uint32).max;
+        uint96 penalty = _assessInactivity(
+            taskId, task, participant, member, Assessment(current, currentLive, stake - workSlash, attestedFailure, limit)
+        );
+        if (workSlash != 0 || penalty != 0) _burn(taskId, task, member, uint128(workSlash) + penalty);
+        if (reasons != 0) emit Slashed(taskId, active, participant, workSlash, reasons);
+        if (!settled) return;
         // Fits: a member's credited rewards never exceed its task's escrow, capped at uint96.
         if (reward != 0) member.rewards += uint96(reward);
         member.activeRound = 0;
         member.flags &= ~MemberFlags.ROUND_WORK;
-        emit MemberSettled(taskId, round, participant, reward, slashed);
+        emit MemberSettled(taskId, active, participant, reward, workSlash);
+    }
+
+    /// @dev Burns `amount` of the member's stake: it leaves the task's stake (and the open round's
+    /// quorum base, if that round counts the member) for `burnedStake`, never the escrow, so the
+    /// owner gains nothing from anyone's slash. A member left below the minimum is understaked:
+    /// it may never attest again and its whole stake leaves the quorum bases, so that it cannot
+    /// block rounds by its mere presence.
+    function _burn(uint256 taskId, Task storage task, Member storage member, uint128 amount) private {
+        // Fits and cannot underflow: amount <= stake, a uint96 (both parts are shares of it).
+        uint96 left = member.stake - uint96(amount);
+        member.stake = left;
+        task.totalStake -= amount;
+        task.burnedStake += amount;
+        if (left < task.minStake) {
+            member.flags |= MemberFlags.UNDERSTAKED;
+            task.understakedStake += left;
+            _shrinkOpenRound(taskId, task, member.firstRound, amount + left);
+        } else {
+            _shrinkOpenRound(taskId, task, member.firstRound, amount);
+        }
+    }
+
+    /// @dev Inactivity: counts the failed rounds from the member's cursor (`firstRound`) up to
+    /// the last decided round (or `limit`, exclusive) in which it did not attest, advances the
+    /// cursor past them and returns the penalty on `stake`: `rejectSlashBps` per missed round,
+    /// the task's mild rate for faults an honest member may commit by accident (a crash is
+    /// silence), capped at the whole stake and rounded up like slashes.
+    /// The member was in each of those rounds' stake snapshot: the cursor starts at its first
+    /// bonded round, members leave only with their stake, and understaked members (excluded from
+    /// snapshots) are never assessed. It attested in at most one of them, its active round
+    /// (settled in the same step, `attestedFailure`): earlier attestations were settled, and the
+    /// cursor moved past them, at earlier steps. O(1): `Round.failuresBefore` is a prefix count.
+    function _assessInactivity(
+        uint256 taskId,
+        Task storage task,
+        address participant,
+        Member storage member,
+        Assessment memory a
+    ) private returns (uint96 penalty) {
+        uint32 from = member.firstRound;
+        uint32 current = a.current;
+        if (from > current || member.flags & MemberFlags.UNDERSTAKED != 0) return 0;
+        // Nothing decided since the last assessment (a member's every later action in one round).
+        if (from == current && a.currentLive) return 0;
+        Round storage last = _rounds[taskId][current];
+        // A round failed by time is recorded first, so that it counts (and pays its revealers).
+        if (!a.currentLive) _recordFailure(taskId, task, current);
+        uint32 failuresTo = last.failuresBefore;
+        uint32 to = current;
+        if (last.status == RoundStatus.Failed) {
+            to = current + 1;
+            failuresTo += 1;
+        }
+        if (a.limit < to) {
+            to = a.limit;
+            failuresTo = _rounds[taskId][to].failuresBefore;
+        }
+        // Fits: rounds are capped at 2**24 - 1.
+        member.firstRound = uint24(to);
+        // Cannot underflow: prefix counts grow with the round, and the attested failure, if any, is
+        // one of the failures counted (the active round lies in [from, to)).
+        uint256 missed = failuresTo - _rounds[taskId][from].failuresBefore;
+        if (a.attestedFailure) missed -= 1;
+        // The rate is read only when something was missed (the common case reads no task slot).
+        if (missed > 0) {
+            uint256 bps = missed * task.rejectSlashBps;
+            if (bps > _BPS) bps = _BPS;
+            // Rounded up like slashes. Fits: at most `stake`, a uint96.
+            penalty = uint96((uint256(a.stake) * bps + _BPS - 1) / _BPS);
+        }
+        if (penalty > 0) {
+            // Fits: missed <= failuresTo, a uint32.
+            emit InactivityPenalized(taskId, participant, from, to, uint32(missed), penalty);
+            emit Slashed(taskId, to - 1, participant, penalty, SlashReasons.INACTIVE);
+        }
     }
 
     function _outcome(Round storage r, Member storage member, bool finalized)

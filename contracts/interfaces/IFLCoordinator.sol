@@ -35,6 +35,12 @@ import {TaskConfig, RoundPhase, Task, Round, Member, Tally} from "../types/DataT
 ///   round, and its stake stays in the task while its work is undecided.
 /// - Bounded configuration: phases 60 s .. 30 days, 5000 < quorumBps <= 9000, slashBps <= 5000,
 ///   rejectSlashBps <= min(slashBps, 1000); slashes round up.
+/// - Inactivity: a member in the stake snapshot of a round that fails without its attestation
+///   pays `rejectSlashBps` of its stake per such round (burned), assessed lazily at its next
+///   settlement (a cursor, `Member.firstRound`, and a per-round prefix count of failures,
+///   `Round.failuresBefore`: O(1), no loop over members or rounds). A silent minority that
+///   blocks the quorum pays for every round it blocks; a member who attested, a member outside
+///   the snapshot (bonding, understaked) and any member of a finalized round pay nothing.
 /// - Only members may restart after a failure, after the owner's exclusive window.
 /// - A member slashed below the minimum may not attest again and its stake leaves every quorum
 ///   base at once (`understakedStake`), so expelled stake cannot block the honest quorum.
@@ -128,6 +134,18 @@ interface IFLCoordinator {
     /// @notice A member's stake was slashed; `reasons` is a bitmask of SlashReason bits.
     event Slashed(
         uint256 indexed taskId, uint32 indexed round, address indexed participant, uint128 amount, uint8 reasons
+    );
+    /// @notice A member was penalized for inactivity: it was in the stake snapshot of `missedRounds`
+    /// failed rounds among rounds `fromRound` .. `toRound - 1` without attesting in them; `penalty`
+    /// (`rejectSlashBps` of its stake per missed round, rounded up) was burned. Also emitted as
+    /// `Slashed(taskId, toRound - 1, participant, penalty, SlashReasons.INACTIVE)`.
+    event InactivityPenalized(
+        uint256 indexed taskId,
+        address indexed participant,
+        uint32 fromRound,
+        uint32 toRound,
+        uint32 missedRounds,
+        uint128 penalty
     );
     /// @notice A member claimed its rewards.
     event RewardClaimed(uint256 indexed taskId, address indexed participant, uint128 amount);

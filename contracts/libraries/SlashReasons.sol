@@ -12,4 +12,6 @@ library SlashReasons {
     uint8 internal constant REJECTED_UPDATE = 2;
     /// @dev Attested a result other than the winning one.
     uint8 internal constant LOSING_ATTESTATION = 4;
+    /// @dev In the stake snapshot of failed rounds without attesting in them (see `InactivityPenalized`).
+    uint8 internal constant INACTIVE = 8;
 }

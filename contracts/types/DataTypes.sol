@@ -103,6 +103,7 @@ struct Round {
     uint64 attestDeadline; // attestations while revealDeadline <= t < attestDeadline
     uint16 revealCount; // commits are counted by their events, not here, to keep commit cheap
     RoundStatus status;
+    uint32 failuresBefore; // failed rounds of the task before this one (prefix count for inactivity)
     // slot 1: written at open, so that each reveal updates a warm-priced non-zero slot.
     // Stake sums fit in 104 bits: at most 256 members of at most 2**96 - 1 each.
     uint104 totalStake; // snapshot of the task's bonded stake when the round opened (quorum base)
@@ -128,7 +129,8 @@ struct Member {
     // slot 0: everything settlement touches, so that settling writes one slot
     uint96 stake;
     uint96 rewards; // credited, not yet claimed
-    uint24 firstRound; // first round the member may commit or attest in
+    uint24 firstRound; // first round the member may work in and not yet assessed for inactivity
+    // (starts at the first bonded round; settlement advances it, never past currentRound + 1)
     uint24 activeRound; // round of the work below (0: none pending settlement)
     uint8 flags; // MemberFlags bits
     uint8 revealIndex; // valid when REVEALED

@@ -73,7 +73,8 @@ def test_short_keeps_head_and_tail_of_long_strings_only() -> None:
 def test_slash_reasons_names_each_bit_and_keeps_unknown_ones() -> None:
     assert slash_reasons(1) == ("unrevealed commit",)
     assert slash_reasons(6) == ("rejected update", "losing attestation")
-    assert slash_reasons(8 | 1) == ("unrevealed commit", "bit 3")
+    assert slash_reasons(8 | 1) == ("unrevealed commit", "inactive in failed rounds")
+    assert slash_reasons(16 | 1) == ("unrevealed commit", "bit 4")
 
 
 def test_verification_message_names_what_differs() -> None:

@@ -69,7 +69,9 @@ contract CopiedCommitTest is Base {
 
     function test_RevertWhen_CommitmentReplayedInLaterRound() external {
         warpToReveal();
-        revealAs(alice, ROUND); // revealed: alice is not slashed when round 1 fails
+        revealAs(alice, ROUND); // revealed and attested: alice is not slashed when round 1 fails
+        warpToAttest();
+        attestAs(alice, MODEL, 0);
         warpPastAttest();
         startRound();
         bytes32 old = commitmentOf(alice, ROUND);

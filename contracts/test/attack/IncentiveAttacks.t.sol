@@ -259,6 +259,9 @@ contract IncentiveAttacksTest is Base {
         commitAs(alice);
         warpToReveal();
         revealAs(alice); // someone revealed: the reveal phase was live
+        warpToAttest(); // alice and bob attest (50% < quorum): only carol and dave are at fault
+        attestAs(alice, MODEL, 0);
+        attestAs(bob, MODEL, 0);
         warpPastAttest(); // round 1 fails; carol's and dave's unrevealed commits are slashed below the minimum
         startRound();
         coordinator.settle(taskId, carol);

@@ -64,7 +64,9 @@ contract CoordinatorHandler is Test {
     mapping(uint256 taskId => mapping(address actor => uint256)) public ghostEntitled; // by the model
     mapping(address actor => uint256) public ghostReceived; // token balance increases from claim/leave
     mapping(uint256 taskId => uint256) public ghostEscrow;
-    mapping(uint256 taskId => uint256) public ghostSlashed;
+    mapping(uint256 taskId => uint256) public ghostSlashed; // MemberSettled slashes + inactivity penalties
+    uint256 public ghostPenalties; // InactivityPenalized events
+    uint256 public ghostAttestersCharged; // penalties charging more rounds than the member was silent in
     mapping(uint256 taskId => uint256) public ghostRefunded;
     mapping(uint256 taskId => uint256) public ghostClaimedTotal;
     mapping(uint256 taskId => mapping(uint32 round => mapping(address actor => uint256))) public ghostCommits;
@@ -480,6 +482,22 @@ contract CoordinatorHandler is Test {
         }
     }
 
+    /// @dev An inactivity penalty is burned like a slash; by the handler's own record of work it may
+    /// charge at most the failed rounds in [from, to) in which the member did not attest.
+    function _absorbPenalty(uint256 id, Vm.Log memory log) private {
+        (uint32 from, uint32 to, uint32 missed, uint128 penalty) =
+            abi.decode(log.data, (uint32, uint32, uint32, uint128));
+        address who = address(uint160(uint256(log.topics[2])));
+        ghostSlashed[id] += penalty;
+        ghostPenalties += 1;
+        uint256 silent;
+        for (uint32 r = from; r < to; ++r) {
+            bool failed = coordinator.getRound(id, r).status == RoundStatus.Failed;
+            if (failed && _work[id][r][who].attested == bytes32(0)) silent += 1;
+        }
+        if (missed > silent) ghostAttestersCharged += 1;
+    }
+
     /// @dev Reads the coordinator's events of the last action into the ghost sums. The recorder
     /// also keeps events of calls that reverted: those are dropped (`ok` false).
     function _absorbLogs(bool ok) private {
@@ -495,6 +513,8 @@ contract CoordinatorHandler is Test {
                 address who = address(uint160(uint256(log.topics[3])));
                 ghostCredited[id][who] += reward;
                 ghostSlashed[id] += slashed;
+            } else if (sig == IFLCoordinator.InactivityPenalized.selector) {
+                _absorbPenalty(id, log);
             } else if (sig == IFLCoordinator.RewardClaimed.selector) {
                 uint128 amount = abi.decode(log.data, (uint128));
                 address who = address(uint160(uint256(log.topics[2])));

@@ -126,6 +126,11 @@ contract CoordinatorInvariantTest is Test {
         }
     }
 
+    /// ∀ InactivityPenalized(t, a, from, to, missed): missed <= #{r ∈ [from, to): r failed ∧ a did not attest in r}
+    function invariant_InactivityChargesOnlySilentMembers() external view {
+        assertEq(handler.ghostAttestersCharged(), 0, "no member is charged for a round it attested in");
+    }
+
     /// ∀ finalized (task, round): getRound and registry.modelAt equal their value at finalization
     function invariant_FinalizedRoundsNeverChange() external view {
         for (uint256 k; k < handler.finalizedCount(); ++k) {

@@ -191,16 +191,17 @@ class RoundInfo:
     winning_stake: int
     winning_attesters: int
     phase: RoundPhase
+    failures_before: int = 0  # failed rounds of the task before this one (inactivity assessment)
 
     @classmethod
     def from_abi(cls, task_id: int, round_id: int, raw: Any, phase: int) -> RoundInfo:
         """Decode the ``getRound`` tuple."""
-        (commit_d, reveal_d, attest_d, reveals, status, stake, revealed, parent, accepted,
-         result, bitmap, pool_c, pool_a, winning, attesters) = raw  # fmt: skip
+        (commit_d, reveal_d, attest_d, reveals, status, failures, stake, revealed, parent,
+         accepted, result, bitmap, pool_c, pool_a, winning, attesters) = raw  # fmt: skip
         return cls(
             TaskId(task_id), RoundId(round_id), commit_d, reveal_d, attest_d, reveals,
             RoundStatus(status), stake, revealed, RoundId(parent), accepted, bytes(result), bitmap,
-            pool_c, pool_a, winning, attesters, RoundPhase(phase),
+            pool_c, pool_a, winning, attesters, RoundPhase(phase), failures,
         )  # fmt: skip
 
     def contributor_reward(self, stake: int) -> int:

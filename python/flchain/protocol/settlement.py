@@ -3,7 +3,9 @@
 The contract settles a member's last round lazily (at its next action, or when anyone calls
 ``settle``), so a member slashed out of a task still looks like a member until then. Readers
 that must know now (the task owner building a round's keyring) use this mirror of
-``FLCoordinator._settle`` / ``_outcome``.
+``FLCoordinator._settle`` / ``_outcome``. Not mirrored yet: the inactivity penalty that
+``_settle`` also applies (``_assessInactivity``), so a member that penalty would expel still
+looks eligible here.
 """
 
 from __future__ import annotations

@@ -36,7 +36,12 @@ __all__ = [
 ]
 
 #: Bits of the ``reasons`` field of ``Slashed`` (contracts/libraries/SlashReasons.sol).
-SLASH_REASONS = {1: "unrevealed commit", 2: "rejected update", 4: "losing attestation"}
+SLASH_REASONS = {
+    1: "unrevealed commit",
+    2: "rejected update",
+    4: "losing attestation",
+    8: "inactive in failed rounds",
+}
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,11 @@ contract FinalizeRoundTest is Base {
     function test_FinalizeRound_ParentSkipsFailedRound() external {
         joinThreeAndStart();
         playFullRound(); // round 1
-        warpPastAttest(); // round 2 fails
+        warpToAttest(); // round 2 fails: three results, none with the quorum (all attest: no inactivity)
+        attestAs(alice, MODEL, 0);
+        attestAs(bob, OTHER_MODEL, 0);
+        attestAs(carol, keccak256("a third model"), 0);
+        warpPastAttest();
         startRound(); // round 3
         playFullRound();
         assertEq(registry.modelAt(taskId, 3).parentRound, 1, "round 3 trained from round 1");

@@ -145,6 +145,8 @@ contract SettleTest is Base {
         commitAs(bob);
         warpToReveal();
         revealAs(bob); // someone revealed: the reveal phase was live
+        warpToAttest();
+        attestAs(alice, MODEL, 0); // no quorum alone; attesting spares her the inactivity penalty
         warpPastAttest();
         settle(alice);
         assertEq(member(alice).stake, STAKE * 2 - STAKE * 2 * SLASH_BPS / 10_000, "stake");
@@ -197,6 +199,8 @@ contract SettleTest is Base {
         commitAs(bob);
         warpToReveal();
         revealAs(bob); // someone revealed: the reveal phase was live
+        warpToAttest();
+        attestAs(alice, MODEL, 0); // no quorum alone; attesting spares her the inactivity penalty
         warpPastAttest(); // round 1 fails with alice's commit unrevealed
         startRound(); // round 2 counts alice's unslashed stake
         assertEq(round_().totalStake, STAKE * 3, "snapshot");
@@ -215,6 +219,8 @@ contract SettleTest is Base {
         commitAs(bob);
         warpToReveal();
         revealAs(bob); // someone revealed: the reveal phase was live
+        warpToAttest();
+        attestAs(alice, MODEL, 0); // no quorum alone; attesting spares her the inactivity penalty
         warpPastAttest();
         startRound();
         settle(alice);
