@@ -434,7 +434,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         // a failure recorded) before this one opens.
         if (round > 1) {
             Round storage previous = _rounds[taskId][round - 1];
-            r.failuresBefore = previous.failuresBefore + (previous.status == RoundStatus.Failed ? 1 : 0);
+            r.failuresBefore = previous.failuresBefore + (_silenceCounts(previous) ? 1 : 0);
         }
         // Fits: at most 256 stakes of < 2**96 each; rounds are capped at 2**24 - 1 above.
         r.totalStake = uint104(stake);
@@ -528,6 +528,14 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         emit RoundFailed(taskId, round);
     }
 
+    /// @dev Whether silence in round `r` costs the inactivity penalty: it failed although updates
+    /// were revealed (there was something to aggregate and attest). A failed round without any
+    /// reveal costs no one: its reveal and attest phases may never have had a block (a chain whose
+    /// clock jumped past them), and a blocking minority gains nothing from it (nothing published).
+    function _silenceCounts(Round storage r) private view returns (bool) {
+        return r.status == RoundStatus.Failed && r.revealedStake != 0;
+    }
+
     function _resultId(bytes32 modelDigest, uint8 codec, uint256 acceptedBitmap, bytes32 metricsDigest)
         private
         pure
@@ -574,7 +582,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
                 if (phase == RoundPhase.Failed) _recordFailure(taskId, task, active);
                 (reward, reasons) = _outcome(r, member, phase == RoundPhase.Finalized);
                 settled = true;
-                attestedFailure = phase == RoundPhase.Failed && member.flags & MemberFlags.ATTESTED != 0;
+                attestedFailure = _silenceCounts(r) && member.flags & MemberFlags.ATTESTED != 0;
             }
         }
         uint96 stake = member.stake;
@@ -650,7 +658,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         if (!a.currentLive) _recordFailure(taskId, task, current);
         uint32 failuresTo = last.failuresBefore;
         uint32 to = current;
-        if (last.status == RoundStatus.Failed) {
+        if (_silenceCounts(last)) {
             to = current + 1;
             failuresTo += 1;
         }
