@@ -61,6 +61,15 @@ def _carol(parties: Parties) -> FLClient:
     )
 
 
+def _advance_to(parties: Parties, task_id: int, phase: RoundPhase) -> None:
+    rnd = parties.owner.round(task_id, parties.owner.task(task_id).current_round)
+    deadline = rnd.commit_deadline if phase == RoundPhase.REVEAL else rnd.reveal_deadline
+    now = int(parties.owner.w3.eth.get_block("latest")["timestamp"])
+    increase_time(parties.owner.w3, deadline - now + 1)
+    mine(parties.owner.w3)
+    assert parties.owner.phase(task_id, rnd.round) == phase
+
+
 def _fail_current_round(parties: Parties, task_id: int) -> None:
     rnd = parties.owner.round(task_id, parties.owner.task(task_id).current_round)
     now = int(parties.owner.w3.eth.get_block("latest")["timestamp"])
@@ -86,9 +95,16 @@ def test_member_that_left_or_was_slashed_out_cannot_read_the_next_round(
     }
     round_one = {address: source.keys(1).round_key for address, source in readers.items()}
     assert len(set(round_one.values())) == 1  # every member of round 1 reads it
-    # carol commits and never reveals: round 1 fails, and her pending slash (10% of the minimum
+    # carol commits and never reveals while alice reveals (so the reveal phase was live) and
+    # attests alone (no quorum): round 1 fails, and carol's pending slash (10% of the minimum
     # stake) leaves her below the minimum; bob leaves the task.
+    salt = new_salt()
+    parties.alice.commit(task_id, 1, b"\x02" * 32, 0x55, salt)
     carol.commit(task_id, 1, b"\x01" * 32, 0x55, new_salt())
+    _advance_to(parties, task_id, RoundPhase.REVEAL)
+    parties.alice.reveal(task_id, 1, b"\x02" * 32, 0x55, salt)
+    _advance_to(parties, task_id, RoundPhase.ATTEST)
+    parties.alice.attest(task_id, b"\x03" * 32, 0x55, 1, bytes(32))
     _fail_current_round(parties, task_id)
     parties.bob.leave(task_id)
 
