@@ -33,7 +33,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         uint32 current; // the task's current round
         bool currentLive; // the caller knows `current` is live (not failed, not decided)
         uint96 stake; // the stake the penalty is taken from (after the work slash)
-        bool attestedFailure; // the member attested in its active round, which failed
+        bool attestedFailure; // the member attested or revealed in its active round, which failed
         uint32 limit; // first round not assessed, if before the last decided one (expelled by work)
     }
 
@@ -582,7 +582,11 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
                 if (phase == RoundPhase.Failed) _recordFailure(taskId, task, active);
                 (reward, reasons) = _outcome(r, member, phase == RoundPhase.Finalized);
                 settled = true;
-                attestedFailure = _silenceCounts(r) && member.flags & MemberFlags.ATTESTED != 0;
+                // Revealing counts as work too: an honest revealer may be unable to attest (its
+                // aggregation needs bytes another member withholds, or a secure-aggregation roster
+                // a dropout broke); the penalty is for silence, not for a round others failed.
+                attestedFailure =
+                    _silenceCounts(r) && member.flags & (MemberFlags.ATTESTED | MemberFlags.REVEALED) != 0;
             }
         }
         uint96 stake = member.stake;

@@ -47,6 +47,26 @@ contract InactivityTest is Base {
 
     // ------------------------------------------------------------------ attacks
 
+    /// @dev Honest stake: revealers who could not attest (a secure-aggregation dropout broke the
+    /// roster, or update bytes were withheld from them) did their work; only the silent pay.
+    /// Failed on the first version of the penalty (every non-attester paid).
+    function test_RevealersWhoCouldNotAttest_PayNoPenalty() external {
+        joinBlockers();
+        startRound();
+        commitAs(alice);
+        commitAs(bob);
+        warpToReveal();
+        revealAs(alice);
+        revealAs(bob);
+        warpPastAttest(); // nobody could aggregate: no attestation, the round fails
+        coordinator.settle(taskId, alice);
+        coordinator.settle(taskId, bob);
+        coordinator.settle(taskId, puppet);
+        assertEq(member(alice).stake, 2 * STAKE, "alice keeps her stake");
+        assertEq(member(bob).stake, STAKE, "bob keeps his stake");
+        assertEq(member(puppet).stake, 2 * STAKE - penaltyOf(2 * STAKE, 1), "the silent puppet pays");
+    }
+
     /// @dev Old code: the puppet's silence was free (it left with its whole stake).
     function test_SilentBlocker_PaysForTheFailedRound() external {
         joinBlockers();
