@@ -10,6 +10,7 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
+from flchain.chain.anvil import DEV_ACCOUNT_COUNT
 from flchain.cli.ui import DemoDashboard
 from flchain.roles.adversary import ATTACKS
 from flchain.roles.demo import DemoOptions, DemoState, run_demo
@@ -57,7 +58,12 @@ def _view(state: DemoState) -> Group:
 
 def demo(
     participants: Annotated[
-        int, typer.Option("--participants", "-n", help="Participants (1-9).")
+        int,
+        typer.Option(
+            "--participants",
+            "-n",
+            help=f"Participants (1-{DEV_ACCOUNT_COUNT - 1}, one dev account each).",
+        ),
     ] = 5,
     rounds: Annotated[
         int | None, typer.Option("--rounds", "-r", help="Rounds (default: the config's).")
