@@ -54,8 +54,8 @@ from flchain.fl import (
 from flchain.protocol.commitments import new_salt
 from flchain.protocol.records import RoundInfo
 from flchain.roles.aggregator import RoundResult, aggregate_round
-from flchain.roles.keyrings import KeyringPublisher
-from flchain.roles.private_rounds import PrivateMember
+from flchain.roles.privacy.keyrings import KeyringPublisher
+from flchain.roles.privacy.private_rounds import PrivateMember
 from flchain.roles.taskfile import TaskFile, parse_task_file
 from flchain.storage.cid import Cid
 from flchain.storage.unixfs import compute_cid

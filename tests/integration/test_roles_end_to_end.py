@@ -23,12 +23,12 @@ from flchain.chain.connection import connect
 from flchain.chain.controls import increase_time, mine
 from flchain.chain.devnet import Devnet
 from flchain.chain.transactions import TxSender
+from flchain.demo.conductor import skip_owner_window
 from flchain.fl import build_model, evaluate, load_into
 from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import deploy
 from flchain.protocol.records import MemberInfo, RoundPhase, TaskStatus
-from flchain.roles.conductor import skip_owner_window
-from flchain.roles.datasets import load_test_data
+from flchain.roles.data.datasets import load_test_data
 from flchain.roles.exit_codes import EXPELLED
 from flchain.roles.owner import CreatedTask, create_task
 from flchain.roles.taskfile import TaskFile, load_task_file

@@ -20,7 +20,7 @@ from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.errors import AggregationError
 from flchain.protocol.notes import NoteKind, RoundNotesClient
 from flchain.protocol.records import TaskStatus
-from flchain.roles.datasets import root_data
+from flchain.roles.data.datasets import root_data
 from flchain.roles.owner import create_task
 from flchain.roles.reference import ReferencePublisher, fetch_reference
 from flchain.roles.verifier import verify_round

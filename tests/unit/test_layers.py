@@ -15,8 +15,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "python" / "flchain"
 FOUNDATION = frozenset({"errors", "home", "networks"})
 #: layer -> the flchain layers it may import (besides itself and the foundation).
 MAY_IMPORT: dict[str, frozenset[str]] = {
-    "cli": frozenset({"ui", "roles", "protocol", "fl", "storage", "crypto", "chain"}),
+    "cli": frozenset({"ui", "demo", "roles", "protocol", "fl", "storage", "crypto", "chain"}),
     "ui": frozenset({"roles", "protocol", "fl", "storage", "crypto", "chain"}),
+    "demo": frozenset({"roles", "protocol", "fl", "storage", "crypto", "chain"}),
     "roles": frozenset({"protocol", "fl", "storage", "crypto", "chain"}),
     "protocol": frozenset({"storage", "crypto", "chain"}),
     "fl": frozenset(),

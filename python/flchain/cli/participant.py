@@ -185,9 +185,9 @@ def _load_data(
     journal_dir: Path,
 ) -> ArrayDataset | None:
     """The participant's training data, checked against the task's model before joining."""
-    from flchain.roles.datasets import load_participant_data, parse_shard
+    from flchain.roles.data.datasets import load_participant_data, parse_shard
+    from flchain.roles.data.shard_draws import load_onchain_training_data
     from flchain.roles.participant import Participant, ParticipantOptions
-    from flchain.roles.shard_draws import load_onchain_training_data
     from flchain.roles.task_validation import check_data_fits, validate_document
 
     if not train:

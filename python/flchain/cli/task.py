@@ -21,8 +21,8 @@ from flchain.cli.options import (
 )
 from flchain.cli.registry import tokens
 from flchain.protocol.session import open_client
-from flchain.roles.keyrings import KeyringPublisher
 from flchain.roles.owner import create_task
+from flchain.roles.privacy.keyrings import KeyringPublisher
 from flchain.roles.task_status_view import TaskStatusView, task_status
 from flchain.roles.taskfile import load_task_file
 from flchain.storage.locator import open_store

@@ -45,8 +45,8 @@ from flchain.protocol.records import MemberInfo, RoundInfo, RoundPhase, TaskInfo
 from flchain.roles.adversary import MODEL_ATTACKS, check_attack, flip_labels, poison
 from flchain.roles.aggregator import aggregate_round
 from flchain.roles.journal import open_journal
-from flchain.roles.private_rounds import PrivateMember
-from flchain.roles.private_training import PrivacyLedger, fit_local, release_state
+from flchain.roles.privacy.private_rounds import PrivateMember
+from flchain.roles.privacy.training import PrivacyLedger, fit_local, release_state
 from flchain.roles.side_inputs import fetch_side_inputs
 from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid

@@ -18,8 +18,8 @@ from flchain.fl import rule_name
 from flchain.protocol.client import FLClient, Revealed
 from flchain.protocol.records import RoundPhase
 from flchain.roles.aggregator import aggregate_round
-from flchain.roles.private_rounds import aggregate_private_round
-from flchain.roles.round_keys import RoundKeySource
+from flchain.roles.privacy.private_rounds import aggregate_private_round
+from flchain.roles.privacy.round_keys import RoundKeySource
 from flchain.roles.side_inputs import fetch_side_inputs
 from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid

@@ -43,8 +43,8 @@ from flchain.protocol.client import FLClient
 from flchain.protocol.notes import NoteKind, RoundNotesClient
 from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
 from flchain.protocol.settlement import is_expelled
-from flchain.roles.privacy_view import resting_members
-from flchain.roles.round_keys import RoundKeySource, owner_round_keys
+from flchain.roles.privacy.round_keys import RoundKeySource, owner_round_keys
+from flchain.roles.privacy.view import resting_members
 from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store

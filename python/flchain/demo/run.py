@@ -27,23 +27,22 @@ from flchain.chain.accounts import DEV_ACCOUNT_COUNT, dev_signer
 from flchain.chain.connection import connect
 from flchain.chain.devnet import Devnet, default_state_dir, devnet_status
 from flchain.chain.transactions import TxSender
+from flchain.demo.conductor import Conductor
+from flchain.demo.data import DATA_SOURCES, draw_shards, publish_task_data
+from flchain.demo.privacy import (
+    apply_dp_epsilon,
+    privacy_summary,
+    resting_tracker,
+    round_epsilon,
+)
 from flchain.errors import ConfigError, FlchainError
 from flchain.fl import rule_spec, select_device
 from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import deploy
 from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
 from flchain.roles.adversary import COLLUDERS_ENV, check_attack
-from flchain.roles.conductor import Conductor
-from flchain.roles.datasets import ROOT_SAMPLES, load_test_data, root_data
-from flchain.roles.demo_data import DATA_SOURCES, draw_shards, publish_task_data
-from flchain.roles.demo_privacy import (
-    apply_dp_epsilon,
-    privacy_summary,
-    resting_tracker,
-    round_epsilon,
-)
+from flchain.roles.data.datasets import ROOT_SAMPLES, load_test_data, root_data
 from flchain.roles.exit_codes import EXPELLED
-from flchain.roles.keyrings import KeyringPublisher
 from flchain.roles.observer import (
     ParticipantView,
     evaluate_round,
@@ -51,8 +50,9 @@ from flchain.roles.observer import (
     round_rewards,
 )
 from flchain.roles.owner import create_task
+from flchain.roles.privacy.keyrings import KeyringPublisher
+from flchain.roles.privacy.round_keys import open_global_model
 from flchain.roles.reference import ReferencePublisher
-from flchain.roles.round_keys import open_global_model
 from flchain.roles.taskfile import TaskFile, check_encryption, check_rule, load_task_file
 from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
 
@@ -81,7 +81,7 @@ class DemoOptions:
     stake_tokens: float = 0.0  # the task's minimum stake in tokens (set from the config)
     dp_epsilon: float | None = None  # a differential-privacy budget per participant
     private: bool = False  # encrypted updates and models; secure aggregation too with FedAvg
-    data: str = "digits"  # or "onchain": shards published on chain (roles/demo_data.py)
+    data: str = "digits"  # or "onchain": shards published on chain (demo/data.py)
     device: str = "auto"  # where the participants train: auto, cpu, cuda or cuda:N
 
 

@@ -16,9 +16,9 @@ from flchain.crypto.keyring import Keyring
 from flchain.errors import FlchainError, KeyringError
 from flchain.protocol.client import FLClient, Revealed
 from flchain.roles.aggregator import RoundResult, aggregate_round
-from flchain.roles.keyrings import MIN_ROSTER, round_roster
-from flchain.roles.round_keys import RoundKeySource
-from flchain.roles.secure_rounds import aggregate_secure_round, masked_update
+from flchain.roles.privacy.keyrings import MIN_ROSTER, round_roster
+from flchain.roles.privacy.round_keys import RoundKeySource
+from flchain.roles.privacy.secure_rounds import aggregate_secure_round, masked_update
 from flchain.roles.taskfile import TaskDocument, check_encryption
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
@@ -39,7 +39,7 @@ def aggregate_private_round(
     secure: bool,
 ) -> RoundResult:
     """Aggregate a private round with ``keys``' account (see :func:`aggregate_round` and
-    :func:`~flchain.roles.secure_rounds.aggregate_secure_round`); ConfigError if the task
+    :func:`~flchain.roles.privacy.secure_rounds.aggregate_secure_round`); ConfigError if the task
     combines secure aggregation with another rule than FedAvg."""
     check_encryption(rule, True, secure)
     round_keys = keys.keys(round_id)
