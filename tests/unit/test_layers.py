@@ -11,8 +11,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "python" / "flchain"
 
-#: The foundation every layer may use: errors, FLCHAIN_HOME, named networks.
-FOUNDATION = frozenset({"errors", "home", "networks"})
+#: The foundation every layer may use: errors, lazy re-exports, FLCHAIN_HOME, named networks.
+FOUNDATION = frozenset({"errors", "exports", "home", "networks"})
 #: layer -> the flchain layers it may import (besides itself and the foundation).
 MAY_IMPORT: dict[str, frozenset[str]] = {
     "cli": frozenset({"ui", "demo", "roles", "protocol", "fl", "storage", "crypto", "chain"}),
