@@ -28,7 +28,7 @@ from flchain.chain.transactions import TxSender
 from flchain.fl import ArrayDataset, build_model, encode_model, load_into, train_local
 from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import deploy
-from flchain.protocol.records import RoundInfo
+from flchain.protocol.records import RoundId, RoundInfo, TaskId
 from flchain.roles.aggregator import RoundResult
 from flchain.roles.journal import Journal, PendingUpdate
 from flchain.roles.owner import create_task
@@ -128,7 +128,7 @@ class ChainRun:
     members: list[Member]
     store: LocalStore
     task: TaskFile
-    task_id: int
+    task_id: TaskId
     train_seed: Callable[[int, int], int]  # (participant index, round) -> seed
 
     def seat(self, member: Member, store: Store | None = None) -> Seat:
@@ -137,7 +137,7 @@ class ChainRun:
 
     def global_model(self, round_id: int) -> bytes:
         """The registry's model of ``round_id`` (0: initial), fetched and verified."""
-        return global_model(self.seat(self.members[0]), round_id)[1]
+        return global_model(self.seat(self.members[0]), RoundId(round_id))[1]
 
     def current_round(self) -> RoundInfo:
         return self.owner.round(self.task_id, self.owner.task(self.task_id).current_round)

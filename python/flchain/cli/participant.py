@@ -16,6 +16,7 @@ from flchain.cli.options import AccountOption, DeploymentsOption, RpcOption, Sto
 from flchain.errors import ConfigError
 from flchain.home import journal_home
 from flchain.protocol.amounts import DEFAULT_DECIMALS, format_tokens, parse_tokens, to_units
+from flchain.protocol.records import TaskId
 from flchain.roles.exit_codes import EXPELLED
 
 if TYPE_CHECKING:
@@ -163,7 +164,7 @@ def run(
             stake=units, train=train, attack=attack, journal_dir=journal_dir, timeout=timeout
         )
         report = run_through_outages(
-            lambda: Participant(client, local, task, dataset, options, on_event).run(),
+            lambda: Participant(client, local, TaskId(task), dataset, options, on_event).run(),
             max_outage=max_outage,
             on_outage=lambda exc, delay: typer.echo(
                 f"outage: {exc} Retrying in {delay:.0f} s.", file=sys.stderr
@@ -193,7 +194,7 @@ def _load_data(
     if not train:
         return None
     reader_options = ParticipantOptions(train=False, journal_dir=journal_dir)
-    reader = Participant(client, local, task, None, reader_options)
+    reader = Participant(client, local, TaskId(task), None, reader_options)
     document = reader.document()
     validate_document(document)  # a task no participant could train: refuse to stake on it
     if data == "onchain":

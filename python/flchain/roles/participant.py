@@ -37,7 +37,15 @@ from flchain.fl import (
 )
 from flchain.protocol.client import FLClient
 from flchain.protocol.config_bounds import terms_of_task, unsafe_terms
-from flchain.protocol.records import MemberInfo, RoundInfo, RoundPhase, TaskInfo, TaskStatus
+from flchain.protocol.records import (
+    MemberInfo,
+    RoundId,
+    RoundInfo,
+    RoundPhase,
+    TaskId,
+    TaskInfo,
+    TaskStatus,
+)
 from flchain.roles.adversary import behaviour_for
 from flchain.roles.journal import open_journal
 from flchain.roles.privacy.private_rounds import PrivateMember
@@ -110,7 +118,7 @@ class Participant:
         self,
         client: FLClient,
         store: Store,
-        task_id: int,
+        task_id: TaskId,
         data: ArrayDataset | None,
         options: ParticipantOptions = ParticipantOptions(),
         on_event: Callable[[str, int], None] | None = None,
@@ -275,7 +283,7 @@ class Participant:
         self.report.committed.append(rnd.round)
         self._on_event("committed", rnd.round)
 
-    def _noise_shares(self, round_id: int) -> int:
+    def _noise_shares(self, round_id: RoundId) -> int:
         """The ``n`` of distributed DP noise: the secure-aggregation roster, else the members."""
         private = self._privacy()
         roster = private.roster_size(round_id) if private is not None else None

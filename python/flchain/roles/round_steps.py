@@ -18,7 +18,7 @@ from flchain.errors import FlchainError
 from flchain.fl import ArrayDataset
 from flchain.protocol.client import FLClient, Revealed
 from flchain.protocol.commitments import new_salt, result_id
-from flchain.protocol.records import RoundInfo
+from flchain.protocol.records import RoundId, RoundInfo, TaskId
 from flchain.roles.aggregator import RoundResult, aggregate_round
 from flchain.roles.journal import Journal, PendingUpdate
 from flchain.roles.side_inputs import fetch_side_inputs
@@ -47,7 +47,7 @@ class Seat:
 
     client: FLClient
     store: Store
-    task_id: int
+    task_id: TaskId
     journal: Journal
 
 
@@ -79,19 +79,19 @@ class RoundBehaviour:
         return digest
 
 
-def global_model(seat: Seat, round_id: int) -> tuple[Cid, bytes]:
+def global_model(seat: Seat, round_id: RoundId) -> tuple[Cid, bytes]:
     """The registry's model of ``round_id`` (0: the initial model), fetched and verified."""
     record = seat.client.model_at(seat.task_id, round_id)
     cid = Cid.from_chain(record.model_digest, record.codec)
     return cid, seat.store.get(cid)
 
 
-def record_update(seat: Seat, round_id: int, update: bytes) -> PendingUpdate:
+def record_update(seat: Seat, round_id: RoundId, update: bytes) -> PendingUpdate:
     """Journal ``update`` with a fresh salt before committing it (a restart can reveal it)."""
     return seat.journal.record(round_id, str(compute_cid(update)), new_salt(), update)
 
 
-def commit_pending(seat: Seat, round_id: int, pending: PendingUpdate) -> None:
+def commit_pending(seat: Seat, round_id: RoundId, pending: PendingUpdate) -> None:
     """Commit the journaled update; its bytes reach the store only at reveal, so nobody can
     copy it before committing."""
     digest, codec = Cid.parse(pending.cid).to_chain()
@@ -110,7 +110,7 @@ def store_pending(seat: Seat, pending: PendingUpdate) -> Cid:
     return stored
 
 
-def reveal_stored(seat: Seat, round_id: int, stored: Cid, salt: bytes) -> None:
+def reveal_stored(seat: Seat, round_id: RoundId, stored: Cid, salt: bytes) -> None:
     """Reveal the stored update's CID with the salt of its commitment."""
     digest, codec = stored.to_chain()
     seat.client.reveal(seat.task_id, round_id, digest, codec, salt)
