@@ -34,6 +34,15 @@ MUST_NOT_IMPORT: dict[str, frozenset[str]] = {
     "chain": frozenset({"torch", "numpy"}),
 }
 
+#: Inside `roles`: the concern packages stay apart, and the core roles (roles/*.py) use the
+#: privacy package (private rounds, DP training) but never the data package (the CLI, the
+#: dashboard and the demo load data for them). part -> roles packages it must not import.
+ROLES_APART: dict[str, frozenset[str]] = {
+    "data": frozenset({"flchain.roles.privacy"}),
+    "privacy": frozenset({"flchain.roles.data"}),
+    "": frozenset({"flchain.roles.data"}),
+}
+
 
 def _imports(path: Path) -> set[str]:
     names: set[str] = set()
@@ -83,3 +92,16 @@ def test_the_foundation_imports_no_layer() -> None:
     for name in FOUNDATION:
         imported = _imports(PACKAGE / f"{name}.py")
         assert all(i.split(".")[1] in FOUNDATION for i in imported if i.startswith("flchain."))
+
+
+@pytest.mark.parametrize("part", sorted(ROLES_APART))
+def test_roles_packages_import_no_concern_they_must_stay_apart_from(part: str) -> None:
+    folder = PACKAGE / "roles" / part
+    paths = sorted(folder.glob("*.py")) if part == "" else _modules(f"roles/{part}")
+    crossing = {
+        f"{path.relative_to(PACKAGE)}: {name}"
+        for path in paths
+        for name in _imports(path)
+        if any(name == f or name.startswith(f"{f}.") for f in ROLES_APART[part])
+    }
+    assert not crossing, f"roles/{part} imports {sorted(crossing)}"
