@@ -197,6 +197,7 @@ def download(
 ) -> None:
     """Write a round's global model (default: the latest) to a file, verified by its CID; a
     private task's model is decrypted with the keys of a member's account (--account)."""
+    from flchain.protocol.records import RoundId, TaskId
     from flchain.protocol.session import open_client
     from flchain.roles.model_download import download_model, load_instructions
     from flchain.roles.privacy.round_keys import open_global_model
@@ -206,7 +207,7 @@ def download(
     local = open_store(store)
     model = download_model(client, local, task, round_id)
     signer = client.sender.signer if account is not None else None
-    data = open_global_model(client, local, task, model.round, model.data, signer)
+    data = open_global_model(client, local, TaskId(task), RoundId(model.round), model.data, signer)
     try:
         output.write_bytes(data)
     except OSError as exc:

@@ -40,6 +40,7 @@ from flchain.fl import (
 )
 from flchain.protocol.client import Revealed
 from flchain.protocol.documents import metrics_document
+from flchain.protocol.records import RoundId, TaskId
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 
@@ -198,8 +199,8 @@ def _rule(rule: str, params: Mapping[str, Any] | None) -> tuple[RuleSpec, Any]:
 
 
 def aggregate_round(
-    task_id: int,
-    round_id: int,
+    task_id: TaskId,
+    round_id: RoundId,
     rule: str,
     parent_cid: Cid,
     parent_model: bytes,
@@ -253,8 +254,8 @@ def aggregate_round(
 
 def publish_result(
     store: Store,
-    task_id: int,
-    round_id: int,
+    task_id: TaskId,
+    round_id: RoundId,
     rule: str,
     parent_cid: Cid,
     model: bytes,

@@ -44,6 +44,7 @@ from flchain.fl import (
 )
 from flchain.fl.aggregation.secure_fedavg import fedavg_contribution, fedavg_from_sum
 from flchain.protocol.client import Revealed
+from flchain.protocol.records import RoundId, TaskId
 from flchain.roles.aggregator import RoundResult, publish_result
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
@@ -73,7 +74,7 @@ def masked_update(
 
 
 def _check_complete(
-    revealed: Sequence[Revealed], roster: Sequence[str], task_id: int, round_id: int
+    revealed: Sequence[Revealed], roster: Sequence[str], task_id: TaskId, round_id: RoundId
 ) -> None:
     present = {u.participant.lower() for u in revealed}
     missing = sorted(set(roster) - present)
@@ -105,8 +106,8 @@ def _masked_rows(
 
 
 def aggregate_secure_round(
-    task_id: int,
-    round_id: int,
+    task_id: TaskId,
+    round_id: RoundId,
     parent_cid: Cid,
     parent_model: bytes,
     revealed: Sequence[Revealed],
