@@ -27,16 +27,26 @@ from flchain.chain.devnet import Devnet
 from flchain.chain.transactions import TxSender
 from flchain.fl import ArrayDataset, build_model, encode_model, load_into, train_local
 from flchain.protocol.client import FLClient
-from flchain.protocol.commitments import new_salt
 from flchain.protocol.deploy import deploy
-from flchain.protocol.records import RoundInfo
-from flchain.roles.aggregator import RoundResult, aggregate_round
+from flchain.protocol.records import RoundId, RoundInfo, TaskId
+from flchain.roles.aggregator import RoundResult
 from flchain.roles.journal import Journal, PendingUpdate
 from flchain.roles.owner import create_task
+from flchain.roles.round_steps import (
+    Seat,
+    aggregate_revealed,
+    attest_result,
+    commit_pending,
+    finalize_result,
+    global_model,
+    record_update,
+    reveal_stored,
+    store_pending,
+)
 from flchain.roles.taskfile import TaskFile
 from flchain.storage.cid import Cid
 from flchain.storage.local import LocalStore
-from flchain.storage.unixfs import compute_cid
+from flchain.storage.store import Store
 
 __all__ = ["ChainRun", "StepClock", "TimedStore", "open_chain_run"]
 
@@ -118,13 +128,16 @@ class ChainRun:
     members: list[Member]
     store: LocalStore
     task: TaskFile
-    task_id: int
+    task_id: TaskId
     train_seed: Callable[[int, int], int]  # (participant index, round) -> seed
+
+    def seat(self, member: Member, store: Store | None = None) -> Seat:
+        """``member``'s seat in the task, on the shared store (or on ``store``)."""
+        return Seat(member.client, store or self.store, self.task_id, member.journal)
 
     def global_model(self, round_id: int) -> bytes:
         """The registry's model of ``round_id`` (0: initial), fetched and verified."""
-        record = self.owner.model_at(self.task_id, round_id)
-        return self.store.get(Cid.from_chain(record.model_digest, record.codec))
+        return global_model(self.seat(self.members[0]), RoundId(round_id))[1]
 
     def current_round(self) -> RoundInfo:
         return self.owner.round(self.task_id, self.owner.task(self.task_id).current_round)
@@ -152,32 +165,26 @@ class ChainRun:
         with clock.step("encode"):
             update = encode_model(model)
         with clock.step("cid + journal"):
-            cid = compute_cid(update)
-            member.pending = member.journal.record(rnd.round, str(cid), new_salt(), update)
-        digest, codec = cid.to_chain()
+            member.pending = record_update(self.seat(member), rnd.round, update)
         with clock.step("commit tx"):
-            member.client.commit(self.task_id, rnd.round, digest, codec, member.pending.salt)
+            commit_pending(self.seat(member), rnd.round, member.pending)
 
     def store_and_reveal(self, member: Member, rnd: RoundInfo) -> None:
         assert member.pending is not None
         with member.clock.step("store put"):
-            stored = self.store.put(member.pending.update_path.read_bytes())
-            self.store.pin(stored)
-        digest, codec = stored.to_chain()
+            stored = store_pending(self.seat(member), member.pending)
         with member.clock.step("reveal tx"):
-            member.client.reveal(self.task_id, rnd.round, digest, codec, member.pending.salt)
+            reveal_stored(self.seat(member), rnd.round, stored, member.pending.salt)
 
     def aggregate(self, member: Member, rnd: RoundInfo) -> RoundResult:
-        """Fetch and verify every revealed update and aggregate them (as in Participant._attest)."""
+        """Fetch and verify every revealed update and aggregate them (as a Participant does)."""
         timed = TimedStore(self.store)
         with member.clock.step("fetch + verify updates"):
-            record = member.client.model_at(self.task_id, rnd.parent_round)
-            parent_cid = Cid.from_chain(record.model_digest, record.codec)
-            parent = self.store.get(parent_cid)
+            parent = global_model(self.seat(member), rnd.parent_round)
             revealed = member.client.revealed_updates(self.task_id, rnd.round)
         start = time.perf_counter()
-        result = aggregate_round(
-            self.task_id, rnd.round, self.task.document.rule, parent_cid, parent, revealed, timed
+        result = aggregate_revealed(
+            self.seat(member, timed), rnd, self.task.document.rule, {}, parent, revealed
         )
         self.store.pin(result.model_cid)
         elapsed = time.perf_counter() - start
@@ -186,19 +193,12 @@ class ChainRun:
         return result
 
     def attest(self, member: Member, result: RoundResult) -> bool:
-        digest, codec = result.model_cid.to_chain()
         with member.clock.step("attest tx"):
-            _, quorum = member.client.attest(
-                self.task_id, digest, codec, result.accepted_bitmap, result.metrics_digest
-            )
-        return quorum
+            return attest_result(self.seat(member), result)
 
     def finalize(self, member: Member, result: RoundResult) -> None:
-        digest, codec = result.model_cid.to_chain()
         with member.clock.step("finalize tx"):
-            member.client.finalize_round(
-                self.task_id, digest, codec, result.accepted_bitmap, result.metrics_digest
-            )
+            finalize_result(self.seat(member), result)
 
 
 def _signer(index: int, chain_id: int) -> Signer:

@@ -28,8 +28,8 @@ from flchain.protocol.client import FLClient
 from flchain.protocol.datasets_registry import DatasetRegistryClient
 from flchain.protocol.deploy import deploy
 from flchain.protocol.records import TaskConfig
-from flchain.roles.dataset_publisher import DIGITS_LICENSE, publish_dataset
-from flchain.roles.shard_fetch import fetch_shards, shards_dataset
+from flchain.roles.data.publisher import DIGITS_LICENSE, publish_dataset
+from flchain.roles.data.shard_fetch import fetch_shards, shards_dataset
 from flchain.storage.local import LocalStore
 
 SHARDS = 128

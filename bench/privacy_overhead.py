@@ -51,14 +51,17 @@ from flchain.fl import (
     train_local,
     train_test_split,
 )
-from flchain.protocol.commitments import new_salt
 from flchain.protocol.records import RoundInfo
-from flchain.roles.aggregator import RoundResult, aggregate_round
-from flchain.roles.keyrings import KeyringPublisher
-from flchain.roles.private_rounds import PrivateMember
+from flchain.roles.aggregator import RoundResult
+from flchain.roles.privacy.keyrings import KeyringPublisher
+from flchain.roles.privacy.private_rounds import PrivateMember
+from flchain.roles.round_steps import (
+    aggregate_revealed,
+    commit_pending,
+    global_model,
+    record_update,
+)
 from flchain.roles.taskfile import TaskFile, parse_task_file
-from flchain.storage.cid import Cid
-from flchain.storage.unixfs import compute_cid
 
 PARTICIPANTS = (5, 20)
 MODES = ("plain", "private", "secure")
@@ -125,8 +128,7 @@ def train_and_commit(mode: ModeRun, member: Member, rnd: RoundInfo) -> None:
     run, clock, doc = mode.run, member.clock, mode.run.task.document
     private = mode.private.get(member.index)
     with clock.step("fetch global model"):
-        record = run.owner.model_at(run.task_id, rnd.parent_round)
-        parent = run.store.get(Cid.from_chain(record.model_digest, record.codec))
+        _, parent = global_model(run.seat(member), rnd.parent_round)
     if private is not None:
         with clock.step("decrypt global model"):
             parent = private.open_parent(rnd.round, parent)
@@ -143,11 +145,9 @@ def train_and_commit(mode: ModeRun, member: Member, rnd: RoundInfo) -> None:
         with clock.step("mask + seal update" if private.secure else "seal update"):
             update = private.seal_update(rnd.round, update, {})
     with clock.step("cid + journal"):
-        cid = compute_cid(update)
-        member.pending = member.journal.record(rnd.round, str(cid), new_salt(), update)
-    digest, codec = cid.to_chain()
+        member.pending = record_update(run.seat(member), rnd.round, update)
     with clock.step("commit tx"):
-        member.client.commit(run.task_id, rnd.round, digest, codec, member.pending.salt)
+        commit_pending(run.seat(member), rnd.round, member.pending)
 
 
 def aggregate(mode: ModeRun, member: Member, rnd: RoundInfo) -> RoundResult:
@@ -155,16 +155,14 @@ def aggregate(mode: ModeRun, member: Member, rnd: RoundInfo) -> RoundResult:
     private, timed = mode.private.get(member.index), mode.stores.get(member.index)
     timed = timed or TimedStore(run.store)
     with member.clock.step("fetch + verify updates"):
-        record = member.client.model_at(run.task_id, rnd.parent_round)
-        parent_cid = Cid.from_chain(record.model_digest, record.codec)
-        parent = run.store.get(parent_cid)
+        parent_cid, parent = global_model(run.seat(member), rnd.parent_round)
         revealed = member.client.revealed_updates(run.task_id, rnd.round)
     before, start = timed.get_seconds, time.perf_counter()
     if private is not None:
         result = private.aggregate(rnd.round, "fedavg", parent_cid, parent, revealed, {})
     else:
-        result = aggregate_round(
-            run.task_id, rnd.round, "fedavg", parent_cid, parent, revealed, timed
+        result = aggregate_revealed(
+            run.seat(member, timed), rnd, "fedavg", {}, (parent_cid, parent), revealed
         )
     elapsed, fetched = time.perf_counter() - start, timed.get_seconds - before
     member.clock.add("fetch + verify updates", fetched)

@@ -21,10 +21,10 @@ from flchain.chain.transactions import TxSender
 from flchain.fl import build_model, evaluate, load_into
 from flchain.protocol.datasets_registry import DatasetRegistryClient
 from flchain.protocol.records import TaskStatus
-from flchain.roles.dataset_publisher import DIGITS_LICENSE, load_source, publish_dataset
-from flchain.roles.datasets import load_test_data
+from flchain.roles.data.datasets import load_test_data
+from flchain.roles.data.publisher import DIGITS_LICENSE, load_source, publish_dataset
+from flchain.roles.data.shard_draws import close_draw_when_full, devnet_miner
 from flchain.roles.owner import create_task
-from flchain.roles.shard_draws import close_draw_when_full, devnet_miner
 from flchain.storage.cid import Cid
 
 pytestmark = pytest.mark.integration

@@ -35,19 +35,19 @@ from flchain.protocol.dataset_records import (
     draw_shards,
 )
 from flchain.protocol.datasets_registry import DatasetRegistryClient
-from flchain.roles.dataset_publisher import (
+from flchain.roles.data.publisher import (
     DIGITS_LICENSE,
     PublishedDataset,
     dataset_name,
     publish_dataset,
 )
-from flchain.roles.shard_draws import (
+from flchain.roles.data.shard_draws import (
     close_draw_when_full,
     devnet_miner,
     load_assigned_data,
     settle_draw,
 )
-from flchain.roles.shard_fetch import fetch_shard, fetch_shards
+from flchain.roles.data.shard_fetch import fetch_shard, fetch_shards
 from flchain.storage.local import LocalStore
 
 pytestmark = pytest.mark.integration

@@ -22,11 +22,11 @@ from flchain.protocol.client import FLClient
 from flchain.protocol.commitments import new_salt
 from flchain.protocol.notes import NoteKind, RoundNotesClient
 from flchain.protocol.records import MemberInfo, RoundPhase
-from flchain.roles.keyrings import KeyringPublisher, keyring_recipients
 from flchain.roles.owner import create_task
 from flchain.roles.participant import Participant, ParticipantOptions
-from flchain.roles.private_rounds import PrivateMember
-from flchain.roles.round_keys import RoundKeySource, member_key_pair, task_scope
+from flchain.roles.privacy.keyrings import KeyringPublisher, keyring_recipients
+from flchain.roles.privacy.private_rounds import PrivateMember
+from flchain.roles.privacy.round_keys import RoundKeySource, member_key_pair, task_scope
 from flchain.roles.taskfile import load_task_file
 from flchain.storage.local import LocalStore
 from flchain.storage.unixfs import compute_cid

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -23,12 +23,12 @@ from flchain.chain.connection import connect
 from flchain.chain.controls import increase_time, mine
 from flchain.chain.devnet import Devnet
 from flchain.chain.transactions import TxSender
+from flchain.demo.conductor import skip_owner_window
 from flchain.fl import build_model, evaluate, load_into
 from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import deploy
 from flchain.protocol.records import MemberInfo, RoundPhase, TaskStatus
-from flchain.roles.conductor import skip_owner_window
-from flchain.roles.datasets import load_test_data
+from flchain.roles.data.datasets import load_test_data
 from flchain.roles.exit_codes import EXPELLED
 from flchain.roles.owner import CreatedTask, create_task
 from flchain.roles.taskfile import TaskFile, load_task_file
@@ -148,6 +148,33 @@ def start(
     wait_for_members(net, created.task_id, PARTICIPANTS + observers)
     net.owner.start_round(created.task_id)
     return created
+
+
+@dataclass(frozen=True)
+class SignFlipTask:
+    """A task under a robust rule whose last participant (``flipper``) flips its update."""
+
+    task: TaskFile
+    created: CreatedTask
+    flipper: str
+
+
+@pytest.fixture
+def sign_flip_task(network: Network) -> Callable[[str, int], SignFlipTask]:
+    """Create a task of ``rounds`` rounds under ``rule`` on the network, spawn the participants
+    (the last one a sign-flipper) and wait until all joined; the caller starts round 1."""
+
+    def create(rule: str, rounds: int) -> SignFlipTask:
+        base = small_task(rounds)
+        task = replace(base, document=replace(base.document, rule=rule, rule_params={}))
+        created = create_task(network.owner, network.store, task)
+        for index in range(PARTICIPANTS):
+            attack = "sign-flip" if index == PARTICIPANTS - 1 else None
+            network.spawn(index, created.task_id, attack)
+        wait_for_members(network, created.task_id, PARTICIPANTS)
+        return SignFlipTask(task, created, dev_signer(PARTICIPANTS, DEV_CHAIN_ID).address)
+
+    return create
 
 
 def wait_for_members(net: Network, task_id: int, count: int) -> None:

@@ -4,38 +4,31 @@ sign-flipping participant out of the accepted set."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
 
 import pytest
 from test_roles_end_to_end import (
     PARTICIPANTS,
     Network,
+    SignFlipTask,
     conduct,
     network,
-    small_task,
-    wait_for_members,
+    sign_flip_task,
 )
 
-from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.protocol.records import TaskStatus
-from flchain.roles.owner import create_task
 from flchain.roles.verifier import verify_round
 
-__all__ = ["network"]  # the fixture, re-used
+__all__ = ["network", "sign_flip_task"]  # the fixtures, re-used
 
 pytestmark = pytest.mark.integration
 
 
 def test_sign_flipper_is_rejected_and_rounds_verify_when_rule_is_filtered_clipping(
-    network: Network,
+    network: Network, sign_flip_task: Callable[[str, int], SignFlipTask]
 ) -> None:
-    base = small_task(3)
-    document = replace(base.document, rule="filtered_clipping", rule_params={})
-    created = create_task(network.owner, network.store, replace(base, document=document))
-    flipper = dev_signer(PARTICIPANTS, DEV_CHAIN_ID).address  # the last participant
-    for index in range(PARTICIPANTS):
-        network.spawn(index, created.task_id, "sign-flip" if index == PARTICIPANTS - 1 else None)
-    wait_for_members(network, created.task_id, PARTICIPANTS)
+    started = sign_flip_task("filtered_clipping", 3)
+    created, flipper = started.created, started.flipper
     network.owner.start_round(created.task_id)
 
     # Slashed below the minimum stake, the sign-flipper may be expelled before the task ends.

@@ -4,42 +4,38 @@ participant is left out of the accepted set, while `verify` re-derives the same 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
 from test_roles_end_to_end import (
     PARTICIPANTS,
     Network,
+    SignFlipTask,
     conduct,
     network,
+    sign_flip_task,
     small_task,
-    wait_for_members,
 )
 
-from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.errors import AggregationError
 from flchain.protocol.notes import NoteKind, RoundNotesClient
 from flchain.protocol.records import TaskStatus
-from flchain.roles.datasets import root_data
+from flchain.roles.data.datasets import root_data
 from flchain.roles.owner import create_task
 from flchain.roles.reference import ReferencePublisher, fetch_reference
 from flchain.roles.verifier import verify_round
 
-__all__ = ["network"]  # the fixture, re-used
+__all__ = ["network", "sign_flip_task"]  # the fixtures, re-used
 
 pytestmark = pytest.mark.integration
 
 
 def test_sign_flipper_gets_no_trust_and_rounds_verify_against_the_published_reference(
-    network: Network,
+    network: Network, sign_flip_task: Callable[[str, int], SignFlipTask]
 ) -> None:
-    base = small_task(2)
-    task = replace(base, document=replace(base.document, rule="fltrust", rule_params={}))
-    created = create_task(network.owner, network.store, task)
-    flipper = dev_signer(PARTICIPANTS, DEV_CHAIN_ID).address  # the last participant
-    for index in range(PARTICIPANTS):
-        network.spawn(index, created.task_id, "sign-flip" if index == PARTICIPANTS - 1 else None)
-    wait_for_members(network, created.task_id, PARTICIPANTS)
+    started = sign_flip_task("fltrust", 2)
+    task, created, flipper = started.task, started.created, started.flipper
     publisher = ReferencePublisher(
         network.owner, network.store, task.document, created.task_id, root_data(task.document.data)
     )

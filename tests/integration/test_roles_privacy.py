@@ -19,12 +19,12 @@ from typer.testing import CliRunner
 
 from flchain.chain.devnet import Devnet
 from flchain.cli.registry import app as registry_app
+from flchain.demo.run import DemoOptions, DemoState, run_demo
+from flchain.demo.summary import summary_document
 from flchain.fl.privacy import PrivacyParams, epsilon_curve
 from flchain.protocol.session import open_client
-from flchain.roles.demo import DemoOptions, DemoState, run_demo
-from flchain.roles.privacy_view import resting_members, task_document
-from flchain.roles.private_training import LEDGER_FILE
-from flchain.roles.summary import summary_document
+from flchain.roles.privacy.training import LEDGER_FILE
+from flchain.roles.privacy.view import resting_members, task_document
 from flchain.storage.local import LocalStore
 
 pytestmark = pytest.mark.integration

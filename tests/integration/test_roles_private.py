@@ -23,14 +23,14 @@ from test_roles_end_to_end import (
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.controls import increase_time, mine
 from flchain.crypto import is_sealed
+from flchain.demo.conductor import skip_owner_window
 from flchain.errors import EncodingError, KeyAccessError
 from flchain.fl import build_model, decode_state, evaluate, load_into
 from flchain.protocol.records import MemberInfo, RoundPhase, TaskStatus
-from flchain.roles.conductor import skip_owner_window
-from flchain.roles.datasets import load_test_data
-from flchain.roles.keyrings import KeyringPublisher
+from flchain.roles.data.datasets import load_test_data
 from flchain.roles.owner import CreatedTask, create_task
-from flchain.roles.round_keys import RoundKeySource, open_global_model
+from flchain.roles.privacy.keyrings import KeyringPublisher
+from flchain.roles.privacy.round_keys import RoundKeySource, open_global_model
 from flchain.roles.verifier import verify_round
 from flchain.storage.cid import Cid
 

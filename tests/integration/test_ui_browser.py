@@ -33,8 +33,8 @@ from flchain.protocol.client import FLClient
 from flchain.protocol.datasets_registry import DatasetRegistryClient
 from flchain.protocol.deploy import deploy
 from flchain.protocol.inference_registry import InferenceRegistryClient
-from flchain.roles.dataset_publisher import load_source, publish_dataset
-from flchain.roles.datasets import load_test_data
+from flchain.roles.data.datasets import load_test_data
+from flchain.roles.data.publisher import load_source, publish_dataset
 from flchain.roles.inference import deploy_model, predict_rows
 from flchain.roles.owner import create_task
 from flchain.storage.cid import Cid

@@ -13,7 +13,7 @@ from flchain.chain.controls import increase_time, mine
 from flchain.fl import SAMPLES_KEY, build_model, encode_state, load_into, train_local
 from flchain.protocol.client import FLClient
 from flchain.roles.aggregator import RoundResult, aggregate_round
-from flchain.roles.datasets import load_participant_data
+from flchain.roles.data.datasets import load_participant_data
 from flchain.roles.taskfile import TaskFile, parse_task_file
 from flchain.storage.cid import Cid
 from flchain.storage.local import LocalStore

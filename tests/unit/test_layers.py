@@ -11,12 +11,13 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "python" / "flchain"
 
-#: The foundation every layer may use: errors, FLCHAIN_HOME, named networks.
-FOUNDATION = frozenset({"errors", "home", "networks"})
+#: The foundation every layer may use: errors, lazy re-exports, FLCHAIN_HOME, named networks.
+FOUNDATION = frozenset({"errors", "exports", "home", "networks"})
 #: layer -> the flchain layers it may import (besides itself and the foundation).
 MAY_IMPORT: dict[str, frozenset[str]] = {
-    "cli": frozenset({"ui", "roles", "protocol", "fl", "storage", "crypto", "chain"}),
+    "cli": frozenset({"ui", "demo", "roles", "protocol", "fl", "storage", "crypto", "chain"}),
     "ui": frozenset({"roles", "protocol", "fl", "storage", "crypto", "chain"}),
+    "demo": frozenset({"roles", "protocol", "fl", "storage", "crypto", "chain"}),
     "roles": frozenset({"protocol", "fl", "storage", "crypto", "chain"}),
     "protocol": frozenset({"storage", "crypto", "chain"}),
     "fl": frozenset(),
@@ -31,6 +32,15 @@ MUST_NOT_IMPORT: dict[str, frozenset[str]] = {
     "storage": frozenset({"web3", "eth_account", "torch"}),
     "crypto": frozenset({"web3", "eth_account", "torch"}),
     "chain": frozenset({"torch", "numpy"}),
+}
+
+#: Inside `roles`: the concern packages stay apart, and the core roles (roles/*.py) use the
+#: privacy package (private rounds, DP training) but never the data package (the CLI, the
+#: dashboard and the demo load data for them). part -> roles packages it must not import.
+ROLES_APART: dict[str, frozenset[str]] = {
+    "data": frozenset({"flchain.roles.privacy"}),
+    "privacy": frozenset({"flchain.roles.data"}),
+    "": frozenset({"flchain.roles.data"}),
 }
 
 
@@ -82,3 +92,16 @@ def test_the_foundation_imports_no_layer() -> None:
     for name in FOUNDATION:
         imported = _imports(PACKAGE / f"{name}.py")
         assert all(i.split(".")[1] in FOUNDATION for i in imported if i.startswith("flchain."))
+
+
+@pytest.mark.parametrize("part", sorted(ROLES_APART))
+def test_roles_packages_import_no_concern_they_must_stay_apart_from(part: str) -> None:
+    folder = PACKAGE / "roles" / part
+    paths = sorted(folder.glob("*.py")) if part == "" else _modules(f"roles/{part}")
+    crossing = {
+        f"{path.relative_to(PACKAGE)}: {name}"
+        for path in paths
+        for name in _imports(path)
+        if any(name == f or name.startswith(f"{f}.") for f in ROLES_APART[part])
+    }
+    assert not crossing, f"roles/{part} imports {sorted(crossing)}"

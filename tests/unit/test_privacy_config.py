@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from flchain.demo.privacy import apply_dp_epsilon, with_dp_budget
 from flchain.errors import ConfigError
 from flchain.fl.privacy import PrivacyParams, epsilon_after
-from flchain.roles.demo_privacy import apply_dp_epsilon, with_dp_budget
 from flchain.roles.taskfile import TaskDocument, load_task_file
 
 PROJECT = Path(__file__).resolve().parents[2]

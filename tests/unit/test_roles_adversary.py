@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 from flchain.errors import ConfigError
+from flchain.fl import ArrayDataset
 from flchain.fl.attacks import alie
-from flchain.roles.adversary import COLLUDERS_ENV, ColluderChannel, poison
+from flchain.roles.adversary import COLLUDERS_ENV, Adversary, ColluderChannel, behaviour_for, poison
+from flchain.roles.round_steps import RoundBehaviour
 
 
 def test_poison_forges_alie_from_colluders_when_they_share_updates(
@@ -35,3 +37,30 @@ def test_colluder_channel_refuses_env_when_it_is_malformed(
 
     with pytest.raises(ConfigError, match=COLLUDERS_ENV):
         ColluderChannel.from_env()
+
+
+def test_behaviour_for_is_honest_when_no_attack_is_named() -> None:
+    behaviour = behaviour_for(None)
+
+    assert type(behaviour) is RoundBehaviour
+    assert behaviour.trains()
+    assert behaviour.attested_digest(b"\x01" * 32) == b"\x01" * 32
+
+
+def test_behaviour_for_refuses_an_unknown_attack() -> None:
+    with pytest.raises(ConfigError, match="Unknown attack"):
+        behaviour_for("teleport")
+
+
+def test_adversary_departs_only_at_its_own_step_when_it_runs_an_attack() -> None:
+    data = ArrayDataset(np.zeros((3, 2), dtype=np.float32), np.array([0, 1, 2], dtype=np.int64))
+
+    flipper, rider, liar = (behaviour_for(n) for n in ("label-flip", "free-rider", "wrong-attest"))
+
+    assert isinstance(flipper, Adversary)
+    assert flipper.training_data(data, 3).labels.tolist() == [2, 1, 0]
+    assert flipper.trains()
+    assert flipper.attested_digest(b"d") == b"d"
+    assert not rider.trains()
+    assert rider.training_data(data, 3) is data
+    assert liar.attested_digest(b"d") != b"d"

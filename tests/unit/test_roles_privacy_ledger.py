@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from flchain.fl.privacy import PrivacyParams, epsilon_curve
-from flchain.roles.private_training import LEDGER_FILE, PrivacyLedger
+from flchain.roles.privacy.training import LEDGER_FILE, PrivacyLedger
 
 EPOCHS = 1
 
@@ -50,7 +50,7 @@ def test_ledger_records_and_logs_the_stop_once_when_the_budget_is_spent(
     ledger = PrivacyLedger(tmp_path, params(budget_for(curve, 1)), EPOCHS)
     ledger.charge(1)
 
-    with caplog.at_level(logging.WARNING, logger="flchain.roles.private_training"):
+    with caplog.at_level(logging.WARNING, logger="flchain.roles.privacy.training"):
         for _ in range(3):  # a participant polls the commit phase many times
             ledger.allows(2)
 

@@ -17,7 +17,7 @@ from flchain.fl import (
     load_digits_dataset,
 )
 from flchain.fl.privacy import PrivacyParams
-from flchain.roles.private_training import fit_local, release_state
+from flchain.roles.privacy.training import fit_local, release_state
 from flchain.roles.taskfile import TaskDocument, load_task_file
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "digits.toml"

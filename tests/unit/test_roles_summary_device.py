@@ -7,9 +7,9 @@ import torch
 from typer.testing import CliRunner
 
 from flchain.cli.main import app
+from flchain.demo.run import DemoState
+from flchain.demo.summary import summary_document
 from flchain.errors import ConfigError
-from flchain.roles.demo import DemoState
-from flchain.roles.summary import summary_document
 
 
 def test_summary_records_the_device_when_the_demo_ran() -> None:

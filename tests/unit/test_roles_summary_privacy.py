@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flchain.roles.demo import DemoState, RoundReport
-from flchain.roles.summary import summary_document
+from flchain.demo.run import DemoState, RoundReport
+from flchain.demo.summary import summary_document
 
 
 def report(round_id: int, epsilon: float | None) -> RoundReport:

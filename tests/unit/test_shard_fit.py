@@ -8,7 +8,7 @@ import pytest
 from flchain.errors import ConfigError
 from flchain.fl import ModelSpec
 from flchain.fl.data import ArrayDataset, from_arrays
-from flchain.roles.shard_draws import check_fits_model
+from flchain.roles.data.shard_draws import check_fits_model
 
 MODEL = ModelSpec("logreg", (1, 8, 8), 10)
 

@@ -23,19 +23,19 @@ from flchain.cli.options import (
 from flchain.errors import ConfigError, InvalidCidError
 from flchain.protocol.dataset_records import DatasetId, DatasetInfo
 from flchain.protocol.session import Session
-from flchain.roles.dataset_publisher import (
+from flchain.roles.data.publisher import (
     dataset_name,
     default_license,
     load_source,
     publish_dataset,
 )
-from flchain.roles.shard_draws import (
+from flchain.roles.data.shard_draws import (
     close_draw_when_full,
     devnet_miner,
     linked_dataset,
     load_assigned_data,
 )
-from flchain.roles.shard_fetch import FetchedShard, fetch_shards
+from flchain.roles.data.shard_fetch import FetchedShard, fetch_shards
 from flchain.roles.taskfile import load_task_file
 from flchain.storage.cid import Cid
 from flchain.storage.locator import open_store

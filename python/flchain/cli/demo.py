@@ -12,9 +12,9 @@ from rich.table import Table
 
 from flchain.chain.anvil import DEV_ACCOUNT_COUNT
 from flchain.cli.ui import DemoDashboard
+from flchain.demo.run import DemoOptions, DemoState, run_demo
+from flchain.demo.summary import TOKEN, write_outputs
 from flchain.roles.adversary import ATTACKS
-from flchain.roles.demo import DemoOptions, DemoState, run_demo
-from flchain.roles.summary import TOKEN, write_outputs
 
 
 def _short(address: str) -> str:

@@ -16,6 +16,7 @@ from flchain.cli.options import AccountOption, DeploymentsOption, RpcOption, Sto
 from flchain.errors import ConfigError
 from flchain.home import journal_home
 from flchain.protocol.amounts import DEFAULT_DECIMALS, format_tokens, parse_tokens, to_units
+from flchain.protocol.records import TaskId
 from flchain.roles.exit_codes import EXPELLED
 
 if TYPE_CHECKING:
@@ -163,7 +164,7 @@ def run(
             stake=units, train=train, attack=attack, journal_dir=journal_dir, timeout=timeout
         )
         report = run_through_outages(
-            lambda: Participant(client, local, task, dataset, options, on_event).run(),
+            lambda: Participant(client, local, TaskId(task), dataset, options, on_event).run(),
             max_outage=max_outage,
             on_outage=lambda exc, delay: typer.echo(
                 f"outage: {exc} Retrying in {delay:.0f} s.", file=sys.stderr
@@ -185,15 +186,15 @@ def _load_data(
     journal_dir: Path,
 ) -> ArrayDataset | None:
     """The participant's training data, checked against the task's model before joining."""
-    from flchain.roles.datasets import load_participant_data, parse_shard
+    from flchain.roles.data.datasets import load_participant_data, parse_shard
+    from flchain.roles.data.shard_draws import load_onchain_training_data
     from flchain.roles.participant import Participant, ParticipantOptions
-    from flchain.roles.shard_draws import load_onchain_training_data
     from flchain.roles.task_validation import check_data_fits, validate_document
 
     if not train:
         return None
     reader_options = ParticipantOptions(train=False, journal_dir=journal_dir)
-    reader = Participant(client, local, task, None, reader_options)
+    reader = Participant(client, local, TaskId(task), None, reader_options)
     document = reader.document()
     validate_document(document)  # a task no participant could train: refuse to stake on it
     if data == "onchain":

@@ -28,7 +28,7 @@ from flchain.protocol.amounts import format_tokens
 
 if TYPE_CHECKING:
     from flchain.protocol.client import FLClient
-    from flchain.roles.privacy_view import TaskPrivacy
+    from flchain.roles.privacy.view import TaskPrivacy
     from flchain.roles.registry_view import RoundDetail
 
 app = typer.Typer(help="Query the on-chain model registry.", no_args_is_help=True)
@@ -197,16 +197,17 @@ def download(
 ) -> None:
     """Write a round's global model (default: the latest) to a file, verified by its CID; a
     private task's model is decrypted with the keys of a member's account (--account)."""
+    from flchain.protocol.records import RoundId, TaskId
     from flchain.protocol.session import open_client
     from flchain.roles.model_download import download_model, load_instructions
-    from flchain.roles.round_keys import open_global_model
+    from flchain.roles.privacy.round_keys import open_global_model
     from flchain.storage.locator import open_store
 
     client = open_client(rpc, account, deployments=deployments)
     local = open_store(store)
     model = download_model(client, local, task, round_id)
     signer = client.sender.signer if account is not None else None
-    data = open_global_model(client, local, task, model.round, model.data, signer)
+    data = open_global_model(client, local, TaskId(task), RoundId(model.round), model.data, signer)
     try:
         output.write_bytes(data)
     except OSError as exc:
@@ -281,7 +282,7 @@ def privacy(
 ) -> None:
     """Show a task's DP parameters and the epsilon spent per round and per participant,
     recomputed from the task document and the chain."""
-    from flchain.roles.privacy_view import task_privacy
+    from flchain.roles.privacy.view import task_privacy
     from flchain.storage.locator import open_store
 
     view = task_privacy(_client(rpc, deployments), open_store(store), task)

@@ -20,9 +20,10 @@ from flchain.cli.options import (
     out_console,
 )
 from flchain.cli.registry import tokens
+from flchain.protocol.records import TaskId
 from flchain.protocol.session import open_client
-from flchain.roles.keyrings import KeyringPublisher
 from flchain.roles.owner import create_task
+from flchain.roles.privacy.keyrings import KeyringPublisher
 from flchain.roles.task_status_view import TaskStatusView, task_status
 from flchain.roles.taskfile import load_task_file
 from flchain.storage.locator import open_store
@@ -166,7 +167,7 @@ def keyring(
     """The owner's duty in a private task: publish each round's keyring during its commit
     phase, until the task ends. Members wait for it before they train."""
     client = open_client(rpc, account, deployments=deployments)
-    publisher = KeyringPublisher(client, open_store(store), task)
+    publisher = KeyringPublisher(client, open_store(store), TaskId(task))
     out = out_console()
     out.print(f"publishing the keyrings of task {task} (Ctrl-C to stop)")
     served = publisher.run(

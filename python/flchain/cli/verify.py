@@ -15,6 +15,7 @@ from flchain.cli.options import (
     RpcOption,
     StoreOption,
 )
+from flchain.protocol.records import RoundId, TaskId
 from flchain.protocol.session import open_client
 from flchain.roles.verifier import verify_round
 from flchain.storage.locator import open_store
@@ -38,7 +39,7 @@ def verify(
     verified by its members and owner (--account)."""
     client = open_client(rpc, account, deployments=deployments)
     signer = client.sender.signer if account is not None else None
-    result = verify_round(client, open_store(store), task, round_id, signer)
+    result = verify_round(client, open_store(store), TaskId(task), RoundId(round_id), signer)
     if as_json:
         typer.echo(json.dumps({
             "task_id": task, "round": round_id, "rule": result.rule, "ok": result.ok,

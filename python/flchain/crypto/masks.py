@@ -10,7 +10,7 @@ nobody else can compute it. The seed expands into a ChaCha20 keystream read as u
 
 Each masked row alone is uniformly distributed: it shows nothing of ``x_i``. If a member of
 the roster is missing from the sum, its masks do not cancel and the sum is noise; flchain
-then fails the round (see :mod:`flchain.roles.secure_rounds`) instead of recovering it.
+then fails the round (see :mod:`flchain.roles.privacy.secure_rounds`) instead of recovering it.
 """
 
 from __future__ import annotations

@@ -16,6 +16,10 @@ through ``FLCHAIN_COLLUDERS=DIR:F:N``, F colluders among N participants). Each c
 writes its trained update under the round's parent digest, waits for the others (at most
 :data:`COLLUDER_WAIT_SECONDS`), forges the same vector from all of them, and adds a tiny
 seeded jitter so that the aggregator does not reject the colluders' updates as copies.
+
+A participant runs an attack through :func:`behaviour_for`: the :class:`Adversary` is a
+:class:`~flchain.roles.round_steps.RoundBehaviour`, so the honest participant's steps stay
+free of attack code and only ask their behaviour where one may depart from the protocol.
 """
 
 from __future__ import annotations
@@ -26,19 +30,25 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from flchain.errors import ConfigError
-from flchain.fl import ArrayDataset
+from flchain.errors import ConfigError, ContractRevertError
+from flchain.fl import ArrayDataset, decode_state, flatten_state, unflatten_state
 from flchain.fl.attacks import alie, ipm, min_max, min_sum
+from flchain.protocol.commitments import new_salt
+from flchain.protocol.records import RoundInfo
+from flchain.roles.round_steps import RoundBehaviour, Seat
 
 __all__ = [
     "ADAPTIVE_ATTACKS",
     "ATTACKS",
     "MODEL_ATTACKS",
+    "Adversary",
     "ColluderChannel",
+    "behaviour_for",
     "check_attack",
     "flip_labels",
     "poison",
@@ -157,3 +167,66 @@ def _forge(
 def flip_labels(data: ArrayDataset, num_classes: int) -> ArrayDataset:
     """Data poisoning: every label y becomes num_classes - 1 - y."""
     return ArrayDataset(data.features, (num_classes - 1 - data.labels).astype(np.int64))
+
+
+def behaviour_for(attack: str | None) -> RoundBehaviour:
+    """The behaviour of a participant running ``attack`` (None: the honest one)."""
+    name = check_attack(attack)
+    return RoundBehaviour() if name is None else Adversary(name)
+
+
+@dataclass(frozen=True)
+class Adversary(RoundBehaviour):
+    """A participant running the attack ``name`` (module docstring)."""
+
+    name: str
+
+    def commit(self, seat: Seat, rnd: RoundInfo) -> bool:
+        if self.name != "copier":
+            return False
+        # Nothing real to commit: it hopes to reveal someone else's CID later.
+        salt = new_salt()
+        seat.journal.record(rnd.round, "copier", salt, b"")
+        seat.client.commit(seat.task_id, rnd.round, new_salt(), 0x55, salt)
+        return True
+
+    def reveal(self, seat: Seat, rnd: RoundInfo, abstained: set[int]) -> bool:
+        """The copier's reveal: someone else's CID with its own salt. The commitment binds the
+        sender, so the contract refuses it; the copier ends the round unrevealed (slashed)."""
+        if self.name != "copier":
+            return False
+        pending = seat.journal.pending(rnd.round)
+        others = seat.client.revealed_updates(seat.task_id, rnd.round)
+        if pending is None or not others or rnd.round in abstained:
+            return True
+        abstained.add(rnd.round)
+        try:
+            seat.client.reveal(
+                seat.task_id, rnd.round, others[0].cid_digest, others[0].codec, pending.salt
+            )
+        except ContractRevertError as exc:
+            logger.info(
+                "Round %s: copying update %s was refused: %s",
+                rnd.round,
+                others[0].reveal_index,
+                exc,
+            )
+        return True
+
+    def training_data(self, data: ArrayDataset, num_classes: int) -> ArrayDataset:
+        return flip_labels(data, num_classes) if self.name == "label-flip" else data
+
+    def trains(self) -> bool:
+        return self.name != "free-rider"
+
+    def submitted_state(self, state: Any, parent: bytes, seed: int) -> Any:
+        if self.name not in MODEL_ATTACKS:
+            return state
+        template = decode_state(parent)
+        vector = poison(self.name, flatten_state(state), flatten_state(template), seed)
+        return unflatten_state(vector, template)
+
+    def attested_digest(self, digest: bytes) -> bytes:
+        if self.name != "wrong-attest":
+            return digest
+        return hashlib.sha256(b"wrong model" + digest).digest()

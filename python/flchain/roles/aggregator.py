@@ -10,7 +10,6 @@ encodings are canonical.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -40,10 +39,12 @@ from flchain.fl import (
     unflatten_state,
 )
 from flchain.protocol.client import Revealed
+from flchain.protocol.documents import metrics_document
+from flchain.protocol.records import RoundId, TaskId
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 
-__all__ = ["RoundResult", "aggregate_round", "metrics_document", "publish_result"]
+__all__ = ["RoundResult", "aggregate_round", "publish_result"]
 
 logger = logging.getLogger(__name__)
 
@@ -68,31 +69,6 @@ class RoundResult:
     def metrics_digest(self) -> bytes:
         """The metrics document's CID digest, attested on chain."""
         return self.metrics_cid.to_chain()[0]
-
-
-def metrics_document(
-    task_id: int,
-    round_id: int,
-    parent: Cid,
-    model: Cid,
-    rule: str,
-    accepted: Sequence[Cid],
-    rejected: Mapping[int, str],
-    extra: Mapping[str, object] | None = None,
-) -> bytes:
-    """The canonical JSON that every aggregator derives identically for a round (``extra``:
-    more fields, e.g. the private model commitment)."""
-    doc = {
-        **(extra or {}),
-        "task": task_id,
-        "round": round_id,
-        "parent_model": str(parent),
-        "model": str(model),
-        "rule": rule,
-        "accepted_updates": [str(c) for c in accepted],
-        "rejected": {str(k): v for k, v in sorted(rejected.items())},
-    }
-    return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)
@@ -223,8 +199,8 @@ def _rule(rule: str, params: Mapping[str, Any] | None) -> tuple[RuleSpec, Any]:
 
 
 def aggregate_round(
-    task_id: int,
-    round_id: int,
+    task_id: TaskId,
+    round_id: RoundId,
     rule: str,
     parent_cid: Cid,
     parent_model: bytes,
@@ -278,8 +254,8 @@ def aggregate_round(
 
 def publish_result(
     store: Store,
-    task_id: int,
-    round_id: int,
+    task_id: TaskId,
+    round_id: RoundId,
     rule: str,
     parent_cid: Cid,
     model: bytes,

@@ -11,7 +11,7 @@ from flchain import fl
 from flchain.fl.data import ArrayDataset
 from flchain.protocol.client import FLClient
 from flchain.protocol.commitments import result_id
-from flchain.protocol.records import MemberInfo, RoundInfo
+from flchain.protocol.records import MemberInfo, RoundId, RoundInfo, TaskId
 from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
@@ -29,7 +29,7 @@ class ParticipantView:
     rewards: int
 
 
-def describe_member(member: MemberInfo, round_id: int) -> str:
+def describe_member(member: MemberInfo, round_id: RoundId) -> str:
     """A one-word state of a member in a round."""
     if not member.joined:
         return "gone"
@@ -49,10 +49,10 @@ def evaluate_round(
     client: FLClient,
     store: Store,
     doc: TaskDocument,
-    task_id: int,
-    round_id: int,
+    task_id: TaskId,
+    round_id: RoundId,
     test: ArrayDataset,
-    reader: Callable[[int, bytes], bytes] | None = None,
+    reader: Callable[[RoundId, bytes], bytes] | None = None,
 ) -> tuple[float, float, Cid]:
     """Accuracy and loss of the registry's model of a round on ``test``, and its CID
     (``reader``: turns a round's stored model into plaintext, for a private task)."""
@@ -76,7 +76,7 @@ def round_gas(w3: Web3, addresses: set[str], first_block: int, last_block: int) 
     return total
 
 
-def round_rewards(client: FLClient, task_id: int, rnd: RoundInfo) -> dict[str, int]:
+def round_rewards(client: FLClient, task_id: TaskId, rnd: RoundInfo) -> dict[str, int]:
     """Reward credited to each participant for a finalized round (base units)."""
     rewards: dict[str, int] = {}
     attestations = client.attested_results(task_id, rnd.round)

@@ -30,28 +30,41 @@ from flchain.fl import (
     SAMPLES_KEY,
     ArrayDataset,
     build_model,
-    decode_state,
     encode_state,
-    flatten_state,
     load_into,
     rule_name,
     select_device,
-    unflatten_state,
 )
 from flchain.protocol.client import FLClient
-from flchain.protocol.commitments import new_salt, result_id
 from flchain.protocol.config_bounds import terms_of_task, unsafe_terms
-from flchain.protocol.records import MemberInfo, RoundInfo, RoundPhase, TaskInfo, TaskStatus
-from flchain.roles.adversary import MODEL_ATTACKS, check_attack, flip_labels, poison
-from flchain.roles.aggregator import aggregate_round
+from flchain.protocol.records import (
+    MemberInfo,
+    RoundId,
+    RoundInfo,
+    RoundPhase,
+    TaskId,
+    TaskInfo,
+    TaskStatus,
+)
+from flchain.roles.adversary import behaviour_for
 from flchain.roles.journal import open_journal
-from flchain.roles.private_rounds import PrivateMember
-from flchain.roles.private_training import PrivacyLedger, fit_local, release_state
-from flchain.roles.side_inputs import fetch_side_inputs
+from flchain.roles.privacy.private_rounds import PrivateMember
+from flchain.roles.privacy.training import PrivacyLedger, fit_local, release_state
+from flchain.roles.round_steps import (
+    Seat,
+    aggregate_revealed,
+    attest_result,
+    commit_pending,
+    finalize_result,
+    finalize_winner,
+    global_model,
+    record_update,
+    reveal_stored,
+    store_pending,
+)
 from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
-from flchain.storage.unixfs import compute_cid
 
 __all__ = ["Participant", "ParticipantOptions", "ParticipantReport"]
 
@@ -105,7 +118,7 @@ class Participant:
         self,
         client: FLClient,
         store: Store,
-        task_id: int,
+        task_id: TaskId,
         data: ArrayDataset | None,
         options: ParticipantOptions = ParticipantOptions(),
         on_event: Callable[[str, int], None] | None = None,
@@ -123,6 +136,7 @@ class Participant:
         )
         self.address = client.address
         self.journal = open_journal(options.journal_dir, client, task_id)  # chain+genesis+...
+        self.seat = Seat(client, store, task_id, self.journal)
         self.report = ParticipantReport(self.address)
         self._on_event = on_event or (lambda _what, _round: None)
         self._device = select_device()
@@ -132,7 +146,7 @@ class Participant:
         self._skipped: set[int] = set()  # rounds this node could not prepare an update for
         self._private: PrivateMember | None = None  # a private task's keys and duties
         self._ledger: PrivacyLedger | None = None
-        check_attack(options.attack)
+        self._behaviour = behaviour_for(options.attack)  # honest unless an experiment's attack
 
     # ------------------------------------------------------------------ the loop
 
@@ -242,17 +256,8 @@ class Participant:
             self._ledger = PrivacyLedger(self.journal.directory, doc.privacy, doc.training.epochs)
         return self._ledger
 
-    def _global_model(self, round_id: int) -> tuple[Cid, bytes]:
-        record = self.client.model_at(self.task_id, round_id)
-        cid = Cid.from_chain(record.model_digest, record.codec)
-        return cid, self.store.get(cid)
-
     def _commit(self, rnd: RoundInfo) -> None:
-        if self.options.attack == "copier":
-            # Nothing real to commit: it hopes to reveal someone else's CID later.
-            salt = new_salt()
-            self.journal.record(rnd.round, "copier", salt, b"")
-            self.client.commit(self.task_id, rnd.round, new_salt(), 0x55, salt)
+        if self._behaviour.commit(self.seat, rnd):
             self.report.committed.append(rnd.round)
             return
         pending = self.journal.pending(rnd.round)
@@ -273,14 +278,12 @@ class Participant:
                              rnd.round, exc)  # fmt: skip
                 return
             self.privacy_ledger().charge(rnd.round)
-            pending = self.journal.record(rnd.round, str(compute_cid(update)), new_salt(), update)
-        digest, codec = Cid.parse(pending.cid).to_chain()
-        # The update goes to the store only at reveal: nobody can copy it before committing.
-        self.client.commit(self.task_id, rnd.round, digest, codec, pending.salt)
+            pending = record_update(self.seat, rnd.round, update)
+        commit_pending(self.seat, rnd.round, pending)
         self.report.committed.append(rnd.round)
         self._on_event("committed", rnd.round)
 
-    def _noise_shares(self, round_id: int) -> int:
+    def _noise_shares(self, round_id: RoundId) -> int:
         """The ``n`` of distributed DP noise: the secure-aggregation roster, else the members."""
         private = self._privacy()
         roster = private.roster_size(round_id) if private is not None else None
@@ -289,7 +292,7 @@ class Participant:
     def _train(self, rnd: RoundInfo) -> bytes:
         assert self.data is not None
         doc = self.document()
-        _, parent = self._global_model(rnd.parent_round)
+        _, parent = global_model(self.seat, rnd.parent_round)
         if self._private is not None:
             parent = self._private.open_parent(rnd.round, parent)
         model = build_model(doc.model, seed=0)
@@ -297,10 +300,8 @@ class Participant:
         seed = int.from_bytes(
             hashlib.sha256(f"{self.address}:{rnd.round}".encode()).digest()[:4], "big"
         )
-        data = self.data
-        if self.options.attack == "label-flip":
-            data = flip_labels(data, doc.model.num_classes)
-        if self.options.attack != "free-rider":
+        data = self._behaviour.training_data(self.data, doc.model.num_classes)
+        if self._behaviour.trains():
             stats = fit_local(model, data, doc, seed=seed, device=self._device)
             logger.info(
                 "Round %s: trained on %s samples, loss %.4f", rnd.round, stats.samples, stats.loss
@@ -308,18 +309,11 @@ class Participant:
         state, samples = release_state(
             model.cpu().state_dict(), parent, doc, len(data), lambda: self._noise_shares(rnd.round)
         )
-        if self.options.attack in MODEL_ATTACKS:
-            assert self.options.attack is not None
-            template = decode_state(parent)
-            vector = poison(
-                self.options.attack, flatten_state(state), flatten_state(template), seed
-            )
-            state = unflatten_state(vector, template)
+        state = self._behaviour.submitted_state(state, parent, seed)
         return encode_state(state, {SAMPLES_KEY: str(samples)})
 
     def _reveal(self, rnd: RoundInfo) -> None:
-        if self.options.attack == "copier":
-            self._reveal_copy(rnd)
+        if self._behaviour.reveal(self.seat, rnd, self._abstained):
             return
         pending = self.journal.pending(rnd.round)
         if pending is None:
@@ -327,14 +321,7 @@ class Participant:
                 "Round %s: committed but the journal lost the salt; cannot reveal", rnd.round
             )
             return
-        stored = self.store.put(pending.update_path.read_bytes())
-        if str(stored) != pending.cid:
-            raise FlchainError(
-                f"The journaled update of round {rnd.round} no longer matches its CID; it was modified."
-            )
-        self.store.pin(stored)
-        digest, codec = stored.to_chain()
-        self.client.reveal(self.task_id, rnd.round, digest, codec, pending.salt)
+        reveal_stored(self.seat, rnd.round, store_pending(self.seat, pending), pending.salt)
         self.report.revealed.append(rnd.round)
         self._on_event("revealed", rnd.round)
 
@@ -342,7 +329,7 @@ class Participant:
         if rnd.round in self._abstained:
             return
         task = self.client.task(self.task_id)
-        parent_cid, parent = self._global_model(rnd.parent_round)
+        parent_cid, parent = global_model(self.seat, rnd.parent_round)
         revealed = self.client.revealed_updates(self.task_id, rnd.round)
         rule, params = (
             rule_name(task.aggregation_rule),
@@ -355,70 +342,27 @@ class Participant:
             if private is not None:
                 result = private.aggregate(rnd.round, rule, parent_cid, parent, revealed, params)
             else:
-                side = fetch_side_inputs(
-                    self.client, self.store, self.task_id, rnd.round, rnd.parent_round, rule
+                result = aggregate_revealed(
+                    self.seat, rnd, rule, params, (parent_cid, parent), revealed
                 )
-                result = aggregate_round(
-                    self.task_id, rnd.round, rule, parent_cid, parent, revealed, self.store,
-                    params, side.reference, grandparent=side.grandparent,
-                )  # fmt: skip
         except (AggregationError, EncryptionError) as exc:
             self._abstained.add(rnd.round)
             logger.error("Round %s cannot be aggregated (%s); not attesting", rnd.round, exc)
             return
         self.store.pin(result.model_cid)
-        digest, codec = result.model_cid.to_chain()
-        if self.options.attack == "wrong-attest":
-            digest = hashlib.sha256(b"wrong model" + digest).digest()
-        _, quorum = self.client.attest(
-            self.task_id, digest, codec, result.accepted_bitmap, result.metrics_digest
-        )
+        digest = self._behaviour.attested_digest(result.model_cid.to_chain()[0])
+        quorum = attest_result(self.seat, result, digest)
         self.report.attested.append(rnd.round)
         self._on_event("attested", rnd.round)
         if quorum:
-            self.client.finalize_round(
-                self.task_id, digest, codec, result.accepted_bitmap, result.metrics_digest
-            )
+            finalize_result(self.seat, result, digest)
             self.report.finalized.append(rnd.round)
             self._on_event("finalized", rnd.round)
 
-    def _reveal_copy(self, rnd: RoundInfo) -> None:
-        """The copier's reveal: someone else's CID with its own salt. The commitment binds the
-        sender, so the contract refuses it; the copier ends the round unrevealed (slashed)."""
-        pending = self.journal.pending(rnd.round)
-        others = self.client.revealed_updates(self.task_id, rnd.round)
-        if pending is None or not others or rnd.round in self._abstained:
-            return
-        self._abstained.add(rnd.round)
-        try:
-            self.client.reveal(
-                self.task_id, rnd.round, others[0].cid_digest, others[0].codec, pending.salt
-            )
-        except ContractRevertError as exc:
-            logger.info(
-                "Round %s: copying update %s was refused: %s",
-                rnd.round,
-                others[0].reveal_index,
-                exc,
-            )
-
     def _finalize(self, rnd: RoundInfo) -> None:
-        attested = self.client.attested_results(self.task_id, rnd.round)
-        for att in attested:
-            if (
-                result_id(att.model_digest, att.codec, att.accepted_bitmap, att.metrics_digest)
-                == rnd.winning_result
-            ):
-                self.client.finalize_round(
-                    self.task_id,
-                    att.model_digest,
-                    att.codec,
-                    att.accepted_bitmap,
-                    att.metrics_digest,
-                )
-                self.report.finalized.append(rnd.round)
-                self._on_event("finalized", rnd.round)
-                return
+        if finalize_winner(self.seat, rnd):
+            self.report.finalized.append(rnd.round)
+            self._on_event("finalized", rnd.round)
 
     def _leave_understaked(self) -> None:
         self.client.settle(self.task_id, self.address)

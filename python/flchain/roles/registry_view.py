@@ -22,7 +22,7 @@ from flchain.chain.events import EventRecord, LogPager
 from flchain.errors import ConfigError, FlchainError
 from flchain.protocol.client import FLClient
 from flchain.protocol.records import ModelRecord, RoundInfo, RoundStatus, TaskInfo
-from flchain.roles.privacy_view import task_privacy
+from flchain.roles.privacy.view import task_privacy
 from flchain.roles.task_view import existing_task
 from flchain.storage.cid import DAG_PB, RAW, Cid
 from flchain.storage.store import Store

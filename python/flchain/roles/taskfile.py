@@ -21,7 +21,7 @@ from flchain.fl import RULE_IDS, ModelSpec, default_rule, rule_spec
 from flchain.fl.privacy import PrivacyParams
 from flchain.protocol.amounts import DEFAULT_DECIMALS, parse_tokens, to_units
 from flchain.protocol.config_bounds import TaskTerms, require_safe_terms
-from flchain.roles.privacy_config import PRIVACY_KEYS, check_client_dp, parse_privacy
+from flchain.roles.privacy.config import PRIVACY_KEYS, check_client_dp, parse_privacy
 from flchain.roles.task_validation import validate_task_file
 
 __all__ = [

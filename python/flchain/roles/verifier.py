@@ -16,10 +16,10 @@ from flchain.chain.accounts import Signer
 from flchain.errors import ConfigError, ContentNotFoundError, IntegrityError, StorageError
 from flchain.fl import rule_name
 from flchain.protocol.client import FLClient, Revealed
-from flchain.protocol.records import RoundPhase
+from flchain.protocol.records import RoundId, RoundPhase, TaskId
 from flchain.roles.aggregator import aggregate_round
-from flchain.roles.private_rounds import aggregate_private_round
-from flchain.roles.round_keys import RoundKeySource
+from flchain.roles.privacy.private_rounds import aggregate_private_round
+from flchain.roles.privacy.round_keys import RoundKeySource
 from flchain.roles.side_inputs import fetch_side_inputs
 from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
@@ -34,7 +34,7 @@ _CID_TEXT = re.compile(r"\b(Qm[1-9A-HJ-NP-Za-km-z]{44}|b[a-z2-7]{50,})\b")
 class Verification:
     """The chain's result of a round next to the recomputed one."""
 
-    task_id: int
+    task_id: TaskId
     round: int
     rule: str
     chain_model: Cid
@@ -66,7 +66,7 @@ class Verification:
 
 
 def verify_round(
-    client: FLClient, store: Store, task_id: int, round_id: int, signer: Signer | None = None
+    client: FLClient, store: Store, task_id: TaskId, round_id: RoundId, signer: Signer | None = None
 ) -> Verification:
     """Recompute ``round_id`` of ``task_id`` and compare it with what the chain finalized
     (``signer``: a member's or the owner's account, needed for a private task)."""

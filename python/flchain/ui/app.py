@@ -35,6 +35,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from flchain.errors import ConfigError, FlchainError
+from flchain.protocol.records import RoundId, TaskId
 from flchain.roles.inference import predict_rows, read_feature_rows
 from flchain.roles.verifier import verify_round
 from flchain.ui import format as fmt
@@ -148,7 +149,9 @@ def _routes(board: Dashboard) -> list[Route | Mount]:
         task_id, round_id = _int(request, "task"), _int(request, "round")
         try:
             with board.reader.lock:
-                found = verify_round(board.reader.client, board.reader.store, task_id, round_id)
+                found = verify_round(
+                    board.reader.client, board.reader.store, TaskId(task_id), RoundId(round_id)
+                )
             outcome: dict[str, Any] = {
                 "ok": found.ok,
                 "model": found.model_matches,

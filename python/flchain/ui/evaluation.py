@@ -16,8 +16,8 @@ from flchain.errors import FlchainError
 from flchain.fl import build_model, evaluate, load_into
 from flchain.fl.data import ArrayDataset
 from flchain.protocol.records import RoundPhase
-from flchain.roles.datasets import load_test_data
-from flchain.roles.privacy_view import task_document
+from flchain.roles.data.datasets import load_test_data
+from flchain.roles.privacy.view import task_document
 from flchain.roles.task_view import existing_task
 from flchain.roles.taskfile import DataConfig, TaskDocument
 from flchain.storage.cid import Cid

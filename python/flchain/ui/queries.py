@@ -1,5 +1,5 @@
 """What the dashboard's pages show, built on the read-side views (roles.registry_view,
-roles.privacy_view, the dataset and inference registries) plus a few event queries of its own.
+roles.privacy.view, the dataset and inference registries) plus a few event queries of its own.
 
 Every function takes a :class:`~flchain.ui.source.Reader` and returns frozen dataclasses of
 plain values; templates escape every string (on-chain strings are attacker-controlled).
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flchain.chain.events import EventRecord
 from flchain.errors import FlchainError
 from flchain.protocol.dataset_records import DatasetInfo
-from flchain.roles.privacy_view import task_document
+from flchain.roles.privacy.view import task_document
 from flchain.roles.registry_view import RoundDetail, RoundRow, describe_round, list_rounds
 from flchain.roles.task_status_view import MemberRow, task_status
 from flchain.roles.task_view import TaskRow, list_tasks

@@ -41,10 +41,10 @@ from flchain.errors import (
 from flchain.fl import build_model, flatten_state
 from flchain.protocol.client import FLClient
 from flchain.protocol.notes import NoteKind, RoundNotesClient
-from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
+from flchain.protocol.records import RoundId, RoundInfo, RoundPhase, TaskId, TaskStatus
 from flchain.protocol.settlement import is_expelled
-from flchain.roles.privacy_view import resting_members
-from flchain.roles.round_keys import RoundKeySource, owner_round_keys
+from flchain.roles.privacy.round_keys import RoundKeySource, owner_round_keys
+from flchain.roles.privacy.view import resting_members
 from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
@@ -65,12 +65,12 @@ _NO_KEY = bytes(32)
 MIN_ROSTER = 2
 
 
-def _member_addresses(client: FLClient, task_id: int) -> list[str]:
+def _member_addresses(client: FLClient, task_id: TaskId) -> list[str]:
     pager = client.task_events(["ParticipantJoined"], task_id)
     return list(dict.fromkeys(str(event.args["participant"]) for event in pager))
 
 
-def keyring_recipients(client: FLClient, task_id: int, round_id: int) -> dict[str, bytes]:
+def keyring_recipients(client: FLClient, task_id: TaskId, round_id: RoundId) -> dict[str, bytes]:
     """The members of ``round_id`` (see module docstring): lower-case address -> X25519 key."""
     task = client.task(task_id)
     recipients: dict[str, bytes] = {}
@@ -125,7 +125,7 @@ def secure_roster(
 
 
 def unusable_reveals(
-    client: FLClient, source: RoundKeySource, document: TaskDocument, round_id: int
+    client: FLClient, source: RoundKeySource, document: TaskDocument, round_id: RoundId
 ) -> set[str] | None:
     """The members whose revealed update of ``round_id`` does not open or decode as a masked
     update (lower-case); None if ``source``'s account cannot read the round."""
@@ -148,7 +148,7 @@ def round_roster(
     client: FLClient,
     source: RoundKeySource,
     document: TaskDocument,
-    round_id: int,
+    round_id: RoundId,
     recipients: Mapping[str, bytes] | None = None,
 ) -> list[str]:
     """The secure-aggregation roster of ``round_id`` from chain data (see module docstring):
@@ -161,10 +161,10 @@ def round_roster(
     task_id = source.task_id
     if recipients is None:
         recipients = keyring_recipients(client, task_id, round_id)
-    previous = source.keyring(round_id - 1) if round_id > 1 else None
+    previous = source.keyring(RoundId(round_id - 1)) if round_id > 1 else None
     roster = secure_roster(client, previous, dict(recipients))
     if previous is not None:
-        unusable = unusable_reveals(client, source, document, round_id - 1)
+        unusable = unusable_reveals(client, source, document, RoundId(round_id - 1))
         if unusable is None:
             revealed = client.revealed_updates(task_id, round_id - 1)
             unusable = {u.participant.lower() for u in revealed}
@@ -186,7 +186,7 @@ def round_roster(
 
 
 def publish_keyring(
-    client: FLClient, store: Store, task_id: int, round_id: int, document: TaskDocument
+    client: FLClient, store: Store, task_id: TaskId, round_id: RoundId, document: TaskDocument
 ) -> Cid | None:
     """Build, store, pin and publish the keyring of ``round_id`` (the owner's ``client``, in
     the round's commit phase); None if it was already published."""
@@ -219,7 +219,7 @@ class KeyringPublisher:
     Call :meth:`step` periodically (the demo conductor does), or :meth:`run` until the task
     ends (``flchain task keyring``)."""
 
-    def __init__(self, client: FLClient, store: Store, task_id: int) -> None:
+    def __init__(self, client: FLClient, store: Store, task_id: TaskId) -> None:
         self.client, self.store, self.task_id = client, store, task_id
         task = client.task(task_id)
         if task.owner.lower() != client.sender.address.lower():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flchain.roles.demo import DemoState
+from flchain.demo.run import DemoState
 
 __all__ = ["summary_document", "write_outputs"]
 

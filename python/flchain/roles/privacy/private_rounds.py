@@ -15,10 +15,11 @@ from typing import Any
 from flchain.crypto.keyring import Keyring
 from flchain.errors import FlchainError, KeyringError
 from flchain.protocol.client import FLClient, Revealed
+from flchain.protocol.records import RoundId, TaskId
 from flchain.roles.aggregator import RoundResult, aggregate_round
-from flchain.roles.keyrings import MIN_ROSTER, round_roster
-from flchain.roles.round_keys import RoundKeySource
-from flchain.roles.secure_rounds import aggregate_secure_round, masked_update
+from flchain.roles.privacy.keyrings import MIN_ROSTER, round_roster
+from flchain.roles.privacy.round_keys import RoundKeySource
+from flchain.roles.privacy.secure_rounds import aggregate_secure_round, masked_update
 from flchain.roles.taskfile import TaskDocument, check_encryption
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 def aggregate_private_round(
     keys: RoundKeySource,
-    round_id: int,
+    round_id: RoundId,
     rule: str,
     parent_cid: Cid,
     parent_sealed: bytes,
@@ -39,7 +40,7 @@ def aggregate_private_round(
     secure: bool,
 ) -> RoundResult:
     """Aggregate a private round with ``keys``' account (see :func:`aggregate_round` and
-    :func:`~flchain.roles.secure_rounds.aggregate_secure_round`); ConfigError if the task
+    :func:`~flchain.roles.privacy.secure_rounds.aggregate_secure_round`); ConfigError if the task
     combines secure aggregation with another rule than FedAvg."""
     check_encryption(rule, True, secure)
     round_keys = keys.keys(round_id)
@@ -67,7 +68,7 @@ class PrivateMember:
         self,
         client: FLClient,
         store: Store,
-        task_id: int,
+        task_id: TaskId,
         document: TaskDocument,
         trains: bool = True,
     ) -> None:
@@ -88,14 +89,14 @@ class PrivateMember:
         assert self.keys.key_pair is not None
         return self.keys.key_pair.public
 
-    def _keyring(self, round_id: int) -> Keyring | None:
+    def _keyring(self, round_id: RoundId) -> Keyring | None:
         try:
             return self.keys.keyring(round_id)
         except KeyringError as exc:
             logger.error("Round %s: %s", round_id, exc)
             return None
 
-    def can_read(self, round_id: int) -> bool:
+    def can_read(self, round_id: RoundId) -> bool:
         """Whether the round's keyring is out and holds this participant."""
         keyring = self._keyring(round_id)
         if keyring is None:
@@ -103,7 +104,7 @@ class PrivateMember:
             return False
         return keyring.holds(self.address)
 
-    def roster_size(self, round_id: int) -> int | None:
+    def roster_size(self, round_id: RoundId) -> int | None:
         """How many members the round's secure-aggregation roster holds (None without one): the
         ``n`` of client-level DP's distributed noise, since either every roster member's noised
         update enters the sum or the round fails."""
@@ -112,7 +113,7 @@ class PrivateMember:
             return None
         return len(keyring.roster)
 
-    def may_commit(self, round_id: int) -> bool:
+    def may_commit(self, round_id: RoundId) -> bool:
         """Whether to train and commit in ``round_id``: the keyring is out, holds us, and (with
         secure aggregation) rosters us with the keys its members registered on chain."""
         if round_id in self._checked:
@@ -142,7 +143,7 @@ class PrivateMember:
                 "update; not committing", keyring.round_id, len(roster),
             )  # fmt: skip
             return False
-        expected = round_roster(self.client, self.keys, self.document, keyring.round_id)
+        expected = round_roster(self.client, self.keys, self.document, RoundId(keyring.round_id))
         missing = sorted(set(expected) - set(roster))
         if missing:
             logger.error(
@@ -160,12 +161,12 @@ class PrivateMember:
                 return False
         return True
 
-    def open_parent(self, round_id: int, data: bytes) -> bytes:
+    def open_parent(self, round_id: RoundId, data: bytes) -> bytes:
         """The plaintext parent model of ``round_id`` (``data``: the stored bytes)."""
         cipher = self.keys.keys(round_id).parent_cipher()
         return cipher.open_model(data) if cipher is not None else data
 
-    def seal_update(self, round_id: int, update: bytes, params: Mapping[str, Any]) -> bytes:
+    def seal_update(self, round_id: RoundId, update: bytes, params: Mapping[str, Any]) -> bytes:
         """The bytes to commit and reveal for ``update`` (an encoded trained model)."""
         cipher = self.keys.keys(round_id).cipher()
         if not self.secure:
@@ -181,7 +182,7 @@ class PrivateMember:
 
     def aggregate(
         self,
-        round_id: int,
+        round_id: RoundId,
         rule: str,
         parent_cid: Cid,
         parent_sealed: bytes,

@@ -29,7 +29,7 @@ from flchain.protocol.dataset_records import (
 )
 from flchain.protocol.datasets_registry import DatasetRegistryClient
 from flchain.protocol.session import Session
-from flchain.roles.shard_fetch import FetchedShard, fetch_shards, shards_dataset
+from flchain.roles.data.shard_fetch import FetchedShard, fetch_shards, shards_dataset
 from flchain.storage.store import Store
 
 __all__ = [

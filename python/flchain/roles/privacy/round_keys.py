@@ -20,6 +20,7 @@ from flchain.crypto.scope import TaskScope
 from flchain.errors import KeyAccessError, KeyringError
 from flchain.protocol.client import FLClient
 from flchain.protocol.notes import NoteKind, RoundNotesClient
+from flchain.protocol.records import RoundId, TaskId
 from flchain.storage.store import Store
 
 __all__ = [
@@ -33,7 +34,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def task_scope(client: FLClient, task_id: int) -> TaskScope:
+def task_scope(client: FLClient, task_id: TaskId) -> TaskScope:
     """The scope every key and ciphertext of ``task_id`` is bound to."""
     return TaskScope(client.deployment.chain_id, client.deployment.coordinator, task_id)
 
@@ -44,7 +45,7 @@ def member_key_pair(signer: Signer, scope: TaskScope) -> KeyPair:
 
 
 def owner_round_keys(
-    signer: Signer, scope: TaskScope, round_id: int, parent_round: int
+    signer: Signer, scope: TaskScope, round_id: RoundId, parent_round: int
 ) -> RoundKeys:
     """The keys of a round as the task owner derives them (the parent's model keys too, unless
     the parent is the public initial model)."""
@@ -64,7 +65,9 @@ def owner_round_keys(
 class RoundKeySource:
     """The keys of a private task's rounds for one account (``signer``; None: no account)."""
 
-    def __init__(self, client: FLClient, store: Store, task_id: int, signer: Signer | None) -> None:
+    def __init__(
+        self, client: FLClient, store: Store, task_id: TaskId, signer: Signer | None
+    ) -> None:
         self.client, self.store, self.task_id, self.signer = client, store, task_id, signer
         self.scope = task_scope(client, task_id)
         self.owner = client.task(task_id).owner
@@ -78,7 +81,7 @@ class RoundKeySource:
         """Whether the account is the task's owner (it derives every round's keys)."""
         return self.signer is not None and self.signer.address.lower() == self.owner.lower()
 
-    def keyring(self, round_id: int) -> Keyring | None:
+    def keyring(self, round_id: RoundId) -> Keyring | None:
         """The published keyring of a round (None: not published, yet or ever)."""
         if round_id not in self._keyrings:
             cid = self._notes.note(self.task_id, round_id, NoteKind.KEYRING)
@@ -87,7 +90,7 @@ class RoundKeySource:
             self._keyrings[round_id] = Keyring.from_json(self.store.get(cid), self.scope, round_id)
         return self._keyrings[round_id]
 
-    def keys(self, round_id: int) -> RoundKeys:
+    def keys(self, round_id: RoundId) -> RoundKeys:
         """This account's keys of ``round_id``.
 
         Raises:
@@ -115,7 +118,7 @@ class RoundKeySource:
         self._keys[round_id] = keys
         return keys
 
-    def model_cipher(self, round_id: int) -> ModelCipher | None:
+    def model_cipher(self, round_id: RoundId) -> ModelCipher | None:
         """The cipher of the global model of ``round_id`` (None for round 0: public).
 
         A member who joined after ``round_id`` opened reads it with the parent key that a later
@@ -127,7 +130,8 @@ class RoundKeySource:
         except (KeyAccessError, KeyringError) as first:
             if self.signer is None:
                 raise
-            for later in range(round_id + 1, self.client.task(self.task_id).current_round + 1):
+            for index in range(round_id + 1, self.client.task(self.task_id).current_round + 1):
+                later = RoundId(index)
                 if self.client.round(self.task_id, later).parent_round != round_id:
                     break
                 keyring = self.keyring(later)
@@ -139,7 +143,12 @@ class RoundKeySource:
 
 
 def open_global_model(
-    client: FLClient, store: Store, task_id: int, round_id: int, data: bytes, signer: Signer | None
+    client: FLClient,
+    store: Store,
+    task_id: TaskId,
+    round_id: RoundId,
+    data: bytes,
+    signer: Signer | None,
 ) -> bytes:
     """The plaintext of a global model's stored bytes: as is for a public model, decrypted with
     ``signer``'s keys for a private one (KeyAccessError says why an account cannot)."""

@@ -10,9 +10,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from flchain.protocol.client import FLClient
-from flchain.roles.datasets import load_participant_data
-from flchain.roles.privacy_config import budget_privacy
-from flchain.roles.privacy_view import epsilon_spent, resting_members
+from flchain.roles.data.datasets import load_participant_data
+from flchain.roles.privacy.config import budget_privacy
+from flchain.roles.privacy.view import epsilon_spent, resting_members
 from flchain.roles.taskfile import TaskFile
 
 __all__ = [
@@ -44,7 +44,7 @@ def apply_dp_epsilon(
 def with_dp_budget(task: TaskFile, epsilon: float | None, train_samples: int) -> TaskFile:
     """``flchain demo --dp-epsilon EPS``: the task with an epsilon budget of ``EPS`` per
     participant and the noise calibrated to spend it over the task's rounds (see
-    :func:`~flchain.roles.privacy_config.budget_privacy`). ``epsilon`` None: the task
+    :func:`~flchain.roles.privacy.config.budget_privacy`). ``epsilon`` None: the task
     unchanged."""
     if epsilon is None:
         return task

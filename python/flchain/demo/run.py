@@ -27,23 +27,22 @@ from flchain.chain.accounts import DEV_ACCOUNT_COUNT, dev_signer
 from flchain.chain.connection import connect
 from flchain.chain.devnet import Devnet, default_state_dir, devnet_status
 from flchain.chain.transactions import TxSender
-from flchain.errors import ConfigError, FlchainError
-from flchain.fl import rule_spec, select_device
-from flchain.protocol.client import FLClient
-from flchain.protocol.deploy import deploy
-from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
-from flchain.roles.adversary import COLLUDERS_ENV, check_attack
-from flchain.roles.conductor import Conductor
-from flchain.roles.datasets import ROOT_SAMPLES, load_test_data, root_data
-from flchain.roles.demo_data import DATA_SOURCES, draw_shards, publish_task_data
-from flchain.roles.demo_privacy import (
+from flchain.demo.conductor import Conductor
+from flchain.demo.data import DATA_SOURCES, draw_shards, publish_task_data
+from flchain.demo.privacy import (
     apply_dp_epsilon,
     privacy_summary,
     resting_tracker,
     round_epsilon,
 )
+from flchain.errors import ConfigError, FlchainError
+from flchain.fl import rule_spec, select_device
+from flchain.protocol.client import FLClient
+from flchain.protocol.deploy import deploy
+from flchain.protocol.records import RoundId, RoundInfo, RoundPhase, TaskId, TaskStatus
+from flchain.roles.adversary import COLLUDERS_ENV, check_attack
+from flchain.roles.data.datasets import ROOT_SAMPLES, load_test_data, root_data
 from flchain.roles.exit_codes import EXPELLED
-from flchain.roles.keyrings import KeyringPublisher
 from flchain.roles.observer import (
     ParticipantView,
     evaluate_round,
@@ -51,8 +50,9 @@ from flchain.roles.observer import (
     round_rewards,
 )
 from flchain.roles.owner import create_task
+from flchain.roles.privacy.keyrings import KeyringPublisher
+from flchain.roles.privacy.round_keys import open_global_model
 from flchain.roles.reference import ReferencePublisher
-from flchain.roles.round_keys import open_global_model
 from flchain.roles.taskfile import TaskFile, check_encryption, check_rule, load_task_file
 from flchain.storage.local import DEFAULT_STORE_ROOT, LocalStore
 
@@ -81,7 +81,7 @@ class DemoOptions:
     stake_tokens: float = 0.0  # the task's minimum stake in tokens (set from the config)
     dp_epsilon: float | None = None  # a differential-privacy budget per participant
     private: bool = False  # encrypted updates and models; secure aggregation too with FedAvg
-    data: str = "digits"  # or "onchain": shards published on chain (roles/demo_data.py)
+    data: str = "digits"  # or "onchain": shards published on chain (demo/data.py)
     device: str = "auto"  # where the participants train: auto, cpu, cuda or cuda:N
 
 
@@ -142,7 +142,7 @@ def _with_overrides(task: TaskFile, options: DemoOptions) -> TaskFile:
 
 
 def _spawn(
-    index: int, options: DemoOptions, rpc_url: str, task_id: int, deployments: Path
+    index: int, options: DemoOptions, rpc_url: str, task_id: TaskId, deployments: Path
 ) -> subprocess.Popen[bytes]:
     logs = options.work_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -225,7 +225,7 @@ def run_demo(
             )  # fmt: skip
         test = load_test_data("digits", task_file.document.data)
         state.initial_accuracy, state.initial_loss, _ = evaluate_round(
-            owner, store, task_file.document, created.task_id, 0, test
+            owner, store, task_file.document, created.task_id, RoundId(0), test
         )
         state.message = (
             f"task {created.task_id} created; starting {options.participants} participants"
@@ -273,7 +273,7 @@ def _check_alive(processes: list[subprocess.Popen[bytes]], options: DemoOptions)
 
 def _wait_for_members(
     owner: FLClient,
-    task_id: int,
+    task_id: TaskId,
     options: DemoOptions,
     processes: list[subprocess.Popen[bytes]],
     state: DemoState,
@@ -307,7 +307,7 @@ def _conduct(
     from flchain.fl.data import ArrayDataset
 
     assert isinstance(test, ArrayDataset)
-    task_id = state.task_id
+    task_id = TaskId(state.task_id)
     copiers = frozenset(
         m for i, m in enumerate(members) if options.attack == "copier" and _is_malicious(i, options)
     )
@@ -322,7 +322,7 @@ def _conduct(
         w3, owner, task_id, members, options.phase_timeout, copiers, duties, resting
     )
 
-    def reader(round_id: int, data: bytes) -> bytes:
+    def reader(round_id: RoundId, data: bytes) -> bytes:
         return open_global_model(owner, store, task_id, round_id, data, owner.sender.signer)
 
     addresses = {owner.deployment.coordinator, owner.deployment.token}
@@ -353,7 +353,7 @@ def _conduct(
         time.sleep(0.1)
 
 
-def _finalized_round(owner: FLClient, task_id: int, index: int) -> RoundInfo:
+def _finalized_round(owner: FLClient, task_id: TaskId, index: int) -> RoundInfo:
     """The ``index``-th finalized round (failed attempts are skipped)."""
     count = 0
     for round_id in range(1, owner.task(task_id).current_round + 1):

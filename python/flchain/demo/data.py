@@ -18,13 +18,13 @@ from web3 import Web3
 from flchain.chain.transactions import TxSender
 from flchain.protocol.dataset_records import DatasetId, DrawInfo
 from flchain.protocol.datasets_registry import DatasetRegistryClient
-from flchain.roles.dataset_publisher import (
+from flchain.roles.data.publisher import (
     DIGITS_LICENSE,
     dataset_name,
     load_source,
     publish_dataset,
 )
-from flchain.roles.shard_draws import close_draw_when_full, devnet_miner
+from flchain.roles.data.shard_draws import close_draw_when_full, devnet_miner
 from flchain.roles.taskfile import TaskFile
 from flchain.storage.store import Store
 

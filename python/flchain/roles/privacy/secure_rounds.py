@@ -7,7 +7,7 @@ pairwise masks (:mod:`flchain.crypto.masks`) and seals the result like any priva
 Aggregators decrypt the masked rows, add them modulo 2**64 (the masks cancel), and divide: the
 global model is bit-identical to plain FedAvg over the same updates.
 
-A roster can be empty (too few members with budget left: see :mod:`flchain.roles.keyrings`);
+A roster can be empty (too few members with budget left: see :mod:`flchain.roles.privacy.keyrings`);
 if no roster member reveals, no mask is in play and the round keeps the parent model, as a
 plain round without updates does.
 
@@ -15,7 +15,7 @@ Dropouts: the masks cancel only if *every* roster member reveals. If one does no
 committed, or committed and never revealed), or reveals something unusable, the sum is noise:
 no honest aggregator attests, the round fails at its attest deadline (no honest member loses
 stake: a failed round slashes only unrevealed commits), and the owner leaves the dropouts out
-of the next attempt's roster (:mod:`flchain.roles.keyrings`). flchain does not recover the
+of the next attempt's roster (:mod:`flchain.roles.privacy.keyrings`). flchain does not recover the
 dropout's masks (no secret-shared seeds): one failed round per dropout is the price.
 
 Not seen, so not checked: individual updates. NaN, range and weight checks are the client's
@@ -44,6 +44,7 @@ from flchain.fl import (
 )
 from flchain.fl.aggregation.secure_fedavg import fedavg_contribution, fedavg_from_sum
 from flchain.protocol.client import Revealed
+from flchain.protocol.records import RoundId, TaskId
 from flchain.roles.aggregator import RoundResult, publish_result
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
@@ -73,7 +74,7 @@ def masked_update(
 
 
 def _check_complete(
-    revealed: Sequence[Revealed], roster: Sequence[str], task_id: int, round_id: int
+    revealed: Sequence[Revealed], roster: Sequence[str], task_id: TaskId, round_id: RoundId
 ) -> None:
     present = {u.participant.lower() for u in revealed}
     missing = sorted(set(roster) - present)
@@ -105,8 +106,8 @@ def _masked_rows(
 
 
 def aggregate_secure_round(
-    task_id: int,
-    round_id: int,
+    task_id: TaskId,
+    round_id: RoundId,
     parent_cid: Cid,
     parent_model: bytes,
     revealed: Sequence[Revealed],
