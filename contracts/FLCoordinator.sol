@@ -7,6 +7,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {IFLCoordinator} from "./interfaces/IFLCoordinator.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {IStakeLocker} from "./interfaces/IStakeLocker.sol";
 import {Bitmaps} from "./libraries/Bitmaps.sol";
 import {Commitments} from "./libraries/Commitments.sol";
 import {MemberFlags} from "./libraries/MemberFlags.sol";
@@ -38,6 +39,10 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     }
 
     IModelRegistry private immutable _registry;
+    /// @dev The account allowed to wire the stake locker, once (the deployer).
+    address private immutable _wirer;
+    /// @dev The contract whose open locks (shard-draw tickets) keep a member from leaving.
+    IStakeLocker private _stakeLocker;
 
     uint256 private _taskCount;
     mapping(uint256 taskId => Task) private _tasks;
@@ -51,6 +56,16 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     /// @param registry_ The model registry (wired to this coordinator after deployment).
     constructor(IModelRegistry registry_) {
         _registry = registry_;
+        _wirer = msg.sender;
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function setStakeLocker(IStakeLocker locker) external {
+        if (msg.sender != _wirer) revert StakeLockerUnauthorized(msg.sender);
+        if (address(locker) == address(0)) revert StakeLockerZero();
+        if (address(_stakeLocker) != address(0)) revert StakeLockerAlreadySet(address(_stakeLocker));
+        _stakeLocker = locker;
+        emit StakeLockerSet(address(locker));
     }
 
     // ------------------------------------------------------------------ tasks and membership
@@ -130,6 +145,14 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     function leave(uint256 taskId) external nonReentrant {
         Task storage task = _existingTask(taskId);
         Member storage member = _member(taskId, msg.sender);
+        // A stake that backs a shard-draw ticket stays until the draw is fixed: otherwise one stake
+        // would take ticket after ticket (join, request, leave, pass the stake on). A view call to
+        // the wired locker, before any effect.
+        IStakeLocker locker = _stakeLocker;
+        if (address(locker) != address(0)) {
+            uint32 draw = locker.stakeLockOf(taskId, msg.sender);
+            if (draw != 0) revert MemberStakeLocked(taskId, msg.sender, draw);
+        }
         // Read before settlement, which may advance the cursor past the current round.
         uint32 firstRound = member.firstRound;
         _settle(taskId, task, msg.sender, member, task.currentRound, false);
@@ -138,9 +161,12 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         uint96 stake = member.stake;
         uint96 rewards = member.rewards;
         task.totalStake -= stake;
-        // Still bonding: its stake waits in the bonding bucket (an unused bucket once that round
-        // opened, so this is harmless then). Cannot underflow: the bucket holds this stake.
-        if (firstRound > task.currentRound) _bondingStake[taskId][firstRound] -= stake;
+        // Still bonding: its stake waits in a bonding bucket not yet read (bucket `r` is read when
+        // round `r - 1` opens, so only firstRound = currentRound + 2 is pending). Not for
+        // firstRound = currentRound + 1: that bucket was read already, or (before round 1) is never
+        // read, or the inactivity cursor moved there after a failed round and the member is in
+        // no bucket at all. Cannot underflow: a pending bucket holds this stake.
+        if (firstRound > task.currentRound + 1) _bondingStake[taskId][firstRound] -= stake;
         // An understaked member's stake already left every quorum base when it fell below the minimum.
         if (member.flags & MemberFlags.UNDERSTAKED != 0) task.understakedStake -= stake;
         else _shrinkOpenRound(taskId, task, firstRound, stake);
@@ -388,6 +414,11 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     /// @inheritdoc IFLCoordinator
     function registry() external view returns (address) {
         return address(_registry);
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function stakeLocker() external view returns (address) {
+        return address(_stakeLocker);
     }
 
     /// @inheritdoc IFLCoordinator

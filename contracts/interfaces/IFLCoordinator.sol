@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {TaskConfig, RoundPhase, Task, Round, Member, Tally} from "../types/DataTypes.sol";
+import {IStakeLocker} from "./IStakeLocker.sol";
 
 /// @title IFLCoordinator
 /// @notice Runs federated-learning tasks: members stake, commit and reveal model updates,
@@ -151,6 +152,8 @@ interface IFLCoordinator {
     event RewardClaimed(uint256 indexed taskId, address indexed participant, uint128 amount);
     /// @notice The owner closed the task and got back the unspent reward pool.
     event TaskClosed(uint256 indexed taskId, uint128 refund);
+    /// @notice The deployer wired the stake locker (the dataset registry), once.
+    event StakeLockerSet(address locker);
 
     // ------------------------------------------------------------------ errors
 
@@ -192,6 +195,16 @@ interface IFLCoordinator {
     error MemberHasOpenObligations(uint256 taskId, address participant, uint32 round);
     /// @notice The member has nothing to claim.
     error MemberNothingToClaim(uint256 taskId, address participant);
+    /// @notice The member's stake backs a ticket of shard draw `draw`, not fixed yet: it may leave
+    /// once the draw is fixed (anyone may close it after 256 blocks, then fix or renew it).
+    error MemberStakeLocked(uint256 taskId, address participant, uint32 draw);
+
+    /// @notice Only the deployer may wire the stake locker.
+    error StakeLockerUnauthorized(address caller);
+    /// @notice The stake locker is wired already (to `locker`); it never changes.
+    error StakeLockerAlreadySet(address locker);
+    /// @notice The stake locker address is zero.
+    error StakeLockerZero();
 
     /// @notice The round is not in the phase this call needs.
     error RoundWrongPhase(uint256 taskId, uint32 round, RoundPhase phase);
@@ -244,9 +257,16 @@ interface IFLCoordinator {
 
     /// @notice Leaves the task: settles the caller's last round, then pays back its stake and
     /// unclaimed rewards. Requirements: caller is a member; its last round is decided
-    /// (finalized or failed), i.e. it has no open obligations.
+    /// (finalized or failed), i.e. it has no open obligations; its stake backs no ticket of an
+    /// unfixed shard draw (`IStakeLocker.stakeLockOf` of the wired locker is 0).
     /// @param taskId The task.
     function leave(uint256 taskId) external;
+
+    /// @notice Wires the stake locker (the dataset registry of this coordinator), whose open locks
+    /// keep members from leaving. Requirements: caller is the deployer; locker non-zero; not
+    /// wired yet (it never changes, so no one can later lock stakes through another contract).
+    /// @param locker The stake locker.
+    function setStakeLocker(IStakeLocker locker) external;
 
     /// @notice Closes a task and refunds the unspent reward pool to the owner (never slashed
     /// stake, which is burned, nor a failed round's contributor pool, recorded here first and
@@ -350,6 +370,9 @@ interface IFLCoordinator {
 
     /// @notice The model registry this coordinator records finalized models in.
     function registry() external view returns (address);
+
+    /// @notice The wired stake locker (0: none yet, no stake is locked).
+    function stakeLocker() external view returns (address);
 
     /// @notice The id of a result as attested: keccak256(abi.encode(modelDigest, codec,
     /// acceptedBitmap, metricsDigest)).

@@ -184,4 +184,26 @@ contract InactivityTest is Base {
         coordinator.settle(taskId, puppet);
         assertEq(member(puppet).stake, afterFirst, "charged once, and not for round 2 it attests in");
     }
+
+    /// @dev Anyone may settle a member: after a failed round that advances its inactivity cursor
+    /// past the current round. Its stake must still come back, even in a task closed after that
+    /// failure (old code: `leave` subtracted the stake from a bonding bucket it was never in and
+    /// reverted with an arithmetic panic, forever once the task was closed).
+    function test_Leave_AfterAStrangerSettledAFailedRoundOfAClosedTask() external {
+        join(alice);
+        join(bob);
+        join(puppet, 2 * STAKE);
+        startRound();
+        blockedRound();
+        vm.prank(owner);
+        coordinator.closeTask(taskId);
+        vm.prank(makeAddr("stranger"));
+        coordinator.settle(taskId, puppet);
+        assertEq(member(puppet).firstRound, 2, "the cursor moved past the failed round");
+        uint256 before = balanceOf(puppet);
+
+        vm.prank(puppet);
+        coordinator.leave(taskId);
+        assertEq(balanceOf(puppet), before + 2 * STAKE - penaltyOf(2 * STAKE, 1), "stake minus one penalty");
+    }
 }
