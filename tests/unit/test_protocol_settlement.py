@@ -26,7 +26,7 @@ TOKEN = 10**18
 TASK = TaskInfo(
     TaskId(1), "0xowner", RoundId(3), 2, 3, TaskStatus.ACTIVE, "0xtoken", 10, 6_700, 1_000, 2_000,
     64, 600, 600, 600, RoundId(2), 0, 500, 10 * TOKEN, 100 * TOKEN, 60 * TOKEN, 0, 0, 0, b"", 0x55,
-    0, b"",
+    0, 0, 0, b"",
 )  # fmt: skip
 WIN = b"\x01" * 32
 ROUND = RoundInfo(

@@ -19,6 +19,15 @@ contract InactivityTest is Base {
         fund(puppet, FUNDS);
     }
 
+    /// @dev `who` unbonds (settling first: penalties are charged there), waits out the delay, leaves.
+    function unbondAndLeave(address who) internal {
+        vm.prank(who);
+        coordinator.unbond(taskId);
+        vm.warp(coordinator.getUnbonding(taskId, who).leaveTime);
+        vm.prank(who);
+        coordinator.leave(taskId);
+    }
+
     /// @dev The rate the tests expect: one `rejectSlashBps` (here SLASH_BPS) per missed round, rounded up.
     function penaltyOf(uint256 stake, uint256 missed) internal pure returns (uint256) {
         return (stake * missed * SLASH_BPS + 9_999) / 10_000;
@@ -79,8 +88,7 @@ contract InactivityTest is Base {
         vm.expectEmit(address(coordinator));
         emit IFLCoordinator.Slashed(taskId, 1, puppet, uint128(penalty), SlashReasons.INACTIVE);
         uint256 before = balanceOf(puppet);
-        vm.prank(puppet);
-        coordinator.leave(taskId);
+        unbondAndLeave(puppet);
 
         assertEq(balanceOf(puppet) - before, 2 * STAKE - penalty, "the blocker leaves poorer");
         assertEq(task_().burnedStake, penalty, "the penalty is burned");
@@ -109,9 +117,8 @@ contract InactivityTest is Base {
         blockedRound();
         assertEq(uint256(coordinator.getRound(taskId, 1).status), 1, "failure not recorded yet (Open)");
         uint256 before = balanceOf(puppet);
-        vm.prank(puppet);
-        coordinator.leave(taskId);
-        assertEq(balanceOf(puppet) - before, 2 * STAKE - penaltyOf(2 * STAKE, 1), "penalized at leave");
+        unbondAndLeave(puppet);
+        assertEq(balanceOf(puppet) - before, 2 * STAKE - penaltyOf(2 * STAKE, 1), "penalized on the way out");
     }
 
     // ------------------------------------------------------------------ who never pays
@@ -161,8 +168,7 @@ contract InactivityTest is Base {
         coordinator.startRound(taskId);
         blockedRound(); // round 2 fails too
         uint256 before = balanceOf(dave);
-        vm.prank(dave);
-        coordinator.leave(taskId);
+        unbondAndLeave(dave);
         assertEq(balanceOf(dave) - before, STAKE, "dave gets his whole stake back");
     }
 

@@ -41,7 +41,7 @@ from flchain.errors import (
 from flchain.fl import build_model, flatten_state
 from flchain.protocol.client import FLClient
 from flchain.protocol.notes import NoteKind, RoundNotesClient
-from flchain.protocol.records import RoundInfo, RoundPhase, TaskStatus
+from flchain.protocol.records import MemberInfo, RoundInfo, RoundPhase, TaskStatus
 from flchain.protocol.settlement import is_expelled
 from flchain.roles.privacy_view import resting_members
 from flchain.roles.round_keys import RoundKeySource, owner_round_keys
@@ -79,6 +79,9 @@ def keyring_recipients(client: FLClient, task_id: int, round_id: int) -> dict[st
         member = client.member(task_id, address)
         if not member.joined or member.first_round > round_id:
             continue
+        unbonding = member.flags & MemberInfo.UNBONDING
+        if unbonding and client.unbonding_last_round(task_id, address) < round_id:
+            continue  # unbonded before this round: it works in none after its last one
         active = None
         if member.active_round:
             if member.active_round not in rounds:
