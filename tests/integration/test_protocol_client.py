@@ -6,6 +6,7 @@ Rounds are driven by hand: the chain clock is moved past each phase's deadline.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,17 @@ def test_deploy_applies_every_migration_then_nothing_when_run_again(
 
 
 # ---------------------------------------------------------------------- tasks and membership
+
+
+def test_create_task_records_the_member_share_cap(parties: Parties, chain_snapshot: str) -> None:
+    config = dataclasses.replace(
+        task_config(parties.owner.deployment.token), max_member_share_bps=4_000
+    )
+
+    task_id, _ = parties.owner.create_task(config)
+
+    assert parties.owner.task(task_id).max_member_share_bps == 4_000
+    assert parties.owner.task(task_id).unbonding_stake == 0
 
 
 def test_create_task_escrows_rewards_and_registers_initial_model(
