@@ -192,7 +192,7 @@ class StakeUnbondingError(ChainError):
         self.leave_time = leave_time
         super().__init__(
             f"Task {task_id}: the stake unbonds once round {leave_round} opens "
-            f"(or at unix time {leave_time} if rounds stall); run `flchain leave` again then."
+            f"(or at unix time {leave_time} if rounds stall); run `flchain participant leave` again then."
         )
 
 

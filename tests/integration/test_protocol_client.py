@@ -169,7 +169,7 @@ def test_leave_unbonds_first_then_says_when_the_stake_may_leave(
 
     assert unbonding.value.leave_round == 2 + 2  # UNBONDING_ROUNDS after the current round
     assert str(unbonding.value).startswith(f"Task {task_id}: the stake unbonds once round 4 opens")
-    assert str(unbonding.value).endswith("run `flchain leave` again then.")
+    assert str(unbonding.value).endswith("run `flchain participant leave` again then.")
     assert parties.alice.member(task_id, parties.alice.address).flags & MemberInfo.UNBONDING
     assert parties.alice.task(task_id).unbonding_stake == 10 * TOKEN
 
