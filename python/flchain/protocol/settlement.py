@@ -135,9 +135,12 @@ def pending_reward(member: MemberInfo, active: RoundInfo | None) -> int:
     return reward
 
 
-def is_expelled(task: TaskInfo, member: MemberInfo, active: RoundInfo | None) -> bool:
-    """Whether slashes (applied or pending) leave ``member`` below the task's minimum stake:
-    the contract then lets it do nothing but leave."""
+def is_expelled(
+    task: TaskInfo, member: MemberInfo, active: RoundInfo | None, penalty: int = 0
+) -> bool:
+    """Whether slashes (applied or pending, with a pending inactivity ``penalty``, see
+    ``inactivity_penalty``) leave ``member`` below the task's minimum stake: the contract then
+    lets it do nothing but leave."""
     if member.flags & MemberInfo.UNDERSTAKED:
         return True
-    return stake_after_settlement(task, member, active) < task.min_stake
+    return stake_after_settlement(task, member, active) - penalty < task.min_stake
