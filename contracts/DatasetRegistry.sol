@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IDatasetRegistry} from "./interfaces/IDatasetRegistry.sol";
 import {IFLCoordinator} from "./interfaces/IFLCoordinator.sol";
+import {IStakeLocker} from "./interfaces/IStakeLocker.sol";
 import {MemberFlags} from "./libraries/MemberFlags.sol";
 import {ShardDraws} from "./libraries/ShardDraws.sol";
 import {Dataset, Draw, Shard, ShardAssignment, ShardInput, ShardTicket, TaskDataset} from "./types/DatasetTypes.sol";
@@ -11,7 +12,7 @@ import {Task, TaskStatus} from "./types/DataTypes.sol";
 /// @title DatasetRegistry
 /// @notice Datasets as shards on chain, tasks that train on them, and shard draws (see
 /// IDatasetRegistry). Reads tasks and members from the coordinator through its views and never
-/// writes to it. Every function does bounded work: batches of at most 64 shards, at most 64
+/// writes to it; the coordinator reads its stake locks (`stakeLockOf`). Every function does bounded work: batches of at most 64 shards, at most 64
 /// shards per member, and nothing loops over members or tickets.
 contract DatasetRegistry is IDatasetRegistry {
     /// @notice Longest dataset name, in bytes.
@@ -135,6 +136,10 @@ contract DatasetRegistry is IDatasetRegistry {
         if (_coordinator.getMember(taskId, msg.sender).flags & MemberFlags.JOINED == 0) {
             revert DatasetNotMember(taskId, msg.sender);
         }
+        // The ticket locks the holder's stake until its draw is fixed: only if the coordinator
+        // reads this registry's locks.
+        address locker = _coordinator.stakeLocker();
+        if (locker != address(this)) revert DatasetStakeNotLockable(address(_coordinator), locker);
 
         draw = link.currentDraw;
         Draw storage open = _draws[taskId][draw];
@@ -244,6 +249,13 @@ contract DatasetRegistry is IDatasetRegistry {
     /// @inheritdoc IDatasetRegistry
     function getDraw(uint256 taskId, uint32 draw) external view returns (Draw memory) {
         return _draws[taskId][draw];
+    }
+
+    /// @inheritdoc IStakeLocker
+    function stakeLockOf(uint256 taskId, address member) external view returns (uint32 draw) {
+        draw = _tickets[taskId][member].draw;
+        // slither-disable-next-line incorrect-equality -- a non-zero seed marks a fixed draw.
+        if (draw != 0 && _draws[taskId][draw].seed != bytes32(0)) draw = 0;
     }
 
     /// @inheritdoc IDatasetRegistry

@@ -7,11 +7,14 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {IFLCoordinator} from "./interfaces/IFLCoordinator.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {IStakeLocker} from "./interfaces/IStakeLocker.sol";
 import {Bitmaps} from "./libraries/Bitmaps.sol";
 import {Commitments} from "./libraries/Commitments.sol";
 import {MemberFlags} from "./libraries/MemberFlags.sol";
 import {SlashReasons} from "./libraries/SlashReasons.sol";
-import {TaskConfig, Task, TaskStatus, Round, RoundStatus, RoundPhase, Member, Tally} from "./types/DataTypes.sol";
+import {
+    TaskConfig, Task, TaskStatus, Round, RoundStatus, RoundPhase, Member, Tally, Unbonding
+} from "./types/DataTypes.sol";
 
 /// @title FLCoordinator
 /// @notice Tasks, stakes, rounds (commit / reveal / attest / finalize), rewards and slashing of
@@ -27,6 +30,11 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     uint16 private constant _MAX_QUORUM_BPS = 9000;
     uint16 private constant _MAX_SLASH_BPS = 5000;
     uint16 private constant _MAX_REJECT_SLASH_BPS = 1000;
+    uint16 private constant _MIN_MEMBER_SHARE_BPS = 1000;
+    uint16 private constant _MAX_MEMBER_SHARE_BPS = 5000;
+
+    /// @inheritdoc IFLCoordinator
+    uint32 public constant UNBONDING_ROUNDS = 2;
 
     /// @dev Inputs of one inactivity assessment (see `_assessInactivity`).
     struct Assessment {
@@ -38,6 +46,10 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     }
 
     IModelRegistry private immutable _registry;
+    /// @dev The account allowed to wire the stake locker, once (the deployer).
+    address private immutable _wirer;
+    /// @dev The contract whose open locks (shard-draw tickets) keep a member from leaving.
+    IStakeLocker private _stakeLocker;
 
     uint256 private _taskCount;
     mapping(uint256 taskId => Task) private _tasks;
@@ -47,10 +59,21 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     /// @dev Stake of members whose first round is `round` and who joined while round `round - 2`
     /// was the current one: not in round `round - 1`'s quorum base.
     mapping(uint256 taskId => mapping(uint32 round => uint128)) private _bondingStake;
+    mapping(uint256 taskId => mapping(address participant => Unbonding)) private _unbondings;
 
     /// @param registry_ The model registry (wired to this coordinator after deployment).
     constructor(IModelRegistry registry_) {
         _registry = registry_;
+        _wirer = msg.sender;
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function setStakeLocker(IStakeLocker locker) external {
+        if (msg.sender != _wirer) revert StakeLockerUnauthorized(msg.sender);
+        if (address(locker) == address(0)) revert StakeLockerZero();
+        if (address(_stakeLocker) != address(0)) revert StakeLockerAlreadySet(address(_stakeLocker));
+        _stakeLocker = locker;
+        emit StakeLockerSet(address(locker));
     }
 
     // ------------------------------------------------------------------ tasks and membership
@@ -83,7 +106,9 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         task.modelSpecDigest = config.modelSpecDigest;
         task.modelSpecCodec = config.modelSpecCodec;
         task.aggregationParams = config.aggregationParams;
+        task.maxMemberShareBps = config.maxMemberShareBps;
         _emitTaskCreated(taskId, config);
+        if (config.maxMemberShareBps != 0) emit TaskMemberShareCapped(taskId, config.maxMemberShareBps);
 
         _registry.recordModel(taskId, 0, 0, config.initialModelDigest, config.initialModelCodec, bytes32(0), 0);
         _pullExact(config.token, msg.sender, escrow);
@@ -130,26 +155,83 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     function leave(uint256 taskId) external nonReentrant {
         Task storage task = _existingTask(taskId);
         Member storage member = _member(taskId, msg.sender);
+        // A stake that backs a shard-draw ticket stays until the draw is fixed: otherwise one stake
+        // would take ticket after ticket (join, request, leave, pass the stake on). A view call to
+        // the wired locker, before any effect.
+        IStakeLocker locker = _stakeLocker;
+        if (address(locker) != address(0)) {
+            uint32 draw = locker.stakeLockOf(taskId, msg.sender);
+            if (draw != 0) revert MemberStakeLocked(taskId, msg.sender, draw);
+        }
         // Read before settlement, which may advance the cursor past the current round.
         uint32 firstRound = member.firstRound;
-        _settle(taskId, task, msg.sender, member, task.currentRound, false);
+        uint32 current = task.currentRound;
+        _settle(taskId, task, msg.sender, member, current, false);
         if (member.activeRound != 0) revert MemberHasOpenObligations(taskId, msg.sender, member.activeRound);
+        uint8 flags = member.flags;
+        _requireUnbonded(taskId, task, msg.sender, flags, firstRound);
 
         uint96 stake = member.stake;
         uint96 rewards = member.rewards;
         task.totalStake -= stake;
-        // Still bonding: its stake waits in the bonding bucket (an unused bucket once that round
-        // opened, so this is harmless then). Cannot underflow: the bucket holds this stake.
-        if (firstRound > task.currentRound) _bondingStake[taskId][firstRound] -= stake;
-        // An understaked member's stake already left every quorum base when it fell below the minimum.
-        if (member.flags & MemberFlags.UNDERSTAKED != 0) task.understakedStake -= stake;
-        else _shrinkOpenRound(taskId, task, firstRound, stake);
+        // Still bonding: its stake waits in a bonding bucket not yet read (bucket `r` is read when
+        // round `r - 1` opens, so only firstRound = currentRound + 2 is pending). Not for
+        // firstRound = currentRound + 1: that bucket was read already, or (before round 1) is never
+        // read, or the inactivity cursor moved there after a failed round and the member is in
+        // no bucket at all. Cannot underflow: a pending bucket holds this stake.
+        // An unbonding member's stake left the bucket at `unbond`, and every open quorum base since.
+        if (flags & MemberFlags.UNBONDING != 0) {
+            task.unbondingStake -= stake;
+            delete _unbondings[taskId][msg.sender];
+        } else if (flags & MemberFlags.UNDERSTAKED != 0) {
+            // An understaked member's stake already left every quorum base when it fell below the minimum.
+            task.understakedStake -= stake;
+        } else {
+            if (firstRound > current + 1) _bondingStake[taskId][firstRound] -= stake;
+            _shrinkOpenRound(taskId, task, firstRound, stake);
+        }
         task.unclaimedRewards -= rewards;
         task.memberCount -= 1;
         delete _members[taskId][msg.sender];
         emit ParticipantLeft(taskId, msg.sender, stake, rewards);
 
         task.token.safeTransfer(msg.sender, uint256(stake) + rewards);
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function unbond(uint256 taskId) external {
+        Task storage task = _existingTask(taskId);
+        Member storage member = _member(taskId, msg.sender);
+        uint32 current = task.currentRound;
+        // Outcomes and penalties first: the stake set aside below is the settled one.
+        _settle(taskId, task, msg.sender, member, current, false);
+        uint8 flags = member.flags;
+        if (flags & MemberFlags.UNBONDING != 0) {
+            revert MemberUnbonding(taskId, msg.sender, _unbondings[taskId][msg.sender].lastRound);
+        }
+        // Understaked: already in no quorum base, it may leave at once.
+        if (flags & MemberFlags.UNDERSTAKED != 0) revert MemberUnderstaked(taskId, msg.sender);
+
+        uint96 stake = member.stake;
+        // Still bonding in a bucket not yet read (see `leave`): the stake moves to the unbonding sum.
+        uint32 firstRound = member.firstRound;
+        if (firstRound > current + 1) _bondingStake[taskId][firstRound] -= stake;
+        task.unbondingStake += stake;
+        member.flags = flags | MemberFlags.UNBONDING;
+        // After settlement, work not yet settled is work in the live current round: the member stays
+        // in that round's base to finish it. Without such work it leaves the open round's base now
+        // (as `leave` did before unbonding), so that it neither blocks nor pays for that round.
+        uint32 lastRound = current;
+        if (member.activeRound == 0 && current != 0) {
+            lastRound = current - 1;
+            _shrinkOpenRound(taskId, task, firstRound, stake);
+        }
+        // Fits: rounds are capped at 2**24 - 1, phases at 30 days (90 days per round).
+        uint32 leaveRound = current + UNBONDING_ROUNDS;
+        uint64 leaveTime = uint64(block.timestamp)
+            + UNBONDING_ROUNDS * (task.commitDuration + task.revealDuration + task.attestDuration);
+        _unbondings[taskId][msg.sender] = Unbonding(lastRound, leaveRound, leaveTime);
+        emit UnbondingStarted(taskId, msg.sender, stake, lastRound, leaveRound, leaveTime);
     }
 
     /// @inheritdoc IFLCoordinator
@@ -261,12 +343,13 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         if (member.flags & MemberFlags.ATTESTED != 0) revert AttestAlreadyDone(taskId, round, msg.sender);
 
         bytes32 result = _resultId(modelDigest, codec, acceptedBitmap, metricsDigest);
-        uint128 weight = member.stake;
+        uint96 weight = member.stake;
         member.activeRound = uint24(round);
         member.flags |= MemberFlags.ATTESTED;
         member.attestedResult = result;
         Tally storage tally = _tallies[taskId][round][result];
-        uint128 tallied = tally.stake + weight;
+        // Fits: at most 256 stakes of < 2**96 each.
+        uint104 tallied = tally.stake + weight;
         tally.stake = tallied;
         // unchecked: at most 256 members attest once per round.
         unchecked {
@@ -274,11 +357,17 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         }
         emit ResultAttested(taskId, round, msg.sender, result, modelDigest, codec, acceptedBitmap, metricsDigest, weight);
 
-        if (uint256(tallied) * _BPS >= uint256(r.totalStake) * task.quorumBps) {
+        uint256 counted = tallied;
+        uint256 base = r.totalStake;
+        uint16 cap = task.maxMemberShareBps;
+        if (cap != 0) (counted, base) = _countCapped(r, tally, weight, cap);
+        // counted != 0: a capped member alone in a round counts for nothing, not for a quorum.
+        if (counted != 0 && counted * _BPS >= base * task.quorumBps) {
             // quorumBps > 5000, so at most one result per round can get here.
             r.status = RoundStatus.QuorumReached;
             r.winningResult = result;
-            emit QuorumReached(taskId, round, result, tallied);
+            // Fits: counted <= tallied, a sum of stakes.
+            emit QuorumReached(taskId, round, result, uint128(counted));
         }
     }
 
@@ -376,6 +465,11 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IFLCoordinator
+    function getUnbonding(uint256 taskId, address participant) external view returns (Unbonding memory) {
+        return _unbondings[taskId][participant];
+    }
+
+    /// @inheritdoc IFLCoordinator
     function getTally(uint256 taskId, uint32 round, bytes32 result) external view returns (Tally memory) {
         return _tallies[taskId][round][result];
     }
@@ -388,6 +482,11 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     /// @inheritdoc IFLCoordinator
     function registry() external view returns (address) {
         return address(_registry);
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function stakeLocker() external view returns (address) {
+        return address(_stakeLocker);
     }
 
     /// @inheritdoc IFLCoordinator
@@ -413,13 +512,62 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ internals: rounds
 
+    /// @dev A member's counted weight in a task with a share cap: at most what keeps its share of
+    /// the base, once its excess left that base, within the cap: w / (others + w) <= cap, i.e.
+    /// w <= others * cap / (1 - cap), where others is the rest of the base. The excess leaves the
+    /// base for the rest of the round (it attested: it neither leaves nor is slashed before the
+    /// round is decided). Unanimity still reaches the quorum (every counted weight is in the
+    /// base), and a member alone never does (its share is <= cap <= 50% < quorum). Rewards stay
+    /// pro rata of whole stakes (`Tally.stake`).
+    function _countCapped(Round storage r, Tally storage tally, uint96 stake, uint16 cap)
+        private
+        returns (uint256 counted, uint256 base)
+    {
+        base = r.totalStake;
+        // The base counts this member's whole stake (it works in the round); defensive anyway.
+        uint256 others = base > stake ? base - stake : 0;
+        uint256 maxWeight = (others * cap) / (_BPS - cap);
+        uint256 weight = stake;
+        if (weight > maxWeight) {
+            base -= weight - maxWeight;
+            // Fits: base only shrinks.
+            r.totalStake = uint104(base);
+            weight = maxWeight;
+        }
+        counted = tally.weight + weight;
+        // Fits: counted weights are parts of stakes, at most 256 of < 2**96 each.
+        tally.weight = uint104(counted);
+    }
+
+    /// @dev Leaving needs the stake unbonded: `unbond` then `UNBONDING_ROUNDS` rounds (or their
+    /// phases' time), so that a stake that weighed in a round stays at stake after it. Free to
+    /// leave at once: in a task no longer running rounds (none yet, completed, closed), an
+    /// understaked member (in no quorum base), and a member still bonding (`firstRound`, read
+    /// before settlement, beyond the next round: never in a quorum base).
+    function _requireUnbonded(uint256 taskId, Task storage task, address participant, uint8 flags, uint32 firstRound)
+        private
+        view
+    {
+        uint32 current = task.currentRound;
+        if (task.status != TaskStatus.Active || current == 0 || firstRound > current + 1) return;
+        if (flags & MemberFlags.UNDERSTAKED != 0) return;
+        if (flags & MemberFlags.UNBONDING == 0) revert MemberStakeBonded(taskId, participant);
+        Unbonding storage u = _unbondings[taskId][participant];
+        // slither-disable-next-line timestamp -- the time bound only shortens an unbonding whose rounds stall.
+        if (current < u.leaveRound && block.timestamp < u.leaveTime) {
+            revert MemberStillUnbonding(taskId, participant, u.leaveRound, u.leaveTime);
+        }
+    }
+
     function _openRound(uint256 taskId, Task storage task) private returns (uint32 round) {
         if (task.finalizedRounds >= task.numRounds) revert TaskRoundsExhausted(taskId);
         round = task.currentRound + 1;
         if (round > type(uint24).max) revert TaskRoundsExhausted(taskId);
-        // Members still bonding (joined during the previous round) and understaked members are not
-        // in this quorum base. Cannot underflow: both are disjoint parts of totalStake.
-        uint128 stake = task.totalStake - _bondingStake[taskId][round + 1] - task.understakedStake;
+        // Members still bonding (joined during the previous round), understaked and unbonding members
+        // are not in this quorum base. Cannot underflow: the three are disjoint parts of totalStake
+        // (an unbonding member left its bucket, and a slash never makes it understaked-counted).
+        uint128 stake =
+            task.totalStake - _bondingStake[taskId][round + 1] - task.understakedStake - task.unbondingStake;
         if (stake == 0) revert TaskNoStake(taskId);
         task.currentRound = round;
         uint64 commitDeadline = uint64(block.timestamp) + task.commitDuration;
@@ -555,7 +703,13 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         // `round` is the task's current round, live (its commit or attest phase): checked by the caller.
         if (member.activeRound != round) _settle(taskId, task, participant, member, round, true);
         if (round < member.firstRound) revert MemberNotEligible(taskId, round, member.firstRound);
-        if (member.flags & MemberFlags.UNDERSTAKED != 0) revert MemberUnderstaked(taskId, participant);
+        uint8 flags = member.flags;
+        if (flags & (MemberFlags.UNDERSTAKED | MemberFlags.UNBONDING) != 0) {
+            if (flags & MemberFlags.UNDERSTAKED != 0) revert MemberUnderstaked(taskId, participant);
+            // Unbonding: it finishes the work of its last counted round, and takes no more.
+            uint32 lastRound = _unbondings[taskId][participant].lastRound;
+            if (round > lastRound) revert MemberUnbonding(taskId, participant, lastRound);
+        }
     }
 
     /// @dev Applies the outcome of the member's active round once that round is decided, and its
@@ -602,10 +756,16 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         // there is not held against it (the assessment stops at that round).
         // (Without a work slash the stake is at least the minimum: understaked members do no work.)
         uint32 limit = workSlash != 0 && stake - workSlash < task.minStake ? active + 1 : type(uint32).max;
+        // An unbonding member is in no snapshot after its last counted round: nor is it assessed there.
+        uint32 countedUntil = type(uint32).max;
+        if (member.flags & MemberFlags.UNBONDING != 0) {
+            countedUntil = _unbondings[taskId][participant].lastRound;
+            if (countedUntil < limit - 1) limit = countedUntil + 1;
+        }
         uint96 penalty = _assessInactivity(
             taskId, task, participant, member, Assessment(current, currentLive, stake - workSlash, attestedFailure, limit)
         );
-        if (workSlash != 0 || penalty != 0) _burn(taskId, task, member, uint128(workSlash) + penalty);
+        if (workSlash != 0 || penalty != 0) _burn(taskId, task, member, uint128(workSlash) + penalty, countedUntil);
         if (reasons != 0) emit Slashed(taskId, active, participant, workSlash, reasons);
         if (!settled) return;
         // Fits: a member's credited rewards never exceed its task's escrow, capped at uint96.
@@ -620,19 +780,28 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     /// owner gains nothing from anyone's slash. A member left below the minimum is understaked:
     /// it may never attest again and its whole stake leaves the quorum bases, so that it cannot
     /// block rounds by its mere presence.
-    function _burn(uint256 taskId, Task storage task, Member storage member, uint128 amount) private {
+    /// An unbonding member's stake is in the unbonding sum (and no understaked one): its burned part
+    /// leaves that sum, and an open round after `countedUntil` (its last counted round) never
+    /// counted it.
+    function _burn(uint256 taskId, Task storage task, Member storage member, uint128 amount, uint32 countedUntil)
+        private
+    {
         // Fits and cannot underflow: amount <= stake, a uint96 (both parts are shares of it).
         uint96 left = member.stake - uint96(amount);
         member.stake = left;
         task.totalStake -= amount;
         task.burnedStake += amount;
+        uint8 flags = member.flags;
+        bool unbonding = flags & MemberFlags.UNBONDING != 0;
+        // Fits: amount <= a uint96 stake.
+        if (unbonding) task.unbondingStake -= uint104(amount);
+        uint256 leaving = amount;
         if (left < task.minStake) {
-            member.flags |= MemberFlags.UNDERSTAKED;
-            task.understakedStake += left;
-            _shrinkOpenRound(taskId, task, member.firstRound, amount + left);
-        } else {
-            _shrinkOpenRound(taskId, task, member.firstRound, amount);
+            member.flags = flags | MemberFlags.UNDERSTAKED;
+            if (!unbonding) task.understakedStake += left;
+            leaving += left;
         }
+        if (task.currentRound <= countedUntil) _shrinkOpenRound(taskId, task, member.firstRound, leaving);
     }
 
     /// @dev Inactivity: counts the failed rounds from the member's cursor (`firstRound`) up to
@@ -654,7 +823,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     ) private returns (uint96 penalty) {
         uint32 from = member.firstRound;
         uint32 current = a.current;
-        if (from > current || member.flags & MemberFlags.UNDERSTAKED != 0) return 0;
+        if (from > current || from >= a.limit || member.flags & MemberFlags.UNDERSTAKED != 0) return 0;
         // Nothing decided since the last assessment (a member's every later action in one round).
         if (from == current && a.currentLive) return 0;
         Round storage last = _rounds[taskId][current];
@@ -763,6 +932,11 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         }
         if (c.attesterShareBps > _BPS) revert TaskInvalidConfig("attesterShareBps");
         if (c.maxParticipants == 0 || c.maxParticipants > _MAX_MEMBERS) revert TaskInvalidConfig("maxParticipants");
+        // At most half of a base: below any quorum (> 50%), so no capped member reaches it alone.
+        uint16 share = c.maxMemberShareBps;
+        if (share != 0 && (share < _MIN_MEMBER_SHARE_BPS || share > _MAX_MEMBER_SHARE_BPS)) {
+            revert TaskInvalidConfig("maxMemberShareBps");
+        }
     }
 
     /// @dev Phases from a minute (several blocks on any chain) to 30 days (deadlines of every

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {Dataset, Draw, Shard, ShardAssignment, ShardInput, ShardTicket, TaskDataset} from "../types/DatasetTypes.sol";
+import {IStakeLocker} from "./IStakeLocker.sol";
 
 /// @title IDatasetRegistry
 /// @notice Training data on chain: datasets split into shards (CID, size and content digest of
@@ -23,18 +24,19 @@ import {Dataset, Draw, Shard, ShardAssignment, ShardInput, ShardTicket, TaskData
 /// What a participant can and cannot grind:
 /// - its shard, by choosing when to request: no. The offset is uniform and unknown until the
 ///   target block exists, after every ticket of the draw was taken.
-/// - by trying many addresses: each request needs a member of the task at the moment of the
-///   request only: `leave` refunds the stake of a member with no active round and the ticket
-///   stays, so one stake serves address after address (join, request, leave, pass the stake
-///   on), within one open draw or across draws, for the price of gas. All addresses of one draw
-///   share the one random offset, so k tickets buy k consecutive (not chosen) places. Where that
-///   matters, lock ticket holders' stakes until their draw is fixed.
+/// - by trying many addresses: no longer for free. A ticket locks its holder's stake in the
+///   coordinator until its draw is fixed (this registry is the coordinator's stake locker,
+///   `stakeLockOf`; `requestShards` refuses while it is not wired), so one stake cannot pass
+///   from address to address within a draw: k tickets of one draw need k stakes. Across draws a
+///   stake may still move on once its draw is fixed; the draw's offset is then public and its
+///   next ticket's place is not chosen (the next draw's offset is unknown). The lock is bounded:
+///   anyone may close a draw 256 blocks after its first ticket and fix (or renew) it.
 /// - by re-rolling through renewal: only if nobody fixes the draw for 256 blocks. Every member
 ///   of the draw and the task owner may fix it, and flchain's clients fix as soon as they can.
 /// - the producer of the target block picks its contents, hence its hash: a member who also
 ///   produces (or bribes the producer of) that block can choose among outcomes. Where that
 ///   matters, seed the draw from a randomness beacon instead; this contract does not.
-interface IDatasetRegistry {
+interface IDatasetRegistry is IStakeLocker {
     // ------------------------------------------------------------------ events
 
     /// @notice A dataset was registered; shards follow in ShardAdded events.
@@ -103,6 +105,9 @@ interface IDatasetRegistry {
 
     /// @notice The caller is not a member of the task (join it in the coordinator first).
     error DatasetNotMember(uint256 taskId, address member);
+    /// @notice The coordinator's stake locker is not this registry: a ticket would not lock its
+    /// holder's stake (wire it with `FLCoordinator.setStakeLocker`).
+    error DatasetStakeNotLockable(address coordinator, address stakeLocker);
     /// @notice The member already requested shards (ticket `ticket` of draw `draw`).
     error DatasetAlreadyRequested(uint256 taskId, address member, uint32 draw, uint32 ticket);
     /// @notice The open draw has no ticket: there is nothing to close.

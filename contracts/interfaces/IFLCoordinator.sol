@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {TaskConfig, RoundPhase, Task, Round, Member, Tally} from "../types/DataTypes.sol";
+import {TaskConfig, RoundPhase, Task, Round, Member, Tally, Unbonding} from "../types/DataTypes.sol";
+import {IStakeLocker} from "./IStakeLocker.sol";
 
 /// @title IFLCoordinator
 /// @notice Runs federated-learning tasks: members stake, commit and reveal model updates,
@@ -44,6 +45,14 @@ import {TaskConfig, RoundPhase, Task, Round, Member, Tally} from "../types/DataT
 /// - Only members may restart after a failure, after the owner's exclusive window.
 /// - A member slashed below the minimum may not attest again and its stake leaves every quorum
 ///   base at once (`understakedStake`), so expelled stake cannot block the honest quorum.
+/// - Unbonding: a member that ever counted in a quorum base leaves in two steps. `unbond` takes
+///   its stake out of every later quorum base (`unbondingStake`; out of the current one too unless
+///   it has work there, which it may finish, paying that round's penalties, and none after); `leave` then waits
+///   `UNBONDING_ROUNDS` rounds, or their phases' time if rounds stall. A stake that captured a
+///   round stays at stake while that round's consequences play out.
+/// - Share cap (`maxMemberShareBps`, optional): in a capped task one member's counted weight in
+///   a quorum base is at most that share of it (its excess leaves the base as it attests), so
+///   no member reaches the quorum alone; rewards stay pro rata of whole stakes.
 interface IFLCoordinator {
     // ------------------------------------------------------------------ events
 
@@ -151,6 +160,20 @@ interface IFLCoordinator {
     event RewardClaimed(uint256 indexed taskId, address indexed participant, uint128 amount);
     /// @notice The owner closed the task and got back the unspent reward pool.
     event TaskClosed(uint256 indexed taskId, uint128 refund);
+    /// @notice The deployer wired the stake locker (the dataset registry), once.
+    event StakeLockerSet(address locker);
+    /// @notice The task caps each member's counted share of a quorum base at `maxMemberShareBps`.
+    event TaskMemberShareCapped(uint256 indexed taskId, uint16 maxMemberShareBps);
+    /// @notice A member started unbonding: its stake counts in no quorum base after `lastRound`;
+    /// it may leave once round `leaveRound` opened or from `leaveTime`, whichever comes first.
+    event UnbondingStarted(
+        uint256 indexed taskId,
+        address indexed participant,
+        uint96 stake,
+        uint32 lastRound,
+        uint32 leaveRound,
+        uint64 leaveTime
+    );
 
     // ------------------------------------------------------------------ errors
 
@@ -192,6 +215,23 @@ interface IFLCoordinator {
     error MemberHasOpenObligations(uint256 taskId, address participant, uint32 round);
     /// @notice The member has nothing to claim.
     error MemberNothingToClaim(uint256 taskId, address participant);
+    /// @notice The member's stake backs a ticket of shard draw `draw`, not fixed yet: it may leave
+    /// once the draw is fixed (anyone may close it after 256 blocks, then fix or renew it).
+    error MemberStakeLocked(uint256 taskId, address participant, uint32 draw);
+
+    /// @notice The member's stake is bonded: call `unbond` first, then `leave` once it unbonded.
+    error MemberStakeBonded(uint256 taskId, address participant);
+    /// @notice The member's stake unbonds once round `leaveRound` opened or at `leaveTime`.
+    error MemberStillUnbonding(uint256 taskId, address participant, uint32 leaveRound, uint64 leaveTime);
+    /// @notice The member is unbonding: it works in no round after `lastRound` (nor unbonds twice).
+    error MemberUnbonding(uint256 taskId, address participant, uint32 lastRound);
+
+    /// @notice Only the deployer may wire the stake locker.
+    error StakeLockerUnauthorized(address caller);
+    /// @notice The stake locker is wired already (to `locker`); it never changes.
+    error StakeLockerAlreadySet(address locker);
+    /// @notice The stake locker address is zero.
+    error StakeLockerZero();
 
     /// @notice The round is not in the phase this call needs.
     error RoundWrongPhase(uint256 taskId, uint32 round, RoundPhase phase);
@@ -223,7 +263,8 @@ interface IFLCoordinator {
     /// locking stakes); 5000 < quorumBps <= 9000 (above, a sliver of stake blocks every round);
     /// slashBps <= 5000; rejectSlashBps <= min(slashBps, 1000) (a rejected update may be an
     /// honest outlier or the owner's reference steering the rule); attesterShareBps <= 10000;
-    /// 0 < maxParticipants <= 256; initial model digest non-zero; allowance covers the escrow.
+    /// 0 < maxParticipants <= 256; maxMemberShareBps 0 (no cap) or in [1000, 5000] (below any
+    /// quorum); initial model digest non-zero; allowance covers the escrow.
     /// @param config The task's parameters.
     /// @return taskId The new task's id (starting at 1).
     function createTask(TaskConfig calldata config) external returns (uint256 taskId);
@@ -244,9 +285,34 @@ interface IFLCoordinator {
 
     /// @notice Leaves the task: settles the caller's last round, then pays back its stake and
     /// unclaimed rewards. Requirements: caller is a member; its last round is decided
-    /// (finalized or failed), i.e. it has no open obligations.
+    /// (finalized or failed), i.e. it has no open obligations; its stake backs no ticket of an
+    /// unfixed shard draw (`IStakeLocker.stakeLockOf` of the wired locker is 0); its stake is
+    /// unbonded: `unbond` was called and round `leaveRound` opened or `leaveTime` passed
+    /// (`getUnbonding`), unless the task runs no rounds (none yet, completed, closed), the member
+    /// is understaked, or it is still bonding (in no quorum base yet).
     /// @param taskId The task.
     function leave(uint256 taskId) external;
+
+    /// @notice Starts unbonding the caller's stake (after settling it): the stake counts in no
+    /// quorum base after the current round if the member has work in it (it may finish that work,
+    /// and pays that round's penalties), and leaves the current round's base at once otherwise
+    /// (`lastRound` says which); `leave` is allowed once round `currentRound + UNBONDING_ROUNDS` opened,
+    /// or `UNBONDING_ROUNDS` rounds' phases after now, whichever comes first. Irreversible.
+    /// Requirements: caller is a member, not unbonding, not understaked (it may leave at once).
+    /// @param taskId The task.
+    function unbond(uint256 taskId) external;
+
+    /// @notice Rounds a stake stays in the task after `unbond` (or their phases' time).
+    function UNBONDING_ROUNDS() external view returns (uint32);
+
+    /// @notice The member's unbonding (all zero: not unbonding).
+    function getUnbonding(uint256 taskId, address participant) external view returns (Unbonding memory);
+
+    /// @notice Wires the stake locker (the dataset registry of this coordinator), whose open locks
+    /// keep members from leaving. Requirements: caller is the deployer; locker non-zero; not
+    /// wired yet (it never changes, so no one can later lock stakes through another contract).
+    /// @param locker The stake locker.
+    function setStakeLocker(IStakeLocker locker) external;
 
     /// @notice Closes a task and refunds the unspent reward pool to the owner (never slashed
     /// stake, which is burned, nor a failed round's contributor pool, recorded here first and
@@ -350,6 +416,9 @@ interface IFLCoordinator {
 
     /// @notice The model registry this coordinator records finalized models in.
     function registry() external view returns (address);
+
+    /// @notice The wired stake locker (0: none yet, no stake is locked).
+    function stakeLocker() external view returns (address);
 
     /// @notice The id of a result as attested: keccak256(abi.encode(modelDigest, codec,
     /// acceptedBitmap, metricsDigest)).

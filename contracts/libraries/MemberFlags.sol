@@ -10,6 +10,8 @@ library MemberFlags {
     uint8 internal constant ATTESTED = 8;
     /// @dev Set when a slash leaves the stake below the task's minimum: the member may only leave.
     uint8 internal constant UNDERSTAKED = 16;
+    /// @dev Set by `unbond`: the member's stake leaves the quorum bases after its last round.
+    uint8 internal constant UNBONDING = 32;
 
     /// @dev The bits that describe work in `activeRound`, cleared on settlement.
     uint8 internal constant ROUND_WORK = COMMITTED | REVEALED | ATTESTED;

@@ -96,7 +96,8 @@ abstract contract Base is Test {
             attesterShareBps: ATTESTER_SHARE_BPS,
             maxParticipants: MAX_PARTICIPANTS,
             aggregationRule: 1,
-            aggregationParams: hex"0102"
+            aggregationParams: hex"0102",
+            maxMemberShareBps: 0
         });
     }
 

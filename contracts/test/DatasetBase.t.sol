@@ -36,6 +36,8 @@ abstract contract DatasetBase is Base {
         vm.roll(START_BLOCK);
         publisher = makeAddr("publisher");
         datasets = new DatasetRegistry(coordinator);
+        // This test contract deployed the coordinator: it wires the registry's stake locks.
+        coordinator.setStakeLocker(datasets);
         vm.label(address(datasets), "datasets");
     }
 

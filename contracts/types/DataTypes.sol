@@ -53,6 +53,7 @@ struct TaskConfig {
     uint16 maxParticipants; // <= 256 (accepted sets are 256-bit bitmaps of reveal indices)
     uint8 aggregationRule; // rule id, interpreted off chain
     bytes aggregationParams; // rule parameters, interpreted off chain
+    uint16 maxMemberShareBps; // cap on one member's counted share of a quorum base: 0 (no cap) or [1000, 5000]
 }
 
 /// @notice A task as stored.
@@ -91,6 +92,8 @@ struct Task {
     // slot 7
     uint8 modelSpecCodec;
     uint128 understakedStake; // stake of members a slash left below minStake: in no quorum base
+    uint104 unbondingStake; // stake of unbonding members: in no quorum base after their last round
+    uint16 maxMemberShareBps; // 0: no cap (see TaskConfig)
     // slot 8..
     bytes aggregationParams;
 }
@@ -145,6 +148,15 @@ struct Member {
 /// @notice Attestation weight behind one result in one round.
 struct Tally {
     // slot 0
-    uint128 stake;
+    uint104 stake; // sum of the attesters' stakes (winning attesters are paid pro rata of it)
     uint32 attesters;
+    uint104 weight; // sum of their counted weights, capped per member (only in tasks with a cap)
+}
+
+/// @notice A member's unbonding (see `FLCoordinator.unbond`).
+struct Unbonding {
+    // slot 0
+    uint32 lastRound; // last round whose quorum base counts the member (it may still work in it)
+    uint32 leaveRound; // the member may leave once this round has opened...
+    uint64 leaveTime; // ...or from this time (D rounds' worth of phases), whichever comes first
 }

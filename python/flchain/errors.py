@@ -11,6 +11,7 @@
      |    +-- TransactionError       a transaction could not be sent or mined
      |    |    +-- TransactionTimeoutError
      |    |    +-- ContractRevertError   the contract rejected the call (decoded custom error)
+     |    +-- StakeUnbondingError    a member's stake still unbonds: it may leave later
      |    +-- NotDeployedError       no flchain deployment on this chain
      |    +-- ArtifactError          compiled contracts are missing or stale
      |    +-- AccountError           no usable signing account
@@ -59,6 +60,7 @@ __all__ = [
     "PrivacyError",
     "QuantizationError",
     "SecureAggregationError",
+    "StakeUnbondingError",
     "StorageError",
     "StoreUnavailableError",
     "TransactionError",
@@ -178,6 +180,20 @@ class DecryptionError(EncryptionError):
 
 class KeyAccessError(EncryptionError):
     """The account holds no key for this content (it is not a member of the round)."""
+
+
+class StakeUnbondingError(ChainError):
+    """A member asked to leave while its stake still unbonds (issue 11: ``unbond``, then
+    ``UNBONDING_ROUNDS`` rounds or their phases' time). Says when it may leave."""
+
+    def __init__(self, task_id: int, leave_round: int, leave_time: int) -> None:
+        self.task_id = task_id
+        self.leave_round = leave_round
+        self.leave_time = leave_time
+        super().__init__(
+            f"Task {task_id}: the stake unbonds once round {leave_round} opens "
+            f"(or at unix time {leave_time} if rounds stall); run `flchain participant leave` again then."
+        )
 
 
 class KeyringError(EncryptionError):

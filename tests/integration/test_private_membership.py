@@ -331,3 +331,32 @@ def test_member_revealing_an_unusable_update_is_left_out_of_the_next_roster(
     assert PrivateMember(parties.bob, store, task_id, dataclasses.replace(
         document, private=True, secure_aggregation=True
     )).may_commit(2)  # fmt: skip
+
+
+def test_member_a_pending_inactivity_penalty_expels_is_in_no_later_keyring(
+    parties: Parties, chain_snapshot: str, tmp_path: Path
+) -> None:
+    # bob (the minimum stake) stays silent in round 1, which fails after alice revealed: his
+    # pending penalty leaves him below the minimum. Nobody settles him, yet round 2's keyring
+    # leaves him out (the Python mirror predicts the penalty), as the contract would refuse him.
+    store = LocalStore(tmp_path / "store")
+    task_id = _private_task(parties, store)
+    for member in (parties.alice, parties.bob):
+        _join(member, task_id)
+    parties.owner.start_round(task_id)
+    salt = new_salt()
+    parties.alice.commit(task_id, 1, b"\x02" * 32, 0x55, salt)
+    _advance_to(parties, task_id, RoundPhase.REVEAL)
+    parties.alice.reveal(task_id, 1, b"\x02" * 32, 0x55, salt)
+    _advance_to(parties, task_id, RoundPhase.ATTEST)
+    parties.alice.attest(task_id, b"\x03" * 32, 0x55, 1, bytes(32))
+    _fail_current_round(parties, task_id)
+    parties.owner.start_round(task_id)
+
+    recipients = keyring_recipients(parties.owner, task_id, 2)
+
+    assert parties.bob.sender.address.lower() not in recipients
+    assert parties.alice.sender.address.lower() in recipients
+    assert not parties.owner.member(task_id, parties.bob.sender.address).flags & (
+        MemberInfo.UNDERSTAKED
+    )

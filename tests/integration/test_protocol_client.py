@@ -6,6 +6,7 @@ Rounds are driven by hand: the chain clock is moved past each phase's deadline.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from web3 import Web3
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.controls import increase_time, mine
 from flchain.chain.transactions import TxSender
+from flchain.errors import StakeUnbondingError
 from flchain.protocol.client import FLClient
 from flchain.protocol.commitments import compute_commitment, result_id
 from flchain.protocol.deploy import deploy, migration_steps
@@ -99,6 +101,17 @@ def test_deploy_applies_every_migration_then_nothing_when_run_again(
 # ---------------------------------------------------------------------- tasks and membership
 
 
+def test_create_task_records_the_member_share_cap(parties: Parties, chain_snapshot: str) -> None:
+    config = dataclasses.replace(
+        task_config(parties.owner.deployment.token), max_member_share_bps=4_000
+    )
+
+    task_id, _ = parties.owner.create_task(config)
+
+    assert parties.owner.task(task_id).max_member_share_bps == 4_000
+    assert parties.owner.task(task_id).unbonding_stake == 0
+
+
 def test_create_task_escrows_rewards_and_registers_initial_model(
     parties: Parties, chain_snapshot: str
 ) -> None:
@@ -146,6 +159,21 @@ def test_set_encryption_key_replaces_the_member_key(parties: Parties, chain_snap
     assert parties.alice.member(task_id, parties.alice.address).encryption_key == b"\x09" * 32
 
 
+def test_leave_unbonds_first_then_says_when_the_stake_may_leave(
+    w3: Web3, parties: Parties, chain_snapshot: str
+) -> None:
+    task_id = _finalized_round(w3, parties)  # round 2 open: alice's stake is bonded
+
+    with pytest.raises(StakeUnbondingError) as unbonding:
+        parties.alice.leave(task_id)
+
+    assert unbonding.value.leave_round == 2 + 2  # UNBONDING_ROUNDS after the current round
+    assert str(unbonding.value).startswith(f"Task {task_id}: the stake unbonds once round 4 opens")
+    assert str(unbonding.value).endswith("run `flchain participant leave` again then.")
+    assert parties.alice.member(task_id, parties.alice.address).flags & MemberInfo.UNBONDING
+    assert parties.alice.task(task_id).unbonding_stake == 10 * TOKEN
+
+
 def test_leave_returns_stake_and_rewards_and_removes_the_member(
     w3: Web3, parties: Parties, chain_snapshot: str
 ) -> None:
@@ -153,6 +181,11 @@ def test_leave_returns_stake_and_rewards_and_removes_the_member(
     parties.alice.settle(task_id, parties.alice.address)
     owed = 10 * TOKEN + parties.alice.member(task_id, parties.alice.address).rewards
     before = _balance(parties.alice)
+    with pytest.raises(StakeUnbondingError) as unbonding:
+        parties.alice.leave(task_id)  # unbonds, and says when to come back
+    now = int(w3.eth.get_block("latest")["timestamp"])
+    increase_time(w3, unbonding.value.leave_time - now)
+    mine(w3)
 
     parties.alice.leave(task_id)
 

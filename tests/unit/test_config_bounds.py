@@ -35,6 +35,8 @@ def test_unsafe_terms_accepts_the_defaults_and_the_extreme_bounds() -> None:
         ({"slash_bps": 10_000}, "slash"),
         ({"reject_slash_bps": 1_001, "slash_bps": 5_000}, "reject_slash"),
         ({"reject_slash_bps": 800, "slash_bps": 700}, "reject_slash"),
+        ({"max_member_share_bps": 999}, "max_member_share"),
+        ({"max_member_share_bps": 5_001}, "max_member_share"),
     ],
 )
 def test_unsafe_terms_names_the_term_out_of_bounds(change: dict[str, int], key: str) -> None:
@@ -43,6 +45,24 @@ def test_unsafe_terms_names_the_term_out_of_bounds(change: dict[str, int], key: 
     assert len(problems) == 1
     assert problems[0].startswith(f"{key} is ")
     assert problems[0].endswith(".")
+
+
+def test_unsafe_terms_accepts_no_cap_and_the_share_cap_bounds() -> None:
+    for share in (0, 1_000, 5_000):
+        assert unsafe_terms(dataclasses.replace(SAFE, max_member_share_bps=share)) == []
+
+
+def test_task_file_with_a_share_cap_above_half_fails_before_anyone_stakes(tmp_path: Path) -> None:
+    path = tmp_path / "task.toml"
+    path.write_text("[task]\nmax_member_share = 0.6\n")
+
+    with pytest.raises(ConfigError) as caught:
+        load_task_file(path)
+
+    assert str(caught.value) == (
+        "task.max_member_share is 60%: it must be 0 (no cap) or 10% to 50%. "
+        "Change it in the task file."
+    )
 
 
 def test_task_file_outside_the_chain_bounds_fails_before_anyone_stakes(tmp_path: Path) -> None:

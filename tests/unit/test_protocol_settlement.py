@@ -16,6 +16,7 @@ from flchain.protocol.records import (
     TaskStatus,
 )
 from flchain.protocol.settlement import (
+    inactivity_penalty,
     is_expelled,
     pending_reward,
     slash_amount,
@@ -26,7 +27,7 @@ TOKEN = 10**18
 TASK = TaskInfo(
     TaskId(1), "0xowner", RoundId(3), 2, 3, TaskStatus.ACTIVE, "0xtoken", 10, 6_700, 1_000, 2_000,
     64, 600, 600, 600, RoundId(2), 0, 500, 10 * TOKEN, 100 * TOKEN, 60 * TOKEN, 0, 0, 0, b"", 0x55,
-    0, b"",
+    0, 0, 0, b"",
 )  # fmt: skip
 WIN = b"\x01" * 32
 ROUND = RoundInfo(
@@ -122,3 +123,30 @@ def test_pending_reward_pays_revealers_of_a_failed_round_and_nothing_for_a_rejec
 
     assert pending_reward(revealer, ROUND) == 0  # index 1 is outside the accepted set
     assert pending_reward(revealer, failed) == 40 * TOKEN
+
+
+def test_inactivity_penalty_charges_each_failed_round_with_reveals_since_the_cursor() -> None:
+    # Cursor at round 1; rounds 1 and 2 failed with reveals (prefix counts 0, 1, 2); round 3,
+    # the current one, failed too with reveals: three missed rounds at reject_slash (5%) each.
+    current = dataclasses.replace(
+        ROUND, round=RoundId(3), phase=RoundPhase.FAILED, status=RoundStatus.OPEN, failures_before=2
+    )
+    member = dataclasses.replace(_member(0), active_round=RoundId(0))
+    prefix = {1: 0, 2: 1, 3: 2}
+
+    penalty = inactivity_penalty(TASK, member, None, current, prefix.__getitem__)
+
+    assert penalty == slash_amount(20 * TOKEN, 3 * 500)
+
+
+def test_inactivity_penalty_spares_an_unbonding_member_after_its_last_counted_round() -> None:
+    current = dataclasses.replace(
+        ROUND, round=RoundId(3), phase=RoundPhase.FAILED, status=RoundStatus.OPEN, failures_before=2
+    )
+    member = dataclasses.replace(
+        _member(MemberInfo.UNBONDING), active_round=RoundId(0), first_round=RoundId(2)
+    )
+
+    penalty = inactivity_penalty(TASK, member, None, current, {1: 0, 2: 1, 3: 2}.__getitem__, 1)
+
+    assert penalty == 0

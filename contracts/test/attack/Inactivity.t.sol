@@ -19,6 +19,15 @@ contract InactivityTest is Base {
         fund(puppet, FUNDS);
     }
 
+    /// @dev `who` unbonds (settling first: penalties are charged there), waits out the delay, leaves.
+    function unbondAndLeave(address who) internal {
+        vm.prank(who);
+        coordinator.unbond(taskId);
+        vm.warp(coordinator.getUnbonding(taskId, who).leaveTime);
+        vm.prank(who);
+        coordinator.leave(taskId);
+    }
+
     /// @dev The rate the tests expect: one `rejectSlashBps` (here SLASH_BPS) per missed round, rounded up.
     function penaltyOf(uint256 stake, uint256 missed) internal pure returns (uint256) {
         return (stake * missed * SLASH_BPS + 9_999) / 10_000;
@@ -79,8 +88,7 @@ contract InactivityTest is Base {
         vm.expectEmit(address(coordinator));
         emit IFLCoordinator.Slashed(taskId, 1, puppet, uint128(penalty), SlashReasons.INACTIVE);
         uint256 before = balanceOf(puppet);
-        vm.prank(puppet);
-        coordinator.leave(taskId);
+        unbondAndLeave(puppet);
 
         assertEq(balanceOf(puppet) - before, 2 * STAKE - penalty, "the blocker leaves poorer");
         assertEq(task_().burnedStake, penalty, "the penalty is burned");
@@ -109,9 +117,8 @@ contract InactivityTest is Base {
         blockedRound();
         assertEq(uint256(coordinator.getRound(taskId, 1).status), 1, "failure not recorded yet (Open)");
         uint256 before = balanceOf(puppet);
-        vm.prank(puppet);
-        coordinator.leave(taskId);
-        assertEq(balanceOf(puppet) - before, 2 * STAKE - penaltyOf(2 * STAKE, 1), "penalized at leave");
+        unbondAndLeave(puppet);
+        assertEq(balanceOf(puppet) - before, 2 * STAKE - penaltyOf(2 * STAKE, 1), "penalized on the way out");
     }
 
     // ------------------------------------------------------------------ who never pays
@@ -161,8 +168,7 @@ contract InactivityTest is Base {
         coordinator.startRound(taskId);
         blockedRound(); // round 2 fails too
         uint256 before = balanceOf(dave);
-        vm.prank(dave);
-        coordinator.leave(taskId);
+        unbondAndLeave(dave);
         assertEq(balanceOf(dave) - before, STAKE, "dave gets his whole stake back");
     }
 
@@ -183,5 +189,27 @@ contract InactivityTest is Base {
         attestAs(puppet, MODEL, 0);
         coordinator.settle(taskId, puppet);
         assertEq(member(puppet).stake, afterFirst, "charged once, and not for round 2 it attests in");
+    }
+
+    /// @dev Anyone may settle a member: after a failed round that advances its inactivity cursor
+    /// past the current round. Its stake must still come back, even in a task closed after that
+    /// failure (old code: `leave` subtracted the stake from a bonding bucket it was never in and
+    /// reverted with an arithmetic panic, forever once the task was closed).
+    function test_Leave_AfterAStrangerSettledAFailedRoundOfAClosedTask() external {
+        join(alice);
+        join(bob);
+        join(puppet, 2 * STAKE);
+        startRound();
+        blockedRound();
+        vm.prank(owner);
+        coordinator.closeTask(taskId);
+        vm.prank(makeAddr("stranger"));
+        coordinator.settle(taskId, puppet);
+        assertEq(member(puppet).firstRound, 2, "the cursor moved past the failed round");
+        uint256 before = balanceOf(puppet);
+
+        vm.prank(puppet);
+        coordinator.leave(taskId);
+        assertEq(balanceOf(puppet), before + 2 * STAKE - penaltyOf(2 * STAKE, 1), "stake minus one penalty");
     }
 }

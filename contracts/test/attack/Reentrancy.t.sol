@@ -108,7 +108,14 @@ contract ReentrancyTest is Base {
         assertBooksBalance();
     }
 
+    /// @dev The attacker unbonds and waits out the delay (round 2 then fails without reveals).
+    function unbondAttacker() private {
+        attacker.unbond(taskId);
+        vm.warp(coordinator.getUnbonding(taskId, address(attacker)).leaveTime);
+    }
+
     function test_Leave_ReentrantLeaveIsBlocked() external {
+        unbondAttacker();
         attacker.arm(taskId, ReentrantParticipant.Attack.Leave, true);
         uint256 before = rtoken.balanceOf(address(attacker));
         attacker.leave(taskId);
@@ -120,6 +127,7 @@ contract ReentrancyTest is Base {
     }
 
     function test_Leave_ReentrantClaimIsBlocked() external {
+        unbondAttacker();
         attacker.arm(taskId, ReentrantParticipant.Attack.Claim, true);
         uint256 before = rtoken.balanceOf(address(attacker));
         attacker.leave(taskId);
@@ -129,6 +137,7 @@ contract ReentrancyTest is Base {
     }
 
     function test_RevertWhen_LeaveReentersLeave() external {
+        unbondAttacker();
         attacker.arm(taskId, ReentrantParticipant.Attack.Leave, false);
         vm.expectRevert(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
         attacker.leave(taskId);

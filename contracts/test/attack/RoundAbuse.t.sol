@@ -114,6 +114,9 @@ contract RoundAbuseTest is Base {
         // A failed round slashes no attestation: alice leaves with her full stake.
         uint256 before = balanceOf(alice);
         vm.prank(alice);
+        coordinator.unbond(taskId);
+        vm.warp(coordinator.getUnbonding(taskId, alice).leaveTime);
+        vm.prank(alice);
         coordinator.leave(taskId);
         assertEq(balanceOf(alice) - before, STAKE, "full stake");
     }

@@ -14,7 +14,7 @@ import {Test} from "../utils/Test.sol";
 
 /// @title CoordinatorHandler
 /// @notice Drives two tasks with five actors through random join / commit / reveal / attest /
-/// finalize / warp / settle / claim / leave / startRound / closeTask sequences, and keeps ghost
+/// finalize / warp / settle / claim / unbond / leave / startRound / closeTask sequences, and keeps ghost
 /// sums (solmate style) of what moved, read from the coordinator's events and the token:
 /// staked, returned, credited, claimed, slashed, refunded. It also models each actor's work per
 /// round, so that the rewards the rules entitle it to are known independently of the contract.
@@ -258,6 +258,21 @@ contract CoordinatorHandler is Test {
         _payOut(actorSeed, taskSeed, false);
     }
 
+    /// @dev The actor unbonds (settling first): its stake leaves the later quorum bases, and it
+    /// may leave `UNBONDING_ROUNDS` rounds (or their time) later.
+    function unbond(uint256 actorSeed, uint256 taskSeed) external {
+        (uint256 id,) = _task(taskSeed);
+        address actor = _actor(actorSeed);
+        bool ok;
+        vm.recordLogs();
+        vm.prank(actor);
+        try coordinator.unbond(id) {
+            ok = true;
+            successes["unbond"] += 1;
+        } catch {}
+        _absorbLogs(ok);
+    }
+
     /// @dev The actor claims its rewards (`claimOnly`) or leaves with stake and rewards; what its
     /// token balance gains is added to ghostReceived.
     function _payOut(uint256 actorSeed, uint256 taskSeed, bool claimOnly) private {
@@ -455,7 +470,8 @@ contract CoordinatorHandler is Test {
             attesterShareBps: shareBps,
             maxParticipants: maxParticipants,
             aggregationRule: 1,
-            aggregationParams: ""
+            aggregationParams: "",
+            maxMemberShareBps: 0
         });
         uint256 id = coordinator.createTask(config);
         taskIds.push(id);

@@ -40,19 +40,23 @@ contract CoordinatorInvariantTest is Test {
         assertEq(token.balanceOf(address(coordinator)), owed, "balance == liabilities");
     }
 
-    /// per task: totalStake == Σ_members stake and unclaimedRewards >= Σ_members rewards
+    /// per task: totalStake == Σ_members stake, unbondingStake == Σ_{unbonding members} stake and
+    /// unclaimedRewards >= Σ_members rewards
     function invariant_StakeAndRewardSums() external view {
         for (uint256 i; i < handler.taskCount(); ++i) {
             uint256 id = handler.taskIds(i);
             uint256 stakes;
+            uint256 unbonding;
             uint256 rewards;
             for (uint256 j; j < handler.actorCount(); ++j) {
                 Member memory m = coordinator.getMember(id, handler.actors(j));
                 stakes += m.stake;
+                if (m.flags & MemberFlags.UNBONDING != 0) unbonding += m.stake;
                 rewards += m.rewards;
             }
             Task memory t = coordinator.getTask(id);
             assertEq(t.totalStake, stakes, "totalStake == sum of stakes");
+            assertEq(t.unbondingStake, unbonding, "unbondingStake == sum of unbonding stakes");
             assertGe(t.unclaimedRewards, rewards, "unclaimedRewards >= sum of credited rewards");
         }
     }
@@ -93,7 +97,8 @@ contract CoordinatorInvariantTest is Test {
         }
     }
 
-    /// per task whose current round r is Open: r.totalStake == Σ_{members m, firstRound_m <= r} stake_m
+    /// per task whose current round r is Open: r.totalStake == Σ_{members m, firstRound_m <= r, not understaked,
+    /// not unbonded before r} stake_m
     function invariant_OpenRoundQuorumBase() external view {
         for (uint256 i; i < handler.taskCount(); ++i) {
             uint256 id = handler.taskIds(i);
@@ -104,7 +109,9 @@ contract CoordinatorInvariantTest is Test {
             for (uint256 j; j < handler.actorCount(); ++j) {
                 Member memory m = coordinator.getMember(id, handler.actors(j));
                 bool understaked = m.flags & MemberFlags.UNDERSTAKED != 0;
-                if (m.flags != 0 && m.firstRound <= round && !understaked) counted += m.stake;
+                bool unbonded = m.flags & MemberFlags.UNBONDING != 0
+                    && round > coordinator.getUnbonding(id, handler.actors(j)).lastRound;
+                if (m.flags != 0 && m.firstRound <= round && !understaked && !unbonded) counted += m.stake;
             }
             assertEq(r.totalStake, counted, "quorum base == stake of the members the round counts");
         }

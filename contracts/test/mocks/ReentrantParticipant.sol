@@ -65,6 +65,10 @@ contract ReentrantParticipant is ITokenReceiver {
         coordinator.leave(taskId_);
     }
 
+    function unbond(uint256 taskId_) external {
+        coordinator.unbond(taskId_);
+    }
+
     /// @inheritdoc ITokenReceiver
     function tokensReceived(address, uint256) external {
         if (msg.sender != address(token)) return;

@@ -1,4 +1,5 @@
-"""``flchain participant run``: one participant (or aggregator-only node) of one task."""
+"""``flchain participant run``: one participant (or aggregator-only node) of one task;
+``flchain participant leave``: take the stake and rewards back (unbonding first)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,23 @@ if TYPE_CHECKING:
     from flchain.storage.store import Store
 
 app = typer.Typer(help="Run a participant of a task.", no_args_is_help=True)
+
+
+@app.command()
+def leave(
+    task: TaskOption,
+    account: AccountOption,
+    rpc: RpcOption = None,
+    deployments: DeploymentsOption = None,
+) -> None:
+    """Leave a task with your stake and rewards. A bonded stake unbonds first: the command then
+    says from which round it may leave; run it again then."""
+    from flchain.cli.options import out_console
+    from flchain.protocol.session import open_client
+
+    client = open_client(rpc, account, deployments=deployments)
+    tx = client.leave(task)
+    out_console().print(f"[bold green]left task {task}[/] with stake and rewards (tx {tx.tx_hash})")
 
 
 def stake_amount(stake: str | None) -> Decimal | None:

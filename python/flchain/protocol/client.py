@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from web3 import Web3
 from web3.contract import Contract
@@ -21,7 +21,7 @@ from flchain.chain.account_lock import account_lock
 from flchain.chain.events import EventRecord
 from flchain.chain.revert import RevertDecoder
 from flchain.chain.transactions import TxResult, TxSender
-from flchain.errors import ContractRevertError
+from flchain.errors import ContractRevertError, StakeUnbondingError
 from flchain.protocol.artifacts import load_artifact
 from flchain.protocol.commitments import compute_commitment
 from flchain.protocol.contract_client import ContractClient, require_code
@@ -166,8 +166,39 @@ class FLClient(ContractClient):
         return self._send(self.coordinator.functions.setEncryptionKey(task_id, encryption_key))
 
     def leave(self, task_id: int) -> TxResult:
-        """Leave the task and take back stake and rewards."""
-        return self._send(self.coordinator.functions.leave(task_id))
+        """Leave the task and take back stake and rewards.
+
+        A bonded stake unbonds first (``unbond``: it leaves every later quorum base); it may leave
+        ``UNBONDING_ROUNDS`` rounds later. While it still unbonds this raises StakeUnbondingError,
+        which says when to call again. The contract decides (its reverts are the source of truth).
+        """
+        try:
+            return self._send(self.coordinator.functions.leave(task_id))
+        except ContractRevertError as exc:
+            refusal = exc
+        if refusal.error_name == "MemberStakeBonded":
+            self.unbond(task_id)
+            try:
+                return self._send(self.coordinator.functions.leave(task_id))
+            except ContractRevertError as exc:
+                refusal = exc
+        if refusal.error_name == "MemberStillUnbonding":
+            args = refusal.error_args
+            leave_round, leave_time = cast(int, args["leaveRound"]), cast(int, args["leaveTime"])
+            raise StakeUnbondingError(task_id, leave_round, leave_time) from refusal
+        raise refusal
+
+    def unbonding_last_round(self, task_id: int, participant: str) -> int:
+        """The last round whose quorum base counts an unbonding member (0 when not unbonding
+        or when no round is left to it)."""
+        last, _, _ = self.coordinator.functions.getUnbonding(task_id, participant).call()
+        return int(last)
+
+    def unbond(self, task_id: int) -> TxResult:
+        """Start unbonding this member's stake (it counts in no later quorum base)."""
+        result = self._send(self.coordinator.functions.unbond(task_id))
+        logger.info("Unbonding from task %s (tx %s)", task_id, result.tx_hash)
+        return result
 
     def close_task(self, task_id: int) -> TxResult:
         """Close a task (owner) and take back the unspent reward pool."""

@@ -15,10 +15,12 @@ from flchain.errors import ConfigError
 from flchain.protocol.records import TaskInfo
 
 __all__ = [
+    "MAX_MEMBER_SHARE_BPS",
     "MAX_PHASE_SECONDS",
     "MAX_QUORUM_BPS",
     "MAX_REJECT_SLASH_BPS",
     "MAX_SLASH_BPS",
+    "MIN_MEMBER_SHARE_BPS",
     "MIN_PHASE_SECONDS",
     "MIN_QUORUM_BPS",
     "TaskTerms",
@@ -35,6 +37,8 @@ MIN_QUORUM_BPS = 5_001  # one result per round
 MAX_QUORUM_BPS = 9_000  # above, a sliver of stake (one sock puppet) blocks every round
 MAX_SLASH_BPS = 5_000
 MAX_REJECT_SLASH_BPS = 1_000  # a rejected update may be an honest outlier (or steered)
+MIN_MEMBER_SHARE_BPS = 1_000  # a share cap (optional) is 10% to 50% of a quorum base:
+MAX_MEMBER_SHARE_BPS = 5_000  # below any quorum, so no capped member reaches it alone
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class TaskTerms:
     reject_slash_bps: int
     attester_share_bps: int
     max_participants: int
+    max_member_share_bps: int = 0  # 0: no cap
 
 
 def unsafe_terms(terms: TaskTerms) -> list[str]:
@@ -79,6 +84,11 @@ def unsafe_terms(terms: TaskTerms) -> list[str]:
         problems.append(f"attester_share is {terms.attester_share_bps / 100:g}%: at most 100%.")
     if not 1 <= terms.max_participants <= 256:
         problems.append(f"max_participants is {terms.max_participants}: it must be 1 to 256.")
+    share = terms.max_member_share_bps
+    if share != 0 and not MIN_MEMBER_SHARE_BPS <= share <= MAX_MEMBER_SHARE_BPS:
+        problems.append(
+            f"max_member_share is {share / 100:g}%: it must be 0 (no cap) or 10% to 50%."
+        )
     return problems
 
 
@@ -100,4 +110,5 @@ def terms_of_task(task: TaskInfo) -> TaskTerms:
         reject_slash_bps=task.reject_slash_bps,
         attester_share_bps=task.attester_share_bps,
         max_participants=task.max_participants,
+        max_member_share_bps=task.max_member_share_bps,
     )

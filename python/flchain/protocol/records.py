@@ -87,6 +87,7 @@ class TaskConfig:
     max_participants: int = 64
     aggregation_rule: int = 0
     aggregation_params: bytes = b""
+    max_member_share_bps: int = 0  # cap on one member's counted share of a quorum base (0: none)
 
     @property
     def escrow(self) -> int:
@@ -114,6 +115,7 @@ class TaskConfig:
             self.max_participants,
             self.aggregation_rule,
             self.aggregation_params,
+            self.max_member_share_bps,
         )
 
 
@@ -148,6 +150,8 @@ class TaskInfo:
     model_spec_digest: bytes
     model_spec_codec: int
     understaked_stake: int  # stake of members slashed below the minimum: in no quorum base
+    unbonding_stake: int  # stake of unbonding members: in no quorum base after their last round
+    max_member_share_bps: int  # cap on one member's counted share of a quorum base (0: none)
     aggregation_params: bytes
 
     @classmethod
@@ -155,12 +159,13 @@ class TaskInfo:
         """Decode the ``getTask`` tuple."""
         (owner, current, finalized, members, status, token, rounds, quorum, slash, share, maxp,
          commit_d, reveal_d, attest_d, last_final, rule, reject_slash, min_stake, reward, total_stake, pool,
-         unclaimed, burned, spec_digest, spec_codec, understaked, params) = raw  # fmt: skip
+         unclaimed, burned, spec_digest, spec_codec, understaked, unbonding, max_share,
+         params) = raw  # fmt: skip
         return cls(
             TaskId(task_id), owner, RoundId(current), finalized, members, TaskStatus(status), token,
             rounds, quorum, slash, share, maxp, commit_d, reveal_d, attest_d, RoundId(last_final),
             rule, reject_slash, min_stake, reward, total_stake, pool, unclaimed, burned, bytes(spec_digest),
-            spec_codec, understaked, bytes(params),
+            spec_codec, understaked, unbonding, max_share, bytes(params),
         )  # fmt: skip
 
     @property
@@ -237,6 +242,7 @@ class MemberInfo:
     REVEALED = 4
     ATTESTED = 8
     UNDERSTAKED = 16
+    UNBONDING = 32
 
     @classmethod
     def from_abi(cls, address: str, raw: Any) -> MemberInfo:

@@ -3,16 +3,24 @@
 The contract settles a member's last round lazily (at its next action, or when anyone calls
 ``settle``), so a member slashed out of a task still looks like a member until then. Readers
 that must know now (the task owner building a round's keyring) use this mirror of
-``FLCoordinator._settle`` / ``_outcome``. Not mirrored yet: the inactivity penalty that
-``_settle`` also applies (``_assessInactivity``), so a member that penalty would expel still
-looks eligible here.
+``FLCoordinator._settle`` / ``_outcome``, and ``inactivity_penalty`` mirrors the inactivity
+assessment ``_settle`` also applies (``_assessInactivity``), as a ``settle`` call made now would.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flchain.protocol.records import MemberInfo, RoundInfo, RoundPhase, TaskInfo
 
-__all__ = ["BPS", "is_expelled", "pending_reward", "slash_amount", "stake_after_settlement"]
+__all__ = [
+    "BPS",
+    "inactivity_penalty",
+    "is_expelled",
+    "pending_reward",
+    "slash_amount",
+    "stake_after_settlement",
+]
 
 BPS = 10_000
 _UNREVEALED, _REJECTED, _LOSING = 1, 2, 4
@@ -55,6 +63,59 @@ def slash_amount(stake: int, bps: int) -> int:
     return -(-stake * bps // BPS)
 
 
+def _silence_counts(rnd: RoundInfo) -> bool:
+    """A failed round in which something was revealed: silence in it is penalized."""
+    return rnd.phase == RoundPhase.FAILED and rnd.revealed_stake != 0
+
+
+def inactivity_penalty(
+    task: TaskInfo,
+    member: MemberInfo,
+    active: RoundInfo | None,
+    current: RoundInfo,
+    failures_before: Callable[[int], int],
+    last_counted_round: int | None = None,
+) -> int:
+    """The inactivity penalty a ``settle`` of ``member`` made now would burn (FLCoordinator's
+    ``_assessInactivity``): ``reject_slash`` per failed round with reveals, from its cursor
+    (``first_round``) to the last decided one, in which it neither attested nor revealed.
+
+    ``active`` is its active round, ``current`` the task's current round (both read now),
+    ``failures_before(r)`` reads round r's prefix count of such failures, and
+    ``last_counted_round`` is an unbonding member's last counted round (``getUnbonding``).
+    """
+    stake, work_slash = member.stake, 0
+    limit = 2**32
+    attested_failure = False
+    if member.active_round and active is not None and active.phase in _DECIDED:
+        reasons = _slash_reasons(member, active)
+        if reasons:
+            bps = task.reject_slash_bps if reasons == _REJECTED else task.slash_bps
+            work_slash = slash_amount(stake, bps)
+            if stake - work_slash < task.min_stake:  # expelled by its work: not assessed after
+                limit = member.active_round + 1
+        worked = member.flags & (MemberInfo.ATTESTED | MemberInfo.REVEALED)
+        attested_failure = _silence_counts(active) and bool(worked)
+    if member.flags & MemberInfo.UNBONDING and last_counted_round is not None:
+        limit = min(limit, last_counted_round + 1)
+    start, now = int(member.first_round), int(task.current_round)
+    if start > now or start >= limit or member.flags & MemberInfo.UNDERSTAKED:
+        return 0
+    end: int = now
+    failures_to = current.failures_before
+    if _silence_counts(current):
+        end, failures_to = now + 1, failures_to + 1
+    if limit < end:
+        end, failures_to = limit, failures_before(limit)
+    missed = failures_to - failures_before(start) - (1 if attested_failure else 0)
+    if missed <= 0:
+        return 0
+    return slash_amount(stake - work_slash, min(missed * task.reject_slash_bps, BPS))
+
+
+_DECIDED = (RoundPhase.FINALIZED, RoundPhase.FAILED)
+
+
 def pending_reward(member: MemberInfo, active: RoundInfo | None) -> int:
     """The reward ``member``'s settlement of its active round (``active``) will credit: a share
     of each pool pro rata of its stake (accepted update, winning attestation; any revealed
@@ -74,9 +135,12 @@ def pending_reward(member: MemberInfo, active: RoundInfo | None) -> int:
     return reward
 
 
-def is_expelled(task: TaskInfo, member: MemberInfo, active: RoundInfo | None) -> bool:
-    """Whether slashes (applied or pending) leave ``member`` below the task's minimum stake:
-    the contract then lets it do nothing but leave."""
+def is_expelled(
+    task: TaskInfo, member: MemberInfo, active: RoundInfo | None, penalty: int = 0
+) -> bool:
+    """Whether slashes (applied or pending, with a pending inactivity ``penalty``, see
+    ``inactivity_penalty``) leave ``member`` below the task's minimum stake: the contract then
+    lets it do nothing but leave."""
     if member.flags & MemberInfo.UNDERSTAKED:
         return True
-    return stake_after_settlement(task, member, active) < task.min_stake
+    return stake_after_settlement(task, member, active) - penalty < task.min_stake

@@ -57,6 +57,7 @@ def create_task(
         reject_slash_bps=task.reject_slash_bps,
         attester_share_bps=task.attester_share_bps,
         max_participants=task.max_participants,
+        max_member_share_bps=task.max_member_share_bps,
         aggregation_rule=task.rule_id,
         aggregation_params=task.document.rule_params_json(),
     )

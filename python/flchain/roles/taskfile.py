@@ -150,6 +150,7 @@ class TaskFile:
     attester_share_bps: int
     max_participants: int
     model_seed: int
+    max_member_share_bps: int = 0  # cap on one member's counted share of a quorum base (0: none)
 
     @property
     def rule_id(self) -> int:
@@ -199,7 +200,7 @@ _KNOWN_KEYS = {
     "task": {
         "name", "rounds", "rule", "commit_seconds", "reveal_seconds", "attest_seconds",
         "min_stake", "reward_per_round", "quorum", "slash", "reject_slash", "attester_share",
-        "max_participants", "model_seed", "rule_params", "private", "secure_aggregation",
+        "max_participants", "max_member_share", "model_seed", "rule_params", "private", "secure_aggregation",
     },
     "model": {"family", "hidden_sizes", "channels", "input_shape", "num_classes"},
     "data": {"dataset", "partition", "test_fraction", "seed"},
@@ -346,6 +347,7 @@ def parse_task_file(
         attester_share_bps=_bps(task, "task", "attester_share", 0.2, 0.0, 1.0),
         max_participants=max_participants,
         model_seed=_get(task, "task", "model_seed", int, 0),
+        max_member_share_bps=_bps(task, "task", "max_member_share", 0.0, 0.0, 1.0),
         **seconds,
     )
     validate_task_file(task_file)  # ranges, model vs data, rule parameters: task_validation.py
@@ -357,7 +359,7 @@ def _terms(task_file: TaskFile) -> TaskTerms:
     return TaskTerms(
         task_file.commit_seconds, task_file.reveal_seconds, task_file.attest_seconds,
         task_file.quorum_bps, task_file.slash_bps, task_file.reject_slash_bps,
-        task_file.attester_share_bps, task_file.max_participants,
+        task_file.attester_share_bps, task_file.max_participants, task_file.max_member_share_bps,
     )  # fmt: skip
 
 

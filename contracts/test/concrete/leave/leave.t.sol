@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IFLCoordinator} from "../../../interfaces/IFLCoordinator.sol";
-import {Member} from "../../../types/DataTypes.sol";
+import {Member, Unbonding} from "../../../types/DataTypes.sol";
 import {SlashReasons} from "../../../libraries/SlashReasons.sol";
 import {Base} from "../../Base.t.sol";
 
@@ -70,17 +70,22 @@ contract LeaveTest is Base {
         leave(alice);
     }
 
-    function test_Leave_DuringRoundWithoutWork() external {
+    function test_RevertWhen_StillUnbonding() external {
         joinThreeAndStart();
         commitAs(bob);
+        vm.prank(alice);
+        coordinator.unbond(taskId);
+        Unbonding memory u = coordinator.getUnbonding(taskId, alice);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFLCoordinator.MemberStillUnbonding.selector, taskId, alice, 3, u.leaveTime)
+        );
         leave(alice);
-        assertEq(task_().memberCount, 2, "memberCount");
     }
 
-    function test_Leave_ShrinksOpenRoundsQuorumBase() external {
+    function test_RevertWhen_StakeBonded() external {
         joinThreeAndStart();
+        vm.expectRevert(err(IFLCoordinator.MemberStakeBonded.selector, taskId, alice));
         leave(alice);
-        assertEq(round_().totalStake, STAKE * 2, "the round no longer counts alice's stake");
     }
 
     function test_Leave_KeepsQuorumBaseWhenJoinedDuringRound() external {
@@ -90,7 +95,7 @@ contract LeaveTest is Base {
         assertEq(round_().totalStake, STAKE * 3, "unchanged");
     }
 
-    function test_Leave_KeepsQuorumBaseOfDecidedRound() external {
+    function test_Unbond_KeepsQuorumBaseOfDecidedRound() external {
         joinThreeAndStart();
         warpToAttest();
         attestAs(bob, MODEL, 0);
@@ -98,26 +103,30 @@ contract LeaveTest is Base {
         attestAs(alice, MODEL, 0);
         finalize(MODEL, 0); // round 1 finalized, round 2 open
         vm.prank(alice);
-        coordinator.leave(taskId);
+        coordinator.unbond(taskId);
         assertEq(coordinator.getRound(taskId, 1).totalStake, STAKE * 3, "finalized round unchanged");
         assertEq(round_().totalStake, STAKE * 2, "open round shrinks");
     }
 
     function test_Leave_SettlesThenPaysStakeAndRewards() external {
         joinThreeAndStart();
-        playFullRound();
-        uint128 reward = fullShare(1);
+        for (uint256 i; i < NUM_ROUNDS; ++i) {
+            playFullRound();
+        }
+        // Completed: no round runs, so nothing is bonded any more.
+        uint128 reward = fullShare(NUM_ROUNDS);
+        uint128 credited = member(alice).rewards; // rounds before the last, settled by later work
         uint128 unclaimed = task_().unclaimedRewards;
         uint256 before = balanceOf(alice);
 
         vm.expectEmit(address(coordinator));
-        emit IFLCoordinator.MemberSettled(taskId, 1, alice, reward, 0);
+        emit IFLCoordinator.MemberSettled(taskId, NUM_ROUNDS, alice, reward, 0);
         vm.expectEmit(address(coordinator));
-        emit IFLCoordinator.ParticipantLeft(taskId, alice, STAKE, reward);
+        emit IFLCoordinator.ParticipantLeft(taskId, alice, STAKE, credited + reward);
         leave(alice);
 
-        assertEq(balanceOf(alice), before + STAKE + reward, "stake + rewards");
-        assertEq(task_().unclaimedRewards, unclaimed - reward, "unclaimedRewards");
+        assertEq(balanceOf(alice), before + STAKE + credited + reward, "stake + rewards");
+        assertEq(task_().unclaimedRewards, unclaimed - credited - reward, "unclaimedRewards");
     }
 
     function test_Leave_SlashesUnrevealedCommitOfFailedRound() external {

@@ -58,15 +58,15 @@ contract StartRoundTest is Base {
         startRound();
     }
 
-    function test_RevertWhen_EveryoneLeftAfterFailedRound() external {
+    function test_RevertWhen_EveryoneUnbondedAfterFailedRound() external {
         joinThreeAndStart();
         warpPastAttest();
         vm.prank(alice);
-        coordinator.leave(taskId);
+        coordinator.unbond(taskId);
         vm.prank(bob);
-        coordinator.leave(taskId);
+        coordinator.unbond(taskId);
         vm.prank(carol);
-        coordinator.leave(taskId);
+        coordinator.unbond(taskId);
         vm.expectRevert(err(IFLCoordinator.TaskNoStake.selector, taskId));
         startRound();
     }

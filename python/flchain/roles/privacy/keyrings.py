@@ -3,10 +3,11 @@ phase.
 
 Who is in the keyring of round ``r`` (its *members*): every member of the task when the owner
 builds it, during ``r``'s commit phase, that may work in ``r`` (joined before ``r`` opened),
-registered an X25519 key, and is not expelled (slashes, applied or still pending, that left
-its stake below the minimum). A member that left or was expelled is in no later keyring, so
-it cannot read later rounds; a member that joins later is in the keyrings from its first round
-on, and gets the parent model's key with them.
+registered an X25519 key, is not unbonded before ``r``, and is not expelled (slashes, applied
+or still pending, inactivity penalties included, that left its stake below the minimum). A
+member that left or was expelled is in no later keyring, so it cannot read later rounds; a
+member that joins later is in the keyrings from its first round on, and gets the parent
+model's key with them.
 
 With secure aggregation the keyring also fixes the round's *roster*, the members whose masks
 must cancel: the keyring's members minus the *dropouts*, i.e. the roster members of round
@@ -41,8 +42,8 @@ from flchain.errors import (
 from flchain.fl import build_model, flatten_state
 from flchain.protocol.client import FLClient
 from flchain.protocol.notes import NoteKind, RoundNotesClient
-from flchain.protocol.records import RoundId, RoundInfo, RoundPhase, TaskId, TaskStatus
-from flchain.protocol.settlement import is_expelled
+from flchain.protocol.records import MemberInfo, RoundId, RoundInfo, RoundPhase, TaskId, TaskStatus
+from flchain.protocol.settlement import inactivity_penalty, is_expelled
 from flchain.roles.privacy.round_keys import RoundKeySource, owner_round_keys
 from flchain.roles.privacy.view import resting_members
 from flchain.roles.taskfile import TaskDocument
@@ -70,21 +71,39 @@ def _member_addresses(client: FLClient, task_id: TaskId) -> list[str]:
     return list(dict.fromkeys(str(event.args["participant"]) for event in pager))
 
 
+def _failures_before(round_info: Callable[[int], RoundInfo]) -> Callable[[int], int]:
+    return lambda round_number: round_info(round_number).failures_before
+
+
 def keyring_recipients(client: FLClient, task_id: TaskId, round_id: RoundId) -> dict[str, bytes]:
     """The members of ``round_id`` (see module docstring): lower-case address -> X25519 key."""
     task = client.task(task_id)
     recipients: dict[str, bytes] = {}
     rounds: dict[int, RoundInfo] = {}  # members mostly share their active round: read it once
+
+    def round_info(round_number: int) -> RoundInfo:
+        if round_number not in rounds:
+            rounds[round_number] = client.round(task_id, round_number)
+        return rounds[round_number]
+
+    # Pending inactivity penalties are predicted for the round being keyed only (the current one:
+    # its earlier rounds are decided, so the prediction holds for the whole round).
+    current = round_info(round_id) if task.current_round == round_id else None
     for address in _member_addresses(client, task_id):
         member = client.member(task_id, address)
         if not member.joined or member.first_round > round_id:
             continue
-        active = None
-        if member.active_round:
-            if member.active_round not in rounds:
-                rounds[member.active_round] = client.round(task_id, member.active_round)
-            active = rounds[member.active_round]
-        if is_expelled(task, member, active):
+        last_counted = None
+        if member.flags & MemberInfo.UNBONDING:
+            last_counted = client.unbonding_last_round(task_id, address)
+            if last_counted < round_id:
+                continue  # unbonded before this round: it works in none after its last one
+        active = round_info(member.active_round) if member.active_round else None
+        penalty = 0
+        if current is not None:
+            failures = _failures_before(round_info)
+            penalty = inactivity_penalty(task, member, active, current, failures, last_counted)
+        if is_expelled(task, member, active, penalty):
             logger.info(
                 "Task %s round %s: %s is expelled; not in the keyring", task_id, round_id, address
             )
