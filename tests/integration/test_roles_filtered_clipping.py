@@ -4,6 +4,8 @@ sign-flipping participant out of the accepted set."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Callable
 
 import pytest
@@ -16,6 +18,7 @@ from test_roles_end_to_end import (
     sign_flip_task,
 )
 
+from flchain.fl.aggregation import SPECS
 from flchain.protocol.records import TaskStatus
 from flchain.roles.verifier import verify_round
 
@@ -34,7 +37,13 @@ def test_sign_flipper_is_rejected_and_rounds_verify_when_rule_is_filtered_clippi
     # Slashed below the minimum stake, the sign-flipper may be expelled before the task ends.
     conduct(network, created.task_id, expelled=frozenset({PARTICIPANTS - 1}))
 
-    assert network.owner.task(created.task_id).status == TaskStatus.COMPLETED
+    task = network.owner.task(created.task_id)
+    assert task.status == TaskStatus.COMPLETED
+    # The task named no parameter: it pinned every default, so a later release's defaults
+    # cannot change how these rounds recompute.
+    assert json.loads(task.aggregation_params) == dataclasses.asdict(
+        SPECS["filtered_clipping"].parse_params({})
+    )
     for round_id in (1, 2, 3):
         rnd = network.owner.round(created.task_id, round_id)
         revealed = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import json
 import typing
 
 import numpy as np
@@ -100,6 +101,27 @@ def test_parse_params_refuses_value_when_it_is_out_of_range(name: str) -> None:
     for key in SPECS[name].param_names:
         with pytest.raises(ConfigError, match=f"rule_params.{key}"):
             SPECS[name].parse_params({key: -5})
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_pinned_params_record_every_default_when_the_task_names_none(name: str) -> None:
+    spec = SPECS[name]
+    pinned = json.loads(spec.pinned_params({}))
+
+    assert sorted(pinned) == sorted(spec.param_names)
+    for field in dataclasses.fields(spec.params):
+        assert pinned[field.name] == field.default
+    assert spec.parse_params(pinned) == spec.parse_params({})
+
+
+def test_pinned_params_keep_an_override_and_are_canonical_when_given_out_of_order() -> None:
+    spec = SPECS["filtered_clipping"]
+
+    pinned = spec.pinned_params({"radius_scale": 2, "min_cosine": 0.1})
+
+    assert pinned == spec.pinned_params({"min_cosine": 0.1, "radius_scale": 2.0})
+    assert json.loads(pinned)["radius_scale"] == 2.0
+    assert list(json.loads(pinned)) == sorted(spec.param_names)
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from flchain.fl import build_model, encode_model
+from flchain.fl.aggregation import rule_spec
 from flchain.protocol.client import FLClient
 from flchain.protocol.records import TaskConfig, TaskId
 from flchain.roles.taskfile import TaskFile
@@ -59,7 +60,7 @@ def create_task(
         max_participants=task.max_participants,
         max_member_share_bps=task.max_member_share_bps,
         aggregation_rule=task.rule_id,
-        aggregation_params=task.document.rule_params_json(),
+        aggregation_params=rule_spec(task.document.rule).pinned_params(task.document.rule_params),
     )
     task_id, tx = client.create_task(config)
     logger.info("Task %s created: initial model %s, document %s", task_id, initial, document)

@@ -84,10 +84,6 @@ class TaskDocument:
     secure_aggregation: bool = False  # FedAvg over pairwise-masked updates (needs private)
     privacy: PrivacyParams | None = None  # None: no differential privacy
 
-    def rule_params_json(self) -> bytes:
-        """The rule parameters as canonical JSON (stored on chain as ``aggregationParams``)."""
-        return json.dumps(self.rule_params, sort_keys=True, separators=(",", ":")).encode()
-
     def to_json(self) -> bytes:
         """Canonical JSON: the same document always gives the same bytes (and CID)."""
         document = {

@@ -16,6 +16,7 @@ parent is the task's initial model, which no aggregate produced).
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import types
 import typing
@@ -99,6 +100,16 @@ class RuleSpec:
             )
         parsed = {key: _typed(self.name, key, value, hints[key]) for key, value in values.items()}
         return self.params(**parsed)
+
+    def pinned_params(self, raw: Mapping[str, object] | None) -> bytes:
+        """Every parameter, defaults filled in, as canonical JSON: what a task records on chain.
+
+        A task pins its rule's parameters when it is created, so that a later release which
+        changes a default never changes how an existing task's rounds recompute (``verify``
+        of an old round keeps matching). ConfigError as :meth:`parse_params`.
+        """
+        params = dataclasses.asdict(self.parse_params(raw))
+        return json.dumps(params, sort_keys=True, separators=(",", ":")).encode()
 
     def apply(
         self,
