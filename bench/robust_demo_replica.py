@@ -31,7 +31,7 @@ from flchain.fl import build_model, evaluate, flatten_state, train_local, unflat
 from flchain.fl.aggregation import SPECS, SideInputs
 from flchain.fl.attacks import alie, ipm, min_max, min_sum
 from flchain.roles.adversary import IPM_EPS
-from flchain.roles.datasets import load_participant_data, load_test_data
+from flchain.roles.data.datasets import load_participant_data, load_test_data
 from flchain.roles.taskfile import load_task_file
 
 PARTICIPANTS = 20
