@@ -36,8 +36,10 @@ def leave(
     rpc: RpcOption = None,
     deployments: DeploymentsOption = None,
 ) -> None:
-    """Leave a task with your stake and rewards. A bonded stake unbonds first: the command then
-    says from which round it may leave; run it again then."""
+    """Leave a task with your stake and rewards.
+
+    In a running task, a stake that counted in rounds unbonds first: the command then says
+    from which round it may leave; run it again then."""
     from flchain.cli.options import out_console
     from flchain.protocol.session import open_client
 
