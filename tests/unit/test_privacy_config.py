@@ -11,7 +11,8 @@ import pytest
 from flchain.demo.privacy import apply_dp_epsilon, with_dp_budget
 from flchain.errors import ConfigError
 from flchain.fl.privacy import PrivacyParams, epsilon_after
-from flchain.roles.taskfile import TaskDocument, load_task_file
+from flchain.protocol.documents import TaskDocument
+from flchain.roles.taskfile import load_task_file
 
 PROJECT = Path(__file__).resolve().parents[2]
 EXAMPLE = PROJECT / "examples" / "digits.toml"

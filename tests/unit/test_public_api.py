@@ -51,6 +51,7 @@ MODULES = [
 #: module -> packages importing it must not load (pure layers; the CLI without the dashboard).
 LOADS_WITHOUT = {
     "flchain.crypto": ("web3", "torch"),
+    "flchain.protocol.documents": ("torch", "web3"),
     "flchain.cli.main": ("starlette", "uvicorn", "jinja2"),
 }
 

@@ -14,10 +14,10 @@ from flchain.crypto import KeyPair, RoundCipher, TaskScope, build_keyring
 from flchain.errors import FlchainError, SecureAggregationError
 from flchain.fl import SAMPLES_KEY, ModelSpec, build_model, decode_state, encode_model, encode_state
 from flchain.protocol.client import Revealed
+from flchain.protocol.documents import DataConfig, TaskDocument, TrainingConfig
 from flchain.roles.aggregator import aggregate_round
 from flchain.roles.privacy.private_rounds import PrivateMember
 from flchain.roles.privacy.secure_rounds import aggregate_secure_round, masked_update
-from flchain.roles.taskfile import DataConfig, TaskDocument, TrainingConfig
 from flchain.storage.local import LocalStore
 
 SPEC = ModelSpec(family="mlp", input_shape=(1, 8, 8), num_classes=10, hidden_sizes=(16,))

@@ -17,8 +17,9 @@ from flchain.fl import (
     load_digits_dataset,
 )
 from flchain.fl.privacy import PrivacyParams
+from flchain.protocol.documents import TaskDocument
 from flchain.roles.privacy.training import fit_local, release_state
-from flchain.roles.taskfile import TaskDocument, load_task_file
+from flchain.roles.taskfile import load_task_file
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "digits.toml"
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from flchain.errors import ConfigError
-from flchain.roles.taskfile import TaskDocument, load_task_file
+from flchain.protocol.documents import TaskDocument
+from flchain.roles.taskfile import load_task_file
 
 TOKEN = 10**18
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "digits.toml"

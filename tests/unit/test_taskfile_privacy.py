@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from flchain.errors import ConfigError
-from flchain.roles.taskfile import TaskDocument, load_task_file
+from flchain.protocol.documents import TaskDocument
+from flchain.roles.taskfile import load_task_file
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "digits.toml"
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from flchain.errors import ConfigError, ContentNotFoundError
 from flchain.fl import ModelSpec
 from flchain.protocol.client import FLClient
+from flchain.protocol.documents import TaskDocument
 from flchain.protocol.records import RoundPhase, TaskInfo
 from flchain.roles.registry_view import check_round
 from flchain.roles.task_view import existing_task
-from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 

@@ -11,8 +11,8 @@ from flchain import fl
 from flchain.fl.data import ArrayDataset
 from flchain.protocol.client import FLClient
 from flchain.protocol.commitments import result_id
+from flchain.protocol.documents import TaskDocument
 from flchain.protocol.records import MemberInfo, RoundId, RoundInfo, TaskId
-from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 

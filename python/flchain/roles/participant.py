@@ -37,6 +37,7 @@ from flchain.fl import (
 )
 from flchain.protocol.client import FLClient
 from flchain.protocol.config_bounds import terms_of_task, unsafe_terms
+from flchain.protocol.documents import TaskDocument
 from flchain.protocol.records import (
     MemberInfo,
     RoundId,
@@ -62,7 +63,6 @@ from flchain.roles.round_steps import (
     reveal_stored,
     store_pending,
 )
-from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 

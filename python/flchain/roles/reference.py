@@ -22,9 +22,9 @@ import logging
 from flchain.errors import AggregationError
 from flchain.fl import ArrayDataset, build_model, encode_model, load_into, train_local
 from flchain.protocol.client import FLClient
+from flchain.protocol.documents import TaskDocument
 from flchain.protocol.notes import NoteKind, RoundNotesClient
 from flchain.protocol.records import RoundInfo, RoundPhase
-from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 

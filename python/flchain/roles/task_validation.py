@@ -20,7 +20,8 @@ from flchain.protocol.amounts import MAX_UNITS, format_tokens
 
 if TYPE_CHECKING:  # the task file types import this module: no import cycle at run time
     from flchain.fl import ArrayDataset
-    from flchain.roles.taskfile import TaskDocument, TaskFile
+    from flchain.protocol.documents import TaskDocument
+    from flchain.roles.taskfile import TaskFile
 
 __all__ = [
     "DATASET_SHAPES",

@@ -10,25 +10,21 @@ recompute the participants' epsilon). Private data never appears in it: each bri
 
 from __future__ import annotations
 
-import json
 import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flchain.errors import ConfigError
 from flchain.fl import RULE_IDS, ModelSpec, default_rule, rule_spec
-from flchain.fl.privacy import PrivacyParams
 from flchain.protocol.amounts import DEFAULT_DECIMALS, parse_tokens, to_units
 from flchain.protocol.config_bounds import TaskTerms, require_safe_terms
+from flchain.protocol.documents import DataConfig, TaskDocument, TrainingConfig
 from flchain.roles.privacy.config import PRIVACY_KEYS, check_client_dp, parse_privacy
 from flchain.roles.task_validation import validate_task_file
 
 __all__ = [
-    "DataConfig",
-    "TaskDocument",
     "TaskFile",
-    "TrainingConfig",
     "check_encryption",
     "check_rule",
     "load_task_file",
@@ -36,97 +32,6 @@ __all__ = [
 ]
 
 TOKEN_DECIMALS = DEFAULT_DECIMALS  # amounts in task files are of the dev token
-_DOC_VERSION = 1
-
-
-@dataclass(frozen=True)
-class TrainingConfig:
-    """Local training hyperparameters, identical for every participant."""
-
-    epochs: int = 2
-    batch_size: int = 16
-    lr: float = 0.1
-    optimizer: str = "sgd"
-
-
-@dataclass(frozen=True)
-class DataConfig:
-    """Which data the task is about and how demo shards are cut.
-
-    ``dataset``: ``"digits"`` (scikit-learn's, shipped) or ``"mnist"`` (IDX files a
-    participant points to); ``partition``: ``"iid"`` or ``"dirichlet:ALPHA"``.
-    """
-
-    dataset: str = "digits"
-    partition: str = "iid"
-    test_fraction: float = 0.2
-    seed: int = 0
-
-    @property
-    def alpha(self) -> float | None:
-        """The Dirichlet concentration, or None for IID shards."""
-        if self.partition == "iid":
-            return None
-        return float(self.partition.split(":", 1)[1])
-
-
-@dataclass(frozen=True)
-class TaskDocument:
-    """What the chain's model spec CID points to."""
-
-    name: str
-    model: ModelSpec
-    training: TrainingConfig
-    data: DataConfig
-    rule: str
-    rule_params: dict[str, Any] = field(default_factory=dict)
-    private: bool = False  # updates and global models are encrypted for the task's members
-    secure_aggregation: bool = False  # FedAvg over pairwise-masked updates (needs private)
-    privacy: PrivacyParams | None = None  # None: no differential privacy
-
-    def to_json(self) -> bytes:
-        """Canonical JSON: the same document always gives the same bytes (and CID)."""
-        document = {
-            "version": _DOC_VERSION,
-            "name": self.name,
-            "model": json.loads(self.model.to_json()),
-            "training": asdict(self.training),
-            "data": asdict(self.data),
-            "rule": self.rule,
-            "rule_params": self.rule_params,
-        }
-        # Only when set: documents of tasks without encryption keep their bytes (and CIDs).
-        if self.private:
-            document["private"] = True
-        if self.secure_aggregation:
-            document["secure_aggregation"] = True
-        if self.privacy is not None:  # absent otherwise: documents without DP keep their CID
-            document["privacy"] = self.privacy.to_dict()
-        return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
-
-    @classmethod
-    def from_json(cls, data: bytes) -> TaskDocument:
-        """Parse a task document; ConfigError names what is wrong."""
-        try:
-            doc = json.loads(data)
-            if doc.get("version") != _DOC_VERSION:
-                raise ConfigError(f"Unsupported task document version {doc.get('version')!r}.")
-            model = ModelSpec.from_json(json.dumps(doc["model"]).encode())
-            return cls(
-                name=str(doc["name"]),
-                model=model,
-                training=TrainingConfig(**doc["training"]),
-                data=DataConfig(**doc["data"]),
-                rule=str(doc["rule"]),
-                rule_params=dict(doc.get("rule_params", {})),
-                private=bool(doc.get("private", False)),
-                secure_aggregation=bool(doc.get("secure_aggregation", False)),
-                privacy=PrivacyParams.from_dict(doc["privacy"]) if "privacy" in doc else None,
-            )
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise ConfigError(
-                f"The task document is malformed ({exc!r}); was it written by flchain?"
-            ) from exc
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,12 @@ from flchain.chain.accounts import Signer
 from flchain.errors import ConfigError, ContentNotFoundError, IntegrityError, StorageError
 from flchain.fl import rule_name
 from flchain.protocol.client import FLClient, Revealed
+from flchain.protocol.documents import TaskDocument
 from flchain.protocol.records import RoundId, RoundPhase, TaskId
 from flchain.roles.aggregator import aggregate_round
 from flchain.roles.privacy.private_rounds import aggregate_private_round
 from flchain.roles.privacy.round_keys import RoundKeySource
 from flchain.roles.side_inputs import fetch_side_inputs
-from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 

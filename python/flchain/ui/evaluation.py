@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from flchain.errors import FlchainError
 from flchain.fl import build_model, evaluate, load_into
 from flchain.fl.data import ArrayDataset
+from flchain.protocol.documents import DataConfig, TaskDocument
 from flchain.protocol.records import RoundPhase
 from flchain.roles.data.datasets import load_test_data
 from flchain.roles.privacy.view import task_document
 from flchain.roles.task_view import existing_task
-from flchain.roles.taskfile import DataConfig, TaskDocument
 from flchain.storage.cid import Cid
 from flchain.ui.source import Reader
 

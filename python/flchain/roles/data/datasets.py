@@ -21,7 +21,7 @@ from flchain.fl import (
     shard,
     train_test_split,
 )
-from flchain.roles.taskfile import DataConfig
+from flchain.protocol.documents import DataConfig
 
 __all__ = ["ROOT_SAMPLES", "load_participant_data", "load_test_data", "parse_shard", "root_data"]
 

@@ -20,8 +20,8 @@ from flchain.fl import ArrayDataset, from_arrays, load_digits_dataset, load_mnis
 from flchain.fl.shards import EncodedShard, build_shards, dataset_schema
 from flchain.protocol.dataset_records import DatasetId, DatasetInfo, ShardInfo
 from flchain.protocol.datasets_registry import DatasetRegistryClient
+from flchain.protocol.documents import DataConfig
 from flchain.roles.data.datasets import load_participant_data
-from flchain.roles.taskfile import DataConfig
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 

@@ -41,12 +41,12 @@ from flchain.errors import (
 )
 from flchain.fl import build_model, flatten_state
 from flchain.protocol.client import FLClient
+from flchain.protocol.documents import TaskDocument
 from flchain.protocol.notes import NoteKind, RoundNotesClient
 from flchain.protocol.records import MemberInfo, RoundId, RoundInfo, RoundPhase, TaskId, TaskStatus
 from flchain.protocol.settlement import inactivity_penalty, is_expelled
 from flchain.roles.privacy.round_keys import RoundKeySource, owner_round_keys
 from flchain.roles.privacy.view import resting_members
-from flchain.roles.taskfile import TaskDocument
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 

@@ -15,12 +15,13 @@ from typing import Any
 from flchain.crypto.keyring import Keyring
 from flchain.errors import FlchainError, KeyringError
 from flchain.protocol.client import FLClient, Revealed
+from flchain.protocol.documents import TaskDocument
 from flchain.protocol.records import RoundId, TaskId
 from flchain.roles.aggregator import RoundResult, aggregate_round
 from flchain.roles.privacy.keyrings import MIN_ROSTER, round_roster
 from flchain.roles.privacy.round_keys import RoundKeySource
 from flchain.roles.privacy.secure_rounds import aggregate_secure_round, masked_update
-from flchain.roles.taskfile import TaskDocument, check_encryption
+from flchain.roles.taskfile import check_encryption
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 

@@ -31,7 +31,7 @@ from flchain.fl import (
     unflatten_state,
 )
 from flchain.fl.privacy import PrivacyParams, epsilon_after, privatize_update, train_with_privacy
-from flchain.roles.taskfile import TaskDocument
+from flchain.protocol.documents import TaskDocument
 
 __all__ = ["LEDGER_FILE", "PrivacyLedger", "fit_local", "release_state"]
 

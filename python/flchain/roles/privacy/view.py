@@ -20,7 +20,7 @@ from typing import Any
 from flchain.chain.events import EventRecord
 from flchain.fl.privacy import epsilon_curve
 from flchain.protocol.client import FLClient
-from flchain.roles.taskfile import TaskDocument
+from flchain.protocol.documents import TaskDocument
 from flchain.storage.store import Store
 
 __all__ = [
