@@ -29,7 +29,7 @@ import torch
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.fl import build_model, evaluate, flatten_state, train_local, unflatten_state
 from flchain.fl.aggregation import SPECS, SideInputs
-from flchain.fl.attacks import alie, ipm, min_max, min_sum
+from flchain.fl.attacks import adaptive
 from flchain.roles.adversary import IPM_EPS
 from flchain.roles.data.datasets import load_participant_data, load_test_data
 from flchain.roles.taskfile import load_task_file
@@ -82,7 +82,10 @@ def main() -> None:
             rows.append(flatten_state(model.state_dict()))
         if malicious:
             colluders = np.stack(rows[PARTICIPANTS - malicious :]).astype(np.float32)
-            forged = _forge(args.attack, colluders, global_model, malicious)
+            forged = adaptive(
+                args.attack, colluders, global_model, num_participants=PARTICIPANTS,
+                num_malicious=malicious, ipm_eps=IPM_EPS,
+            )  # fmt: skip
             for i in range(PARTICIPANTS - malicious, PARTICIPANTS):
                 rows[i] = _jittered(forged, global_model, seeds[i])
         weights = np.array([len(s) for s in shards], dtype=np.int64)
@@ -104,17 +107,6 @@ def main() -> None:
         "accuracy": [round(a, 4) for a in accuracies],
     }  # fmt: skip
     print(json.dumps(summary, sort_keys=True))
-
-
-def _forge(attack: str, colluders: np.ndarray, parent: np.ndarray, malicious: int) -> np.ndarray:
-    """The vector every colluder sends, from the colluders' own updates (roles/adversary.py)."""
-    if attack == "alie":
-        return alie(colluders, num_participants=PARTICIPANTS, num_malicious=malicious)
-    if attack == "ipm":
-        return ipm(colluders, parent, eps=IPM_EPS)
-    if attack == "min-max":
-        return min_max(colluders, parent)
-    return min_sum(colluders, parent)
 
 
 def _jittered(forged: np.ndarray, parent: np.ndarray, seed: int) -> np.ndarray:

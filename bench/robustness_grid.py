@@ -54,14 +54,13 @@ from flchain.fl import (
 )
 from flchain.fl.aggregation import SPECS, SideInputs
 from flchain.fl.attacks import (
-    alie,
+    ADAPTIVE_ATTACKS,
+    DEFAULT_IPM_EPS,
+    adaptive,
     boosted,
     free_rider,
     gaussian_noise,
-    ipm,
     label_flip,
-    min_max,
-    min_sum,
     sign_flip,
 )
 
@@ -75,14 +74,14 @@ HIDDEN = (64, 32)
 SIGN_FLIP_SCALE = 4.0
 BOOST_FACTOR = 10.0
 NOISE_SIGMA = 1.0
-IPM_EPS = 0.5
+IPM_EPS = DEFAULT_IPM_EPS
 PARTITIONS: dict[str, float | None] = {"iid": None, "dirichlet-0.5": 0.5}
 ATTACKS = [
     "none", "sign-flip", "alie", "ipm", "min-max", "min-sum",
     "boosted", "gaussian", "label-flip", "free-rider",
 ]  # fmt: skip
 WORST_OVER = ("none", "sign-flip", "alie", "ipm", "min-max")
-ADAPTIVE = ("alie", "ipm", "min-max", "min-sum")
+ADAPTIVE = ADAPTIVE_ATTACKS
 
 
 @dataclass(frozen=True)
@@ -218,7 +217,10 @@ def _run(
             for i, shard in enumerate(setting.shards)
         ]
         if attack in ADAPTIVE and malicious:
-            forged = _adaptive(attack, np.stack(models[malicious:]), global_model, malicious)
+            forged = adaptive(
+                attack, np.stack(models[malicious:]), global_model,
+                num_participants=PARTICIPANTS, num_malicious=malicious, ipm_eps=IPM_EPS,
+            )  # fmt: skip
             models[:malicious] = [forged] * malicious
         side = SideInputs(previous=previous)
         if "reference" in spec.side_inputs:
@@ -237,17 +239,6 @@ def _run(
     model.load_state_dict(unflatten_state(global_model, template))
     accuracy, _ = evaluate(model, setting.test)
     return accuracy
-
-
-def _adaptive(attack: str, honest: np.ndarray, global_model: np.ndarray, f: int) -> np.ndarray:
-    """The one vector every attacker sends, from the round's honest updates (worst case)."""
-    if attack == "alie":
-        return alie(honest, num_participants=PARTICIPANTS, num_malicious=f)
-    if attack == "ipm":
-        return ipm(honest, global_model, eps=IPM_EPS)
-    if attack == "min-max":
-        return min_max(honest, global_model)
-    return min_sum(honest, global_model)
 
 
 def _participant(

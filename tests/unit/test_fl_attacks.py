@@ -22,6 +22,8 @@ from flchain.fl.aggregation import (
     trimmed_mean,
 )
 from flchain.fl.attacks import (
+    ADAPTIVE_ATTACKS,
+    adaptive,
     alie,
     alie_z,
     boosted,
@@ -315,3 +317,30 @@ def test_min_max_refuses_perturbation_when_unknown() -> None:
     benign = np.ones((2, 3), dtype=np.float32)
     with pytest.raises(ConfigError, match="perturbation"):
         min_max(benign, np.zeros(3, dtype=np.float32), perturbation="up")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("attack", ADAPTIVE_ATTACKS)
+def test_adaptive_forges_what_the_named_attack_forges(attack: str) -> None:
+    rng = np.random.default_rng(7)
+    global_model = rng.normal(size=PARAMETERS).astype(np.float32)
+    benign = (global_model + rng.normal(0, 0.1, (6, PARAMETERS))).astype(np.float32)
+    direct = {
+        "alie": lambda: alie(benign, num_participants=PARTICIPANTS, num_malicious=MALICIOUS),
+        "ipm": lambda: ipm(benign, global_model, eps=0.3),
+        "min-max": lambda: min_max(benign, global_model),
+        "min-sum": lambda: min_sum(benign, global_model),
+    }[attack]()
+
+    forged = adaptive(
+        attack, benign, global_model, num_participants=PARTICIPANTS, num_malicious=MALICIOUS,
+        ipm_eps=0.3,
+    )  # fmt: skip
+
+    np.testing.assert_array_equal(forged, direct)
+
+
+def test_adaptive_names_the_choices_when_the_attack_is_unknown() -> None:
+    model = np.zeros(3, dtype=np.float32)
+
+    with pytest.raises(ConfigError, match="alie, ipm, min-max, min-sum"):
+        adaptive("sign-flip", model[None, :], model, num_participants=5, num_malicious=1)

@@ -65,7 +65,10 @@ import numpy.typing as npt
 from flchain.errors import ConfigError, LearningError
 
 __all__ = [
+    "ADAPTIVE_ATTACKS",
+    "DEFAULT_IPM_EPS",
     "PERTURBATIONS",
+    "adaptive",
     "alie",
     "alie_z",
     "boosted",
@@ -82,6 +85,10 @@ __all__ = [
 Vector = npt.NDArray[np.float32]
 Perturbation = Literal["std", "unit", "sign"]
 PERTURBATIONS: tuple[Perturbation, ...] = ("std", "unit", "sign")
+#: Attacks forged from benign updates (see :func:`adaptive`).
+ADAPTIVE_ATTACKS = ("alie", "ipm", "min-max", "min-sum")
+#: IPM's ``eps`` in :func:`adaptive`: the mean honest step reversed, half as long.
+DEFAULT_IPM_EPS = 0.5
 
 
 def sign_flip(update: Vector, global_model: Vector, /, *, scale: float = 1.0) -> Vector:
@@ -136,6 +143,37 @@ def alie_z(num_participants: int, num_malicious: int) -> float:
     supporters = n // 2 + 1 - f
     quantile = min(max((n - supporters) / n, 1e-6), 1 - 1e-6)
     return statistics.NormalDist().inv_cdf(quantile)
+
+
+def adaptive(
+    attack: str,
+    benign: npt.NDArray[np.float32],
+    global_model: Vector,
+    /,
+    *,
+    num_participants: int,
+    num_malicious: int,
+    ipm_eps: float = DEFAULT_IPM_EPS,
+) -> Vector:
+    """The one vector every attacker sends under an adaptive ``attack`` (one of
+    :data:`ADAPTIVE_ATTACKS`), forged from the ``benign`` rows it knows; min-max and min-sum
+    with their default perturbation.
+
+    Raises:
+        ConfigError: an unknown attack, or a bad count or ``ipm_eps`` (see each attack).
+        LearningError: malformed ``benign`` or ``global_model``.
+    """
+    if attack == "alie":
+        return alie(benign, num_participants=num_participants, num_malicious=num_malicious)
+    if attack == "ipm":
+        return ipm(benign, global_model, eps=ipm_eps)
+    if attack == "min-max":
+        return min_max(benign, global_model)
+    if attack == "min-sum":
+        return min_sum(benign, global_model)
+    raise ConfigError(
+        f"Unknown adaptive attack {attack!r}; choose one of {', '.join(ADAPTIVE_ATTACKS)}."
+    )
 
 
 def alie(

@@ -37,7 +37,7 @@ import numpy.typing as npt
 
 from flchain.errors import ConfigError, ContractRevertError
 from flchain.fl import ArrayDataset, decode_state, flatten_state, unflatten_state
-from flchain.fl.attacks import alie, ipm, min_max, min_sum
+from flchain.fl.attacks import ADAPTIVE_ATTACKS, DEFAULT_IPM_EPS, adaptive
 from flchain.protocol.commitments import new_salt
 from flchain.protocol.records import RoundInfo
 from flchain.roles.round_steps import RoundBehaviour, Seat
@@ -56,8 +56,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Attacks forged from the colluders' honest updates.
-ADAPTIVE_ATTACKS = ("alie", "ipm", "min-max", "min-sum")
 #: Attacks on the update itself.
 MODEL_ATTACKS = ("sign-flip", "boosted", "noise", "free-rider", *ADAPTIVE_ATTACKS)
 #: Every attack a participant can run.
@@ -66,7 +64,7 @@ ATTACKS = (*MODEL_ATTACKS, "label-flip", "copier", "wrong-attest")
 SIGN_FLIP_SCALE = 4.0
 BOOST_FACTOR = 10.0
 NOISE_SIGMA = 1.0
-IPM_EPS = 0.5
+IPM_EPS = DEFAULT_IPM_EPS
 COLLUDER_WAIT_SECONDS = 60.0
 COLLUDERS_ENV = "FLCHAIN_COLLUDERS"
 
@@ -151,14 +149,10 @@ def _forge(
     benign = trained.reshape(1, -1) if channel is None else channel.exchange(parent, trained, seed)
     colluders = channel.colluders if channel is not None else 1
     participants = channel.participants if channel is not None else 2
-    if name == "alie":
-        forged = alie(benign, num_participants=participants, num_malicious=colluders)
-    elif name == "ipm":
-        forged = ipm(benign, parent, eps=IPM_EPS)
-    elif name == "min-max":
-        forged = min_max(benign, parent)
-    else:
-        forged = min_sum(benign, parent)
+    forged = adaptive(
+        name, benign, parent, num_participants=participants, num_malicious=colluders,
+        ipm_eps=IPM_EPS,
+    )  # fmt: skip
     scale = 1e-6 * float(np.abs(forged - parent).mean() or 1.0)
     jitter = np.random.default_rng(seed).normal(0.0, scale, forged.shape)
     return np.asarray(forged + jitter, dtype=np.float32)
