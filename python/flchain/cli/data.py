@@ -16,7 +16,9 @@ from flchain.cli.options import (
     JsonOption,
     RpcOption,
     StoreOption,
+    TaskIdParam,
     TaskOption,
+    echo_json,
     err_console,
     out_console,
 )
@@ -152,7 +154,7 @@ def list_datasets(
         return
     infos = list(registry.datasets())
     if as_json:
-        typer.echo(json.dumps([_dataset_json(i) for i in infos], sort_keys=True))
+        echo_json([_dataset_json(i) for i in infos])
         return
     table = Table(title=f"{len(infos)} dataset(s)")
     for column in ("id", "name", "shards", "bytes", "sealed", "owner", "schema", "license"):
@@ -173,7 +175,7 @@ def _list_shards(info: DatasetInfo, shards: list[Any], as_json: bool) -> None:
         for s in shards
     ]  # fmt: skip
     if as_json:
-        typer.echo(json.dumps({**_dataset_json(info), "shard_list": rows}, sort_keys=True))
+        echo_json({**_dataset_json(info), "shard_list": rows})
         return
     table = Table(title=f"dataset {info.dataset_id} ({escape(info.name)}): {len(rows)} shard(s)")
     for column in ("index", "cid", "bytes", "sha256"):
@@ -226,7 +228,7 @@ def draw(
         "target_block": fixed.target_block, "seed": fixed.seed.hex(),
     }  # fmt: skip
     if as_json:
-        typer.echo(json.dumps(document, sort_keys=True))
+        echo_json(document)
         return
     out_console().print(
         f"[bold green]draw {fixed.draw}[/] of task {task} fixed: {fixed.tickets} ticket(s), "
@@ -237,7 +239,8 @@ def draw(
 @app.command()
 def fetch(
     task: Annotated[
-        int | None, typer.Option("--task", help="Fetch your assigned shards of TASK.", min=1)
+        TaskIdParam | None,
+        typer.Option("--task", help="Fetch your assigned shards of TASK.", min=1),
     ] = None,
     dataset: Annotated[
         int | None, typer.Option("--dataset", help="Fetch this dataset's shards.", min=1)
@@ -302,7 +305,7 @@ def _report(fetched: list[FetchedShard], out_dir: Path | None, as_json: bool) ->
              "size": s.info.size, "verified": True, "path": str(p) if p else None}
             for s, p in zip(fetched, paths, strict=True)
         ]  # fmt: skip
-        typer.echo(json.dumps(rows, sort_keys=True))
+        echo_json(rows)
         return
     table = Table(title=f"{len(fetched)} shard(s) fetched and verified")
     for column in ("dataset", "index", "cid", "bytes", "file"):

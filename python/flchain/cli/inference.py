@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -16,9 +15,12 @@ from flchain.cli.options import (
     AccountOption,
     DeploymentsOption,
     JsonOption,
+    RoundIdParam,
     RpcOption,
     StoreOption,
     TaskArgument,
+    TaskOption,
+    echo_json,
     err_console,
 )
 from flchain.protocol.session import Session
@@ -29,7 +31,7 @@ from flchain.roles.inference import predict_rows, read_feature_rows
 def deploy_model(
     task: TaskArgument,
     round_id: Annotated[
-        int | None,
+        RoundIdParam | None,
         typer.Argument(
             metavar="[ROUND]", help="Round (0: initial model; default: latest finalized).", min=0
         ),
@@ -59,7 +61,7 @@ def deploy_model(
             progress=lambda done, total: progress.update(bar, completed=done, total=total),
         )
     if as_json:
-        typer.echo(json.dumps(asdict(deployed), sort_keys=True))
+        echo_json(asdict(deployed))
         return
     err.print(
         escape(
@@ -73,7 +75,7 @@ def deploy_model(
 
 
 def predict(
-    task: Annotated[int, typer.Option("--task", help="Task id.", min=1)],
+    task: TaskOption,
     input_file: Annotated[
         Path,
         typer.Option(
@@ -84,7 +86,7 @@ def predict(
         ),
     ],
     round_id: Annotated[
-        int | None,
+        RoundIdParam | None,
         typer.Option("--round", help="Round (default: latest finalized).", min=0),
     ] = None,
     linker: Annotated[
@@ -110,6 +112,6 @@ def predict(
         document = asdict(result)
         document["labels"] = list(result.labels)
         document["scores"] = [list(s) for s in result.scores]
-        typer.echo(json.dumps(document, sort_keys=True))
+        echo_json(document)
         return
     typer.echo("\n".join(str(label) for label in result.labels))

@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from flchain.protocol.records import RoundId, TaskId
+
+    TaskIdParam = TaskId
+    RoundIdParam = RoundId
+else:
+    # Typer takes a NewType for an unknown type (it would drop ``min`` and print `<TaskId>` in
+    # --help), so it is given the int; a NewType is the identity at run time, so the int it
+    # parses is the TaskId (RoundId) mypy sees the commands pass on.
+    TaskIdParam = RoundIdParam = int
 
 __all__ = [
     "AccountOption",
     "DeploymentsOption",
     "JsonOption",
     "ReaderAccountOption",
+    "RoundArgument",
+    "RoundIdParam",
     "RpcOption",
     "StoreOption",
     "TaskArgument",
+    "TaskIdParam",
     "TaskOption",
+    "echo_json",
     "err_console",
     "out_console",
 ]
@@ -30,8 +46,12 @@ AccountOption = Annotated[
         "(env FLCHAIN_ACCOUNT).",
     ),
 ]
-TaskArgument = Annotated[int, typer.Argument(help="Task id.", min=1)]
-TaskOption = Annotated[int, typer.Option("--task", help="Task id.", min=1)]
+TaskArgument = Annotated[TaskIdParam, typer.Argument(help="Task id.", min=1)]
+TaskOption = Annotated[TaskIdParam, typer.Option("--task", help="Task id.", min=1)]
+RoundArgument = Annotated[
+    RoundIdParam | None,
+    typer.Argument(help="Round (0: initial model; default: latest).", min=0),
+]
 
 RpcOption = Annotated[
     str | None,
@@ -79,3 +99,8 @@ def out_console() -> Console:
 def err_console() -> Console:
     """Where a command prints progress and errors: like :func:`out_console`, on stderr."""
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def echo_json(document: Any) -> None:
+    """Print ``document`` as a command's one JSON line (keys sorted), for --json."""
+    typer.echo(json.dumps(document, sort_keys=True))

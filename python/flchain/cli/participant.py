@@ -58,7 +58,7 @@ def stake_amount(stake: str | None) -> Decimal | None:
     return amount
 
 
-def describe_event(what: str, round_id: int, task: int) -> str:
+def describe_event(what: str, round_id: int, task: TaskId) -> str:
     """One line for a participant's step (round 0: a task-level step)."""
     where = f"task {task} round {round_id}" if round_id else f"task {task}"
     return f"{where}: {what}"
@@ -184,7 +184,7 @@ def run(
             stake=units, train=train, attack=attack, journal_dir=journal_dir, timeout=timeout
         )
         report = run_through_outages(
-            lambda: Participant(client, local, TaskId(task), dataset, options, on_event).run(),
+            lambda: Participant(client, local, task, dataset, options, on_event).run(),
             max_outage=max_outage,
             on_outage=lambda exc, delay: typer.echo(
                 f"outage: {exc} Retrying in {delay:.0f} s.", file=sys.stderr
@@ -196,7 +196,7 @@ def run(
 def _load_data(
     client: FLClient,
     local: Store,
-    task: int,
+    task: TaskId,
     rpc: str | None,
     account: str,
     data: str,
@@ -214,7 +214,7 @@ def _load_data(
     if not train:
         return None
     reader_options = ParticipantOptions(train=False, journal_dir=journal_dir)
-    reader = Participant(client, local, TaskId(task), None, reader_options)
+    reader = Participant(client, local, task, None, reader_options)
     document = reader.document()
     validate_document(document)  # a task no participant could train: refuse to stake on it
     if data == "onchain":
@@ -228,7 +228,7 @@ def _load_data(
 
 
 def _finish(
-    report: ParticipantReport, task: int, device: str, decimals: int, *, expelled: bool
+    report: ParticipantReport, task: TaskId, device: str, decimals: int, *, expelled: bool
 ) -> None:
     typer.echo(
         f"participant {report.address}: committed {len(report.committed)}, attested "

@@ -10,18 +10,21 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from flchain.cli.options import (
     DeploymentsOption,
     JsonOption,
     ReaderAccountOption,
+    RoundArgument,
     RpcOption,
     StoreOption,
+    TaskArgument,
+    echo_json,
+    out_console,
 )
 from flchain.errors import ConfigError
 from flchain.protocol.amounts import format_tokens
@@ -33,24 +36,11 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Query the on-chain model registry.", no_args_is_help=True)
 
-TaskArgument = Annotated[int, typer.Argument(help="Task id.", min=1)]
-RoundArgument = Annotated[
-    int | None, typer.Argument(help="Round (0: initial model; default: latest).", min=0)
-]
-
 
 def _client(rpc: str | None, deployments: Path | None) -> FLClient:
     from flchain.protocol.session import open_client
 
     return open_client(rpc, deployments=deployments)
-
-
-def _echo_json(document: Any) -> None:
-    typer.echo(json.dumps(document, sort_keys=True))
-
-
-def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True)
 
 
 def tokens(amount: int) -> str:
@@ -77,7 +67,7 @@ def tasks(
     client = open_task_reader(rpc, deployments)
     rows = list_tasks(client)
     if as_json:
-        _echo_json({"chain_id": client.deployment.chain_id, "tasks": [asdict(row) for row in rows]})
+        echo_json({"chain_id": client.deployment.chain_id, "tasks": [asdict(row) for row in rows]})
         return
     table = Table(title=f"Tasks on chain {client.deployment.chain_id}")
     for column in ("task", "owner", "status", "rounds", "members", "rule", "stake", "reward pool"):
@@ -93,7 +83,7 @@ def tasks(
             tokens(row.total_stake),
             tokens(row.reward_pool),
         )
-    _out().print(table if rows else "no tasks yet; create one with `flchain task create`")
+    out_console().print(table if rows else "no tasks yet; create one with `flchain task create`")
 
 
 @app.command()
@@ -110,7 +100,7 @@ def rounds(
 
     rows = list_rounds(_client(rpc, deployments), open_store(store), task)
     if as_json:
-        _echo_json({"task": task, "rounds": [asdict(row) for row in rows]})
+        echo_json({"task": task, "rounds": [asdict(row) for row in rows]})
         return
     table = Table(title=f"Rounds of task {task}")
     private = any(row.epsilon is not None for row in rows)
@@ -129,11 +119,11 @@ def rounds(
             _dash(row.metrics_cid),
             *([f"{row.epsilon:.3f}" if row.epsilon is not None else "-"] if private else []),
         )
-    _out().print(table)
+    out_console().print(table)
 
 
 def _print_detail(detail: RoundDetail) -> None:
-    out = _out()
+    out = out_console()
     out.print(f"[bold]task {detail.task_id} round {detail.round}[/] ({detail.phase})")
     out.print(f"  model    {_dash(detail.model_cid)}")
     out.print(f"  parent   {_dash(detail.parent_round)}")
@@ -177,7 +167,7 @@ def show(
 
     detail = describe_round(_client(rpc, deployments), open_store(store), task, round_id)
     if as_json:
-        _echo_json(asdict(detail))
+        echo_json(asdict(detail))
         return
     _print_detail(detail)
 
@@ -197,7 +187,6 @@ def download(
 ) -> None:
     """Write a round's global model (default: the latest) to a file, verified by its CID; a
     private task's model is decrypted with the keys of a member's account (--account)."""
-    from flchain.protocol.records import RoundId, TaskId
     from flchain.protocol.session import open_client
     from flchain.roles.model_download import download_model, load_instructions
     from flchain.roles.privacy.round_keys import open_global_model
@@ -207,7 +196,7 @@ def download(
     local = open_store(store)
     model = download_model(client, local, task, round_id)
     signer = client.sender.signer if account is not None else None
-    data = open_global_model(client, local, TaskId(task), RoundId(model.round), model.data, signer)
+    data = open_global_model(client, local, task, model.round, model.data, signer)
     try:
         output.write_bytes(data)
     except OSError as exc:
@@ -217,7 +206,7 @@ def download(
     load = load_instructions(model.spec, str(output))
     if as_json:
         spec = json.loads(model.spec.to_json()) if model.spec else None
-        _echo_json(
+        echo_json(
             {
                 "task": model.task_id,
                 "round": model.round,
@@ -230,7 +219,7 @@ def download(
             }
         )
         return
-    out = _out()
+    out = out_console()
     out.print(
         f"wrote the model of task {model.task_id} round {model.round} ({model.cid}) to {output}"
     )
@@ -238,7 +227,7 @@ def download(
 
 
 def _print_privacy(view: TaskPrivacy) -> None:
-    out = _out()
+    out = out_console()
     params = view.params
     budget = params["epsilon"]
     out.print(f"[bold]task {view.task_id}[/]: differential privacy, mode {params['mode']}")
@@ -292,6 +281,6 @@ def privacy(
             "a task gets it from a [privacy] section in its config."
         )
     if as_json:
-        _echo_json(asdict(view))
+        echo_json(asdict(view))
         return
     _print_privacy(view)

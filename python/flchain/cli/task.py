@@ -17,10 +17,10 @@ from flchain.cli.options import (
     RpcOption,
     StoreOption,
     TaskArgument,
+    echo_json,
     out_console,
 )
 from flchain.cli.registry import tokens
-from flchain.protocol.records import TaskId
 from flchain.protocol.session import open_client
 from flchain.roles.owner import create_task
 from flchain.roles.privacy.keyrings import KeyringPublisher
@@ -148,7 +148,7 @@ def status(
     """Show the task's current round, phase, deadlines (chain time) and members."""
     view = task_status(open_client(rpc, deployments=deployments), task)
     if as_json:
-        typer.echo(json.dumps(asdict(view), sort_keys=True))
+        echo_json(asdict(view))
         return
     _print_status(view)
 
@@ -167,7 +167,7 @@ def keyring(
     """The owner's duty in a private task: publish each round's keyring during its commit
     phase, until the task ends. Members wait for it before they train."""
     client = open_client(rpc, account, deployments=deployments)
-    publisher = KeyringPublisher(client, open_store(store), TaskId(task))
+    publisher = KeyringPublisher(client, open_store(store), task)
     out = out_console()
     out.print(f"publishing the keyrings of task {task} (Ctrl-C to stop)")
     served = publisher.run(

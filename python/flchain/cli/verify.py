@@ -12,10 +12,11 @@ from flchain.cli.options import (
     DeploymentsOption,
     JsonOption,
     ReaderAccountOption,
+    RoundIdParam,
     RpcOption,
     StoreOption,
+    TaskArgument,
 )
-from flchain.protocol.records import RoundId, TaskId
 from flchain.protocol.session import open_client
 from flchain.roles.verifier import verify_round
 from flchain.storage.locator import open_store
@@ -26,8 +27,10 @@ def _bits(bitmap: int) -> str:
 
 
 def verify(
-    task: Annotated[int, typer.Argument(help="Task id.", min=1)],
-    round_id: Annotated[int, typer.Argument(metavar="ROUND", help="A finalized round.", min=1)],
+    task: TaskArgument,
+    round_id: Annotated[
+        RoundIdParam, typer.Argument(metavar="ROUND", help="A finalized round.", min=1)
+    ],
     rpc: RpcOption = None,
     store: StoreOption = None,
     deployments: DeploymentsOption = None,
@@ -39,7 +42,7 @@ def verify(
     verified by its members and owner (--account)."""
     client = open_client(rpc, account, deployments=deployments)
     signer = client.sender.signer if account is not None else None
-    result = verify_round(client, open_store(store), TaskId(task), RoundId(round_id), signer)
+    result = verify_round(client, open_store(store), task, round_id, signer)
     if as_json:
         typer.echo(json.dumps({
             "task_id": task, "round": round_id, "rule": result.rule, "ok": result.ok,

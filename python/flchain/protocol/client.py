@@ -155,17 +155,17 @@ class FLClient(ContractClient):
         logger.info("Task %s created (tx %s)", task_id, result.tx_hash)
         return task_id, result
 
-    def join(self, task_id: int, stake: int, encryption_key: bytes = bytes(32)) -> TxResult:
+    def join(self, task_id: TaskId, stake: int, encryption_key: bytes = bytes(32)) -> TxResult:
         """Join a task with ``stake`` (approving it first)."""
         task = self.task(task_id)
         with self._allowance(task.token, stake):
             return self._send(self.coordinator.functions.join(task_id, stake, encryption_key))
 
-    def set_encryption_key(self, task_id: int, encryption_key: bytes) -> TxResult:
+    def set_encryption_key(self, task_id: TaskId, encryption_key: bytes) -> TxResult:
         """Replace this member's X25519 public key."""
         return self._send(self.coordinator.functions.setEncryptionKey(task_id, encryption_key))
 
-    def leave(self, task_id: int) -> TxResult:
+    def leave(self, task_id: TaskId) -> TxResult:
         """Leave the task and take back stake and rewards.
 
         A bonded stake unbonds first (``unbond``: it leaves every later quorum base); it may leave
@@ -188,32 +188,32 @@ class FLClient(ContractClient):
             raise StakeUnbondingError(task_id, leave_round, leave_time) from refusal
         raise refusal
 
-    def unbonding_last_round(self, task_id: int, participant: str) -> int:
+    def unbonding_last_round(self, task_id: TaskId, participant: str) -> int:
         """The last round whose quorum base counts an unbonding member (0 when not unbonding
         or when no round is left to it)."""
         last, _, _ = self.coordinator.functions.getUnbonding(task_id, participant).call()
         return int(last)
 
-    def unbond(self, task_id: int) -> TxResult:
+    def unbond(self, task_id: TaskId) -> TxResult:
         """Start unbonding this member's stake (it counts in no later quorum base)."""
         result = self._send(self.coordinator.functions.unbond(task_id))
         logger.info("Unbonding from task %s (tx %s)", task_id, result.tx_hash)
         return result
 
-    def close_task(self, task_id: int) -> TxResult:
+    def close_task(self, task_id: TaskId) -> TxResult:
         """Close a task (owner) and take back the unspent reward pool."""
         return self._send(self.coordinator.functions.closeTask(task_id))
 
     # ------------------------------------------------------------------ rounds
 
-    def start_round(self, task_id: int) -> tuple[RoundId, TxResult]:
+    def start_round(self, task_id: TaskId) -> tuple[RoundId, TxResult]:
         """Open the task's next round."""
         result = self._send(self.coordinator.functions.startRound(task_id))
         events = self._events(self.coordinator.events.RoundStarted(), result)
         return RoundId(int(events[0]["args"]["round"])), result
 
     def commitment(
-        self, task_id: int, round_id: int, cid_digest: bytes, codec: int, salt: bytes
+        self, task_id: TaskId, round_id: RoundId, cid_digest: bytes, codec: int, salt: bytes
     ) -> bytes:
         """The commitment this account sends for an update."""
         return compute_commitment(
@@ -228,14 +228,14 @@ class FLClient(ContractClient):
         )
 
     def commit(
-        self, task_id: int, round_id: int, cid_digest: bytes, codec: int, salt: bytes
+        self, task_id: TaskId, round_id: RoundId, cid_digest: bytes, codec: int, salt: bytes
     ) -> TxResult:
         """Commit an update's CID (hidden by ``salt``) in ``round_id``."""
         commitment = self.commitment(task_id, round_id, cid_digest, codec, salt)
         return self._send(self.coordinator.functions.commit(task_id, round_id, commitment))
 
     def reveal(
-        self, task_id: int, round_id: int, cid_digest: bytes, codec: int, salt: bytes
+        self, task_id: TaskId, round_id: RoundId, cid_digest: bytes, codec: int, salt: bytes
     ) -> TxResult:
         """Reveal the update committed in ``round_id``."""
         return self._send(
@@ -264,7 +264,7 @@ class FLClient(ContractClient):
 
     def finalize_round(
         self,
-        task_id: int,
+        task_id: TaskId,
         model_digest: bytes,
         codec: int,
         accepted_bitmap: int,
@@ -277,13 +277,13 @@ class FLClient(ContractClient):
             )
         )
 
-    def settle(self, task_id: int, participant: str) -> TxResult:
+    def settle(self, task_id: TaskId, participant: str) -> TxResult:
         """Apply the outcome of ``participant``'s last decided round."""
         return self._send(
             self.coordinator.functions.settle(task_id, Web3.to_checksum_address(participant))
         )
 
-    def claim(self, task_id: int) -> TxResult:
+    def claim(self, task_id: TaskId) -> TxResult:
         """Claim this account's rewards."""
         return self._send(self.coordinator.functions.claim(task_id))
 
@@ -296,18 +296,18 @@ class FLClient(ContractClient):
     def task(self, task_id: int) -> TaskInfo:
         """A task; ContractRevertError(TaskNotFound) if there is none."""
         raw = self._call(lambda: self.coordinator.functions.getTask(task_id).call())
-        return TaskInfo.from_abi(task_id, raw)
+        return TaskInfo.from_abi(TaskId(task_id), raw)
 
     def tasks(self) -> Iterator[TaskInfo]:
         """Every task, oldest first."""
         for task_id in range(1, self.task_count() + 1):
-            yield self.task(task_id)
+            yield self.task(TaskId(task_id))
 
-    def round(self, task_id: int, round_id: int) -> RoundInfo:
+    def round(self, task_id: TaskId, round_id: int) -> RoundInfo:
         """A round with its current phase."""
         raw = self._call(lambda: self.coordinator.functions.getRound(task_id, round_id).call())
         phase = self._call(lambda: self.coordinator.functions.roundPhase(task_id, round_id).call())
-        return RoundInfo.from_abi(task_id, round_id, raw, phase)
+        return RoundInfo.from_abi(task_id, RoundId(round_id), raw, phase)
 
     def phase(self, task_id: int, round_id: int) -> RoundPhase:
         """The phase of a round at the latest block."""
@@ -324,14 +324,14 @@ class FLClient(ContractClient):
     def model_at(self, task_id: int, round_id: int) -> ModelRecord:
         """The registry's model of ``round_id`` (0: the initial model)."""
         raw = self._call(lambda: self.registry.functions.modelAt(task_id, round_id).call())
-        return ModelRecord.from_abi(task_id, raw)
+        return ModelRecord.from_abi(TaskId(task_id), raw)
 
-    def latest_model(self, task_id: int) -> ModelRecord:
+    def latest_model(self, task_id: TaskId) -> ModelRecord:
         """The newest model of a task."""
         raw = self._call(lambda: self.registry.functions.latestModel(task_id).call())
         return ModelRecord.from_abi(task_id, raw)
 
-    def models(self, task_id: int, page_size: int = 100) -> list[ModelRecord]:
+    def models(self, task_id: TaskId, page_size: int = 100) -> list[ModelRecord]:
         """Every model of a task, oldest first, read page by page."""
         count = self._call(lambda: int(self.registry.functions.modelCount(task_id).call()))
         records: list[ModelRecord] = []
@@ -345,7 +345,7 @@ class FLClient(ContractClient):
         return records
 
     def revealed_updates(
-        self, task_id: int, round_id: int, from_block: int | None = None
+        self, task_id: TaskId, round_id: RoundId, from_block: int | None = None
     ) -> list[Revealed]:
         """The updates revealed in a round, ordered by reveal index."""
         logs = self._logs("UpdateRevealed", task_id, round_id, from_block)
@@ -362,7 +362,7 @@ class FLClient(ContractClient):
         return sorted(found, key=lambda r: r.reveal_index)
 
     def attested_results(
-        self, task_id: int, round_id: int, from_block: int | None = None
+        self, task_id: TaskId, round_id: RoundId, from_block: int | None = None
     ) -> list[Attestation]:
         """The attestations of a round, in chain order."""
         logs = self._logs("ResultAttested", task_id, round_id, from_block)
@@ -390,7 +390,7 @@ class FLClient(ContractClient):
         return list(self._pager(events, start, topics))
 
     def _logs(
-        self, event: str, task_id: int, round_id: int, from_block: int | None
+        self, event: str, task_id: TaskId, round_id: RoundId, from_block: int | None
     ) -> list[EventRecord]:
         """``event`` logs of one round, read page by page from the deployment block on."""
         return self.task_events([event], task_id, round_id, from_block=from_block)

@@ -8,6 +8,8 @@ from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
+from flchain.protocol.records import RoundId, TaskId
+
 __all__ = ["compute_commitment", "new_salt", "result_id"]
 
 
@@ -16,8 +18,8 @@ def compute_commitment(
     codec: int,
     salt: bytes,
     sender: str,
-    task_id: int,
-    round_id: int,
+    task_id: TaskId,
+    round_id: RoundId,
     chain_id: int,
     coordinator: str,
 ) -> bytes:

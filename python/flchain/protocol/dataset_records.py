@@ -14,6 +14,7 @@ from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
+from flchain.protocol.records import TaskId
 from flchain.storage.cid import Cid
 
 __all__ = [
@@ -99,13 +100,13 @@ class DatasetInfo:
 class TaskDatasetLink:
     """The dataset a task trains on (``dataset_id`` 0: none) and its open draw."""
 
-    task_id: int
+    task_id: TaskId
     dataset_id: DatasetId
     shards_per_member: int
     current_draw: int
 
     @classmethod
-    def from_abi(cls, task_id: int, raw: Any) -> TaskDatasetLink:
+    def from_abi(cls, task_id: TaskId, raw: Any) -> TaskDatasetLink:
         """Decode the ``taskDataset`` tuple."""
         dataset_id, per_member, current = raw
         return cls(task_id, DatasetId(int(dataset_id)), int(per_member), int(current))
@@ -120,7 +121,7 @@ class TaskDatasetLink:
 class DrawInfo:
     """One draw of a task: open (no target), closed (target, no seed) or fixed (seed)."""
 
-    task_id: int
+    task_id: TaskId
     draw: int
     opened_block: int
     target_block: int
@@ -129,7 +130,7 @@ class DrawInfo:
     seed: bytes
 
     @classmethod
-    def from_abi(cls, task_id: int, draw: int, raw: Any) -> DrawInfo:
+    def from_abi(cls, task_id: TaskId, draw: int, raw: Any) -> DrawInfo:
         """Decode the ``getDraw`` tuple."""
         opened, target, tickets, renewals, seed = raw
         return cls(
@@ -187,7 +188,7 @@ class ShardAssignmentInfo:
         return [(self.first_shard + j) % self.shard_count for j in range(self.count)]
 
 
-def draw_seed(block_hash: bytes, chain_id: int, registry: str, task_id: int, draw: int) -> bytes:
+def draw_seed(block_hash: bytes, chain_id: int, registry: str, task_id: TaskId, draw: int) -> bytes:
     """keccak256(abi.encode(blockHash, chainid, registry, taskId, draw)) (ShardDraws.drawSeed)."""
     return keccak(
         encode(

@@ -30,6 +30,7 @@ from flchain.protocol.dataset_records import (
     TaskDatasetLink,
 )
 from flchain.protocol.deployment import DeploymentRecord, record_path
+from flchain.protocol.records import TaskId
 
 __all__ = [
     "CONTRACT_NAME",
@@ -108,22 +109,22 @@ class DatasetRegistryClient(ContractClient):
         """Link the task (this account owns it) to a sealed dataset."""
         return self._send(self.contract.functions.linkTask(task_id, dataset_id, shards_per_member))
 
-    def request_shards(self, task_id: int) -> tuple[ShardTicketInfo, TxResult]:
+    def request_shards(self, task_id: TaskId) -> tuple[ShardTicketInfo, TxResult]:
         """Take a ticket of the task's open draw (this account is a member)."""
         result = self._send(self.contract.functions.requestShards(task_id))
         args = self._event_args("ShardsRequested", result)[0]
         return ShardTicketInfo(int(args["draw"]), int(args["ticket"])), result
 
-    def close_draw(self, task_id: int) -> tuple[int, TxResult]:
+    def close_draw(self, task_id: TaskId) -> tuple[int, TxResult]:
         """Close the task's open draw; returns it."""
         result = self._send(self.contract.functions.closeDraw(task_id))
         return int(self._event_args("DrawClosed", result)[0]["draw"]), result
 
-    def fix_draw(self, task_id: int, draw: int) -> TxResult:
+    def fix_draw(self, task_id: TaskId, draw: int) -> TxResult:
         """Fix a closed draw from its target block's hash."""
         return self._send(self.contract.functions.fixDraw(task_id, draw))
 
-    def renew_draw(self, task_id: int, draw: int) -> TxResult:
+    def renew_draw(self, task_id: TaskId, draw: int) -> TxResult:
         """Move an expired draw's target to the next block."""
         return self._send(self.contract.functions.renewDraw(task_id, draw))
 
@@ -161,29 +162,29 @@ class DatasetRegistryClient(ContractClient):
             found.extend(ShardInfo.from_abi(offset + i, raw) for i, raw in enumerate(page))
         return found
 
-    def task_dataset(self, task_id: int) -> TaskDatasetLink:
+    def task_dataset(self, task_id: TaskId) -> TaskDatasetLink:
         """The dataset a task trains on (``linked`` False if none)."""
         raw = self._call(lambda: self.contract.functions.taskDataset(task_id).call())
         return TaskDatasetLink.from_abi(task_id, raw)
 
-    def draw(self, task_id: int, draw: int) -> DrawInfo:
+    def draw(self, task_id: TaskId, draw: int) -> DrawInfo:
         """A draw of a task."""
         raw = self._call(lambda: self.contract.functions.getDraw(task_id, draw).call())
         return DrawInfo.from_abi(task_id, draw, raw)
 
-    def ticket_of(self, task_id: int, member: str) -> ShardTicketInfo:
+    def ticket_of(self, task_id: TaskId, member: str) -> ShardTicketInfo:
         """A member's ticket (draw 0: never requested)."""
         address = Web3.to_checksum_address(member)
         raw = self._call(lambda: self.contract.functions.ticketOf(task_id, address).call())
         return ShardTicketInfo.from_abi(raw)
 
-    def assignment_of(self, task_id: int, member: str) -> ShardAssignmentInfo:
+    def assignment_of(self, task_id: TaskId, member: str) -> ShardAssignmentInfo:
         """A member's fixed assignment (ContractRevertError while there is none)."""
         address = Web3.to_checksum_address(member)
         raw = self._call(lambda: self.contract.functions.assignmentOf(task_id, address).call())
         return ShardAssignmentInfo.from_abi(raw)
 
-    def assigned_shards(self, task_id: int, member: str) -> list[int]:
+    def assigned_shards(self, task_id: TaskId, member: str) -> list[int]:
         """The indices of a member's shards, as the contract spells them out."""
         address = Web3.to_checksum_address(member)
         raw = self._call(lambda: self.contract.functions.assignedShards(task_id, address).call())

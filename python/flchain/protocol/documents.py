@@ -24,6 +24,7 @@ from typing import Any
 from flchain.errors import ConfigError
 from flchain.fl.model_spec import ModelSpec
 from flchain.fl.privacy.params import PrivacyParams
+from flchain.protocol.records import RoundId, TaskId
 from flchain.storage.cid import Cid
 
 __all__ = [
@@ -129,8 +130,8 @@ class TaskDocument:
 
 
 def metrics_document(
-    task_id: int,
-    round_id: int,
+    task_id: TaskId,
+    round_id: RoundId,
     parent: Cid,
     model: Cid,
     rule: str,

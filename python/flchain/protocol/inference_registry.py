@@ -19,6 +19,7 @@ from flchain.errors import ChainError, NotDeployedError
 from flchain.protocol.client import is_revert
 from flchain.protocol.contract_client import ContractClient
 from flchain.protocol.deployment import DeploymentRecord, record_path
+from flchain.protocol.records import RoundId, TaskId
 from flchain.storage.cid import Cid
 
 __all__ = ["InferenceLink", "InferenceRegistryClient", "inference_registry_address"]
@@ -42,8 +43,8 @@ def inference_registry_address(chain_id: int, directory: Path | None = None) -> 
 class InferenceLink:
     """One ``InferenceLinked`` event."""
 
-    task_id: int
-    round: int
+    task_id: TaskId
+    round: RoundId
     linker: str
     inference: str
     model: Cid
@@ -74,7 +75,7 @@ class InferenceRegistryClient(ContractClient):
         )
         return cls(w3, inference_registry_address(chain_id, directory), sender)
 
-    def link(self, task_id: int, round_id: int, inference: str) -> TxResult:
+    def link(self, task_id: TaskId, round_id: RoundId, inference: str) -> TxResult:
         """Link ``inference`` to the model of (task, round) as the sending account."""
         if self._sender is None:
             raise ChainError(f"Linking needs an account; this {CONTRACT} client is read-only.")
@@ -82,7 +83,7 @@ class InferenceRegistryClient(ContractClient):
             self.contract.functions.link(task_id, round_id, Web3.to_checksum_address(inference))
         )
 
-    def inference_of(self, task_id: int, round_id: int, linker: str) -> str | None:
+    def inference_of(self, task_id: TaskId, round_id: RoundId, linker: str) -> str | None:
         """The contract ``linker`` linked to (task, round), or None if it linked none."""
         address = Web3.to_checksum_address(linker)
         try:
@@ -96,7 +97,7 @@ class InferenceRegistryClient(ContractClient):
         return str(found)
 
     def links(
-        self, task_id: int | None = None, round_id: int | None = None, from_block: int = 0
+        self, task_id: TaskId | None = None, round_id: RoundId | None = None, from_block: int = 0
     ) -> list[InferenceLink]:
         """Every link made (for a task, and a round of it, if given), oldest first (replaced
         ones included)."""
@@ -105,8 +106,8 @@ class InferenceRegistryClient(ContractClient):
             raise ValueError("links() takes a round only with its task.")
         return [
             InferenceLink(
-                int(event.args["taskId"]),
-                int(event.args["round"]),
+                TaskId(int(event.args["taskId"])),
+                RoundId(int(event.args["round"])),
                 str(event.args["linker"]),
                 str(event.args["inference"]),
                 Cid.from_chain(bytes(event.args["modelDigest"]), int(event.args["codec"])),

@@ -14,6 +14,7 @@ from flchain.chain.transactions import TxResult
 from flchain.errors import ContractRevertError
 from flchain.protocol.client import FLClient, is_revert
 from flchain.protocol.contract_client import ContractClient
+from flchain.protocol.records import RoundId, TaskId
 from flchain.storage.cid import Cid
 
 __all__ = ["NoteKind", "RoundNotesClient"]
@@ -35,14 +36,14 @@ class RoundNotesClient(ContractClient):
             client.optional_sender, error_sources=("FLCoordinator",), chain_id=client.chain_id,
         )  # fmt: skip
 
-    def publish(self, task_id: int, round_id: int, kind: NoteKind, cid: Cid) -> TxResult:
+    def publish(self, task_id: TaskId, round_id: RoundId, kind: NoteKind, cid: Cid) -> TxResult:
         """Publish ``cid`` as the ``kind`` note of a round (task owner only, Commit phase)."""
         digest, codec = cid.to_chain()
         return self._send(
             self.contract.functions.publish(task_id, round_id, int(kind), digest, codec)
         )
 
-    def note(self, task_id: int, round_id: int, kind: NoteKind) -> Cid | None:
+    def note(self, task_id: TaskId, round_id: RoundId, kind: NoteKind) -> Cid | None:
         """The CID of a round's ``kind`` note, or None when none was published."""
         try:
             digest, codec, _ = self._call(

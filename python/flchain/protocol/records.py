@@ -155,14 +155,14 @@ class TaskInfo:
     aggregation_params: bytes
 
     @classmethod
-    def from_abi(cls, task_id: int, raw: Any) -> TaskInfo:
+    def from_abi(cls, task_id: TaskId, raw: Any) -> TaskInfo:
         """Decode the ``getTask`` tuple."""
         (owner, current, finalized, members, status, token, rounds, quorum, slash, share, maxp,
          commit_d, reveal_d, attest_d, last_final, rule, reject_slash, min_stake, reward, total_stake, pool,
          unclaimed, burned, spec_digest, spec_codec, understaked, unbonding, max_share,
          params) = raw  # fmt: skip
         return cls(
-            TaskId(task_id), owner, RoundId(current), finalized, members, TaskStatus(status), token,
+            task_id, owner, RoundId(current), finalized, members, TaskStatus(status), token,
             rounds, quorum, slash, share, maxp, commit_d, reveal_d, attest_d, RoundId(last_final),
             rule, reject_slash, min_stake, reward, total_stake, pool, unclaimed, burned, bytes(spec_digest),
             spec_codec, understaked, unbonding, max_share, bytes(params),
@@ -199,12 +199,12 @@ class RoundInfo:
     failures_before: int = 0  # failed rounds of the task before this one (inactivity assessment)
 
     @classmethod
-    def from_abi(cls, task_id: int, round_id: int, raw: Any, phase: int) -> RoundInfo:
+    def from_abi(cls, task_id: TaskId, round_id: RoundId, raw: Any, phase: int) -> RoundInfo:
         """Decode the ``getRound`` tuple."""
         (commit_d, reveal_d, attest_d, reveals, status, failures, stake, revealed, parent,
          accepted, result, bitmap, pool_c, pool_a, winning, attesters) = raw  # fmt: skip
         return cls(
-            TaskId(task_id), RoundId(round_id), commit_d, reveal_d, attest_d, reveals,
+            task_id, round_id, commit_d, reveal_d, attest_d, reveals,
             RoundStatus(status), stake, revealed, RoundId(parent), accepted, bytes(result), bitmap,
             pool_c, pool_a, winning, attesters, RoundPhase(phase), failures,
         )  # fmt: skip
@@ -258,7 +258,7 @@ class MemberInfo:
         """Whether the address is a member."""
         return bool(self.flags & self.JOINED)
 
-    def did(self, flag: int, round_id: int) -> bool:
+    def did(self, flag: int, round_id: RoundId) -> bool:
         """Whether the member did ``flag`` (COMMITTED, REVEALED, ATTESTED) in ``round_id``."""
         return self.active_round == round_id and bool(self.flags & flag)
 
@@ -278,11 +278,11 @@ class ModelRecord:
     block_number: int
 
     @classmethod
-    def from_abi(cls, task_id: int, raw: Any) -> ModelRecord:
+    def from_abi(cls, task_id: TaskId, raw: Any) -> ModelRecord:
         """Decode an IModelRegistry ``ModelRecord`` tuple."""
         digest, metrics, round_id, parent, contributors, codec, timestamp, block = raw
         return cls(
-            TaskId(task_id), RoundId(round_id), RoundId(parent), bytes(digest), codec,
+            task_id, RoundId(round_id), RoundId(parent), bytes(digest), codec,
             bytes(metrics), contributors, timestamp, block,
         )  # fmt: skip
 

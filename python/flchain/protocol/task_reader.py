@@ -21,7 +21,7 @@ from flchain.chain.rpc import RpcReader
 from flchain.errors import ArtifactError
 from flchain.protocol.artifacts import load_artifact
 from flchain.protocol.deployment import Deployment, recorded_deployment
-from flchain.protocol.records import TaskInfo
+from flchain.protocol.records import TaskId, TaskInfo
 
 __all__ = ["TaskReader", "open_task_reader"]
 
@@ -62,7 +62,7 @@ class TaskReader:
         """Number of tasks (ids 1..task_count())."""
         return int(self._read("taskCount")[0])
 
-    def task(self, task_id: int) -> TaskInfo:
+    def task(self, task_id: TaskId) -> TaskInfo:
         """The task ``task_id`` (which must exist)."""
         return TaskInfo.from_abi(task_id, self._read("getTask", task_id)[0])
 

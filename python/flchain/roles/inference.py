@@ -23,6 +23,7 @@ from flchain.fl.quantize import ACTIVATION_FRAC_BITS, quantize_inputs, quantize_
 from flchain.protocol.client import FLClient
 from flchain.protocol.inference import InferenceContract, deploy_inference
 from flchain.protocol.inference_registry import InferenceRegistryClient
+from flchain.protocol.records import RoundId, TaskId
 from flchain.roles.model_download import download_model
 from flchain.storage.store import Store
 
@@ -43,8 +44,8 @@ logger = logging.getLogger(__name__)
 class DeployedModel:
     """A model deployed for inference and linked in the InferenceRegistry."""
 
-    task_id: int
-    round: int
+    task_id: TaskId
+    round: RoundId
     model_cid: str
     address: str
     linker: str
@@ -61,8 +62,8 @@ class DeployedModel:
 class Predictions:
     """Classes computed by an inference contract, with its scores (16 fractional bits)."""
 
-    task_id: int
-    round: int
+    task_id: TaskId
+    round: RoundId
     address: str
     linker: str
     labels: tuple[int, ...]
@@ -70,7 +71,7 @@ class Predictions:
     score_frac_bits: int = ACTIVATION_FRAC_BITS
 
 
-def resolve_round(client: FLClient, task_id: int, round_id: int | None) -> int:
+def resolve_round(client: FLClient, task_id: TaskId, round_id: RoundId | None) -> RoundId:
     """``round_id``, or the task's latest finalized round when None."""
     if round_id is not None:
         return round_id
@@ -93,8 +94,8 @@ def deploy_model(
     registry: InferenceRegistryClient,
     sender: TxSender,
     store: Store,
-    task_id: int,
-    round_id: int | None = None,
+    task_id: TaskId,
+    round_id: RoundId | None = None,
     *,
     progress: Callable[[int, int], None] | None = None,
 ) -> DeployedModel:
@@ -144,10 +145,10 @@ def deploy_model(
 def find_inference(
     client: FLClient,
     registry: InferenceRegistryClient,
-    task_id: int,
-    round_id: int | None = None,
+    task_id: TaskId,
+    round_id: RoundId | None = None,
     linker: str | None = None,
-) -> tuple[int, str, str]:
+) -> tuple[RoundId, str, str]:
     """(round, linker, contract address) of the inference contract ``linker`` (default: the
     task's owner) linked to (task, round) (default round: the latest finalized)."""
     round_id = resolve_round(client, task_id, round_id)
@@ -176,7 +177,10 @@ def predict_rows(
     source: str = "the input",
 ) -> Predictions:
     """Classify each row of ``features`` with the (task, round) inference contract."""
-    round_id, who, address = find_inference(client, registry, task_id, round_id, linker)
+    task_id = TaskId(task_id)
+    round_id, who, address = find_inference(
+        client, registry, task_id, None if round_id is None else RoundId(round_id), linker
+    )
     contract = InferenceContract(client.w3, address)
     sizes, _ = contract.architecture()
     rows = np.asarray(features, dtype=np.float64)

@@ -26,6 +26,7 @@ from typing import IO
 from flchain.chain.connection import genesis_hash
 from flchain.errors import ConfigError
 from flchain.protocol.client import FLClient
+from flchain.protocol.records import RoundId, TaskId
 
 __all__ = ["ChainScope", "Journal", "PendingUpdate", "chain_scope", "hold_account", "open_journal"]
 
@@ -49,7 +50,7 @@ class ChainScope:
 class PendingUpdate:
     """An update committed (or about to be) in a round."""
 
-    round: int
+    round: RoundId
     cid: str
     salt: bytes
     update_path: Path
@@ -62,7 +63,7 @@ class Journal:
         self,
         directory: Path,
         chain_id: int,
-        task_id: int,
+        task_id: TaskId,
         address: str,
         *,
         scope: ChainScope | None = None,
@@ -88,7 +89,7 @@ class Journal:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
 
-    def record(self, round_id: int, cid: str, salt: bytes, update: bytes) -> PendingUpdate:
+    def record(self, round_id: RoundId, cid: str, salt: bytes, update: bytes) -> PendingUpdate:
         """Remember a round's update before committing it."""
         update_path = self.directory / f"update-round{round_id}.bin"
         self._write_atomic(update_path, update)
@@ -99,7 +100,7 @@ class Journal:
         self._write_atomic(self._path, json.dumps(entries, sort_keys=True).encode())
         return PendingUpdate(round_id, cid, salt, update_path)
 
-    def pending(self, round_id: int) -> PendingUpdate | None:
+    def pending(self, round_id: RoundId) -> PendingUpdate | None:
         """The update recorded for ``round_id``, if any."""
         entry = self._read().get(str(round_id))
         if entry is None:
@@ -109,13 +110,15 @@ class Journal:
         )
 
 
-def journal_directory(directory: Path, prefix: str, task_id: int, address: str) -> Path:
+def journal_directory(directory: Path, prefix: str, task_id: TaskId, address: str) -> Path:
     """Where the journal of ``address`` in ``task_id`` under the scope ``prefix`` lives."""
     return directory / f"{prefix}-task{task_id}-{address.lower()}"
 
 
 @contextlib.contextmanager
-def hold_account(directory: Path, scope: ChainScope, task_id: int, address: str) -> Iterator[None]:
+def hold_account(
+    directory: Path, scope: ChainScope, task_id: TaskId, address: str
+) -> Iterator[None]:
     """Hold the lock of ``address`` in ``task_id`` while the block runs; ConfigError if
     another process holds it. The operating system releases it when the process dies."""
     lock_dir = journal_directory(directory, scope.prefix(), task_id, address)
@@ -147,7 +150,7 @@ def chain_scope(client: FLClient) -> ChainScope:
     return ChainScope(deployment.chain_id, genesis_hash(client.w3), deployment.coordinator)
 
 
-def open_journal(directory: Path, client: FLClient, task_id: int) -> Journal:
+def open_journal(directory: Path, client: FLClient, task_id: TaskId) -> Journal:
     """The journal of ``client``'s account in ``task_id`` on ``client``'s chain and deployment."""
     scope = chain_scope(client)
     return Journal(directory, scope.chain_id, task_id, client.address, scope=scope)

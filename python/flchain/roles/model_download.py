@@ -9,7 +9,7 @@ from flchain.errors import ConfigError, ContentNotFoundError
 from flchain.fl import ModelSpec
 from flchain.protocol.client import FLClient
 from flchain.protocol.documents import TaskDocument
-from flchain.protocol.records import RoundPhase, TaskInfo
+from flchain.protocol.records import RoundId, RoundPhase, TaskId, TaskInfo
 from flchain.roles.registry_view import check_round
 from flchain.roles.task_view import existing_task
 from flchain.storage.cid import Cid
@@ -22,8 +22,8 @@ __all__ = ["ModelDownload", "download_model", "load_instructions"]
 class ModelDownload:
     """A global model fetched from the store and verified against its on-chain CID."""
 
-    task_id: int
-    round: int
+    task_id: TaskId
+    round: RoundId
     cid: Cid
     data: bytes
     spec: ModelSpec | None  # from the task document, if the store holds it
@@ -37,7 +37,7 @@ def _spec(client: FLClient, store: Store, task: TaskInfo) -> ModelSpec | None:
 
 
 def download_model(
-    client: FLClient, store: Store, task_id: int, round_id: int | None = None
+    client: FLClient, store: Store, task_id: TaskId, round_id: RoundId | None = None
 ) -> ModelDownload:
     """The global model of a round (default: the latest) from the store, verified by its
     on-chain CID (the store checks every block against it)."""

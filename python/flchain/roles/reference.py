@@ -24,7 +24,7 @@ from flchain.fl import ArrayDataset, build_model, encode_model, load_into, train
 from flchain.protocol.client import FLClient
 from flchain.protocol.documents import TaskDocument
 from flchain.protocol.notes import NoteKind, RoundNotesClient
-from flchain.protocol.records import RoundInfo, RoundPhase
+from flchain.protocol.records import RoundId, RoundInfo, RoundPhase, TaskId
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 
@@ -44,7 +44,7 @@ def train_reference(document: TaskDocument, parent: bytes, root: ArrayDataset, s
     return encode_model(model.cpu())
 
 
-def fetch_reference(client: FLClient, store: Store, task_id: int, round_id: int) -> bytes:
+def fetch_reference(client: FLClient, store: Store, task_id: TaskId, round_id: RoundId) -> bytes:
     """The reference model published for a round; AggregationError when there is none."""
     cid = RoundNotesClient(client).note(task_id, round_id, NoteKind.FLTRUST_REFERENCE)
     if cid is None:
@@ -63,7 +63,7 @@ class ReferencePublisher:
         client: FLClient,
         store: Store,
         document: TaskDocument,
-        task_id: int,
+        task_id: TaskId,
         root: ArrayDataset,
     ) -> None:
         if len(root) == 0:

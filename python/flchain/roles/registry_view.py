@@ -18,10 +18,10 @@ from typing import Any, cast
 from eth_typing import ABIEvent, HexStr
 from eth_utils.abi import event_abi_to_log_topic
 
-from flchain.chain.events import EventRecord, LogPager
+from flchain.chain.events import EventRecord
 from flchain.errors import ConfigError, FlchainError
 from flchain.protocol.client import FLClient
-from flchain.protocol.records import ModelRecord, RoundInfo, RoundStatus, TaskInfo
+from flchain.protocol.records import ModelRecord, RoundId, RoundInfo, RoundStatus, TaskId, TaskInfo
 from flchain.roles.privacy.view import task_privacy
 from flchain.roles.task_view import existing_task
 from flchain.storage.cid import DAG_PB, RAW, Cid
@@ -54,9 +54,9 @@ _ROUND_EVENTS = (
 class RoundRow:
     """One round of a task (round 0: the initial model)."""
 
-    round: int
+    round: RoundId
     phase: str
-    parent_round: int | None
+    parent_round: RoundId | None
     revealed: int
     contributors: int | None  # accepted updates, once finalized
     attesters: int | None  # attesters of the winning result, once finalized
@@ -91,10 +91,10 @@ class AttestationRow:
 class RoundDetail:
     """Everything the chain and the store say about one round."""
 
-    task_id: int
-    round: int
+    task_id: TaskId
+    round: RoundId
     phase: str
-    parent_round: int | None
+    parent_round: RoundId | None
     model_cid: str | None
     metrics_cid: str | None
     metrics: dict[str, Any] | None  # the metrics document, if the store holds it
@@ -126,7 +126,7 @@ def metrics_cid(digest: bytes, store: Store) -> Cid | None:
     return next((cid for cid in candidates if store.has(cid)), candidates[0])
 
 
-def check_round(task: TaskInfo, round_id: int) -> None:
+def check_round(task: TaskInfo, round_id: RoundId) -> None:
     """ConfigError unless ``round_id`` is one of the task's rounds (0: the initial model)."""
     if not 0 <= round_id <= task.current_round:
         raise ConfigError(
@@ -152,18 +152,18 @@ def _round_row(rnd: RoundInfo, record: ModelRecord | None, store: Store) -> Roun
 
 def _initial_row(record: ModelRecord) -> RoundRow:
     return RoundRow(
-        0, "initial", None, 0, None, None, _cid(record.model_digest, record.codec), None
+        RoundId(0), "initial", None, 0, None, None, _cid(record.model_digest, record.codec), None
     )
 
 
 def list_rounds(client: FLClient, store: Store, task_id: int) -> list[RoundRow]:
     """Round 0 (the initial model) and every round opened since, oldest first."""
     task = existing_task(client, task_id)
-    records: dict[int, ModelRecord] = {record.round: record for record in client.models(task_id)}
-    rows = [_initial_row(records[0])]
-    for round_id in range(1, task.current_round + 1):
-        rows.append(_round_row(client.round(task_id, round_id), records.get(round_id), store))
-    privacy = task_privacy(client, store, task_id)
+    records = {record.round: record for record in client.models(task.task_id)}
+    rows = [_initial_row(records[RoundId(0)])]
+    for round_id in map(RoundId, range(1, task.current_round + 1)):
+        rows.append(_round_row(client.round(task.task_id, round_id), records.get(round_id), store))
+    privacy = task_privacy(client, store, task.task_id)
     if privacy is not None:
         spent = {r.round: r.epsilon_spent for r in privacy.rounds}
         rows = [dataclasses.replace(row, epsilon=spent.get(row.round, 0.0)) for row in rows]
@@ -171,23 +171,15 @@ def list_rounds(client: FLClient, store: Store, task_id: int) -> list[RoundRow]:
 
 
 def task_events(
-    client: FLClient, names: Iterable[str], task_id: int, round_id: int | None = None
+    client: FLClient, names: Iterable[str], task_id: TaskId, round_id: RoundId | None = None
 ) -> list[EventRecord]:
-    topics: list[str | list[str] | None] = ["0x" + task_id.to_bytes(32, "big").hex()]
-    if round_id is not None:
-        topics.append("0x" + round_id.to_bytes(32, "big").hex())
-    pager = LogPager(
-        client.w3,
-        client.coordinator.abi,
-        address=client.deployment.coordinator,
-        from_block=client.deployment.start_block,
-        events=names,
-        extra_topics=topics,
-    )
-    return list(pager)
+    """The coordinator's ``names`` events of a task (of one of its rounds, if given), oldest
+    first."""
+    topics = (task_id,) if round_id is None else (task_id, round_id)
+    return client.task_events(list(names), *topics)
 
 
-def _round_gas(client: FLClient, task_id: int, round_id: int) -> tuple[int, int]:
+def _round_gas(client: FLClient, task_id: TaskId, round_id: RoundId) -> tuple[int, int]:
     """(gas, transactions) of a round's own transactions (create for round 0; else start,
     commits, reveals, attestations, finalization). A finalization that also opened this round
     counts for the round it finalized, not for this one."""
@@ -229,13 +221,19 @@ def describe_round(
 ) -> RoundDetail:
     """One round in detail; ``round_id`` None: the latest finalized round (or round 0)."""
     task = existing_task(client, task_id)
-    round_id = task.last_finalized_round if round_id is None else round_id
+    return _round_detail(
+        client, store, task, task.last_finalized_round if round_id is None else RoundId(round_id)
+    )
+
+
+def _round_detail(client: FLClient, store: Store, task: TaskInfo, round_id: RoundId) -> RoundDetail:
     check_round(task, round_id)
+    task_id = task.task_id
     gas, transactions = _round_gas(client, task_id, round_id)
     if round_id == 0:
-        row = _initial_row(client.model_at(task_id, 0))
+        row = _initial_row(client.model_at(task_id, round_id))
         return RoundDetail(
-            task_id, 0, row.phase, None, row.model_cid, None, None, (), (), gas, transactions
+            task_id, round_id, row.phase, None, row.model_cid, None, None, (), (), gas, transactions
         )
     rnd = client.round(task_id, round_id)
     finalized = rnd.status == RoundStatus.FINALIZED

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from flchain.fl import rule_spec
 from flchain.protocol.client import FLClient
+from flchain.protocol.records import RoundId, TaskId
 from flchain.roles.reference import fetch_reference
 from flchain.storage.store import Store
 
@@ -33,7 +34,12 @@ class RoundInputs:
 
 
 def fetch_side_inputs(
-    client: FLClient, store: Store, task_id: int, round_id: int, parent_round: int, rule: str
+    client: FLClient,
+    store: Store,
+    task_id: TaskId,
+    round_id: RoundId,
+    parent_round: RoundId,
+    rule: str,
 ) -> RoundInputs:
     """The side inputs ``rule`` needs to aggregate ``round_id`` (whose parent is
     ``parent_round``); AggregationError when a needed one is missing (e.g. no reference)."""

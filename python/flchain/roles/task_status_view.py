@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flchain.protocol.client import FLClient
-from flchain.protocol.records import TaskInfo, TaskStatus
+from flchain.protocol.records import RoundId, TaskInfo, TaskStatus
 from flchain.roles.observer import describe_member
 from flchain.roles.registry_view import task_events
 from flchain.roles.task_view import TaskRow, existing_task, task_row
@@ -21,7 +21,7 @@ class MemberRow:
     address: str
     stake: int
     rewards: int
-    first_round: int
+    first_round: RoundId
     state: str
 
 
@@ -30,7 +30,7 @@ class TaskStatusView:
     """Where a task stands now (at the latest block)."""
 
     task: TaskRow
-    round: int
+    round: RoundId
     phase: str
     chain_time: int
     commit_deadline: int | None
@@ -57,14 +57,14 @@ def task_status(client: FLClient, task_id: int) -> TaskStatusView:
     members = _members(client, task)
     if task.current_round == 0:
         return TaskStatusView(
-            task_row(task), 0, "not started", chain_time, None, None, None, members
+            task_row(task), RoundId(0), "not started", chain_time, None, None, None, members
         )
     if task.status != TaskStatus.ACTIVE:  # completed or closed: no phase, no deadline left
         phase = task.status.name.lower()
         return TaskStatusView(
             task_row(task), task.current_round, phase, chain_time, None, None, None, members
         )
-    rnd = client.round(task_id, task.current_round)
+    rnd = client.round(task.task_id, task.current_round)
     return TaskStatusView(
         task_row(task),
         rnd.round,

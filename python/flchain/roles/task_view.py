@@ -13,7 +13,7 @@ from typing import Protocol
 from flchain import fl
 from flchain.errors import ConfigError
 from flchain.protocol.deployment import Deployment
-from flchain.protocol.records import TaskInfo
+from flchain.protocol.records import RoundId, TaskId, TaskInfo
 
 __all__ = ["TaskRow", "TaskSource", "existing_task", "list_tasks", "rule_label", "task_row"]
 
@@ -26,17 +26,17 @@ class TaskSource(Protocol):
 
     def task_count(self) -> int: ...
 
-    def task(self, task_id: int) -> TaskInfo: ...
+    def task(self, task_id: TaskId) -> TaskInfo: ...
 
 
 @dataclass(frozen=True)
 class TaskRow:
     """One task as ``flchain registry tasks`` lists it."""
 
-    task_id: int
+    task_id: TaskId
     owner: str
     status: str
-    current_round: int
+    current_round: RoundId
     finalized_rounds: int
     num_rounds: int
     members: int
@@ -54,7 +54,7 @@ def existing_task(client: TaskSource, task_id: int) -> TaskInfo:
             f"Task {task_id} does not exist on chain {client.deployment.chain_id} (tasks: {known}); "
             "list them with `flchain registry tasks`."
         )
-    return client.task(task_id)
+    return client.task(TaskId(task_id))
 
 
 def rule_label(rule_id: int) -> str:
@@ -83,4 +83,4 @@ def task_row(task: TaskInfo) -> TaskRow:
 
 def list_tasks(client: TaskSource) -> list[TaskRow]:
     """Every task on the deployment, by id."""
-    return [task_row(client.task(task_id)) for task_id in range(1, client.task_count() + 1)]
+    return [task_row(client.task(TaskId(i))) for i in range(1, client.task_count() + 1)]

@@ -35,7 +35,7 @@ class Verification:
     """The chain's result of a round next to the recomputed one."""
 
     task_id: TaskId
-    round: int
+    round: RoundId
     rule: str
     chain_model: Cid
     recomputed_model: Cid

@@ -28,6 +28,7 @@ from flchain.protocol.dataset_records import (
     TaskDatasetLink,
 )
 from flchain.protocol.datasets_registry import DatasetRegistryClient
+from flchain.protocol.records import TaskId
 from flchain.protocol.session import Session
 from flchain.roles.data.shard_fetch import FetchedShard, fetch_shards, shards_dataset
 from flchain.storage.store import Store
@@ -76,7 +77,7 @@ def devnet_miner(w3: Web3) -> Callable[[], None]:
     return mine_one
 
 
-def linked_dataset(registry: DatasetRegistryClient, task_id: int) -> TaskDatasetLink:
+def linked_dataset(registry: DatasetRegistryClient, task_id: TaskId) -> TaskDatasetLink:
     """The task's link, or ConfigError if it trains on no registered dataset."""
     link = registry.task_dataset(task_id)
     if not link.linked:
@@ -111,7 +112,7 @@ def settle_draw(registry: DatasetRegistryClient, draw: DrawInfo) -> bool:
 
 def await_assignment(
     registry: DatasetRegistryClient,
-    task_id: int,
+    task_id: TaskId,
     member: str,
     *,
     timeout: float = 600.0,
@@ -164,6 +165,7 @@ def close_draw_when_full(
     fixed (``advance`` as in :func:`await_assignment`). Returns the fixed draw. If another party
     closes the watched draw first (a member may, once the blockhash window has passed), that
     draw is the one seen fixed, whatever its number of tickets."""
+    task_id = TaskId(task_id)  # demo/data.py passes a plain int
     deadline = time.monotonic() + timeout
     watched = linked_dataset(registry, task_id).current_draw
     closed: int | None = None
@@ -200,7 +202,7 @@ def load_assigned_data(
     client: FLClient,
     registry: DatasetRegistryClient,
     store: Store,
-    task_id: int,
+    task_id: TaskId,
     *,
     stake: int | None = None,
     timeout: float = 600.0,
@@ -229,7 +231,7 @@ def load_onchain_training_data(
     rpc_url: str | None,
     account: str,
     store: Store,
-    task_id: int,
+    task_id: TaskId,
     *,
     stake: int | None = None,
     model: ModelSpec | None = None,
@@ -249,7 +251,9 @@ def load_onchain_training_data(
     return assigned.data
 
 
-def check_fits_model(data: ArrayDataset, model: ModelSpec, dataset_id: int, task_id: int) -> None:
+def check_fits_model(
+    data: ArrayDataset, model: ModelSpec, dataset_id: int, task_id: TaskId
+) -> None:
     """ConfigError unless ``data`` (shards of ``dataset_id``) has the sample shape ``model``
     takes and labels in ``[0, num_classes)``: anyone registers datasets, and a task linked to
     one it cannot train on must fail with a reason, not inside torch."""

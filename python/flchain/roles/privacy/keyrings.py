@@ -131,7 +131,7 @@ def secure_roster(
     """The roster of a round: ``recipients`` minus the dropouts of the ``previous`` round."""
     if previous is None:
         return sorted(recipients)
-    task_id, round_id = previous.scope.task_id, previous.round_id
+    task_id, round_id = TaskId(previous.scope.task_id), RoundId(previous.round_id)
     revealed = {u.participant.lower() for u in client.revealed_updates(task_id, round_id)}
     attested = {a.attester.lower() for a in client.attested_results(task_id, round_id)}
     roster = set(previous.roster or ())
@@ -185,7 +185,7 @@ def round_roster(
     if previous is not None:
         unusable = unusable_reveals(client, source, document, RoundId(round_id - 1))
         if unusable is None:
-            revealed = client.revealed_updates(task_id, round_id - 1)
+            revealed = client.revealed_updates(task_id, RoundId(round_id - 1))
             unusable = {u.participant.lower() for u in revealed}
         elif unusable:
             logger.info("Task %s: unusable updates of round %s, left out of the next roster: %s",

@@ -21,6 +21,7 @@ from flchain.chain.events import EventRecord
 from flchain.fl.privacy import epsilon_curve
 from flchain.protocol.client import FLClient
 from flchain.protocol.documents import TaskDocument
+from flchain.protocol.records import RoundId, TaskId
 from flchain.storage.store import Store
 
 __all__ = [
@@ -41,7 +42,7 @@ class RoundPrivacy:
     ``epsilon_round``: what contributing to this round alone costs a participant;
     ``epsilon_spent``: the largest cumulative epsilon of any participant after the round."""
 
-    round: int
+    round: RoundId
     contributors: int
     epsilon_round: float
     epsilon_spent: float
@@ -61,7 +62,7 @@ class ParticipantPrivacy:
 class TaskPrivacy:
     """A task's public DP parameters and the privacy its participants spent, per round."""
 
-    task_id: int
+    task_id: TaskId
     params: dict[str, Any]
     epochs: int
     affordable_rounds: int | None  # rounds one participant can contribute within the budget
@@ -84,15 +85,15 @@ def _curve(doc: TaskDocument, rounds: int) -> list[float]:
     return [0.0, *epsilon_curve(doc.privacy, doc.training.epochs, rounds)]
 
 
-def _revealers(client: FLClient, task_id: int, last_round: int) -> dict[int, list[str]]:
+def _revealers(client: FLClient, task_id: TaskId, last_round: int) -> dict[RoundId, list[str]]:
     return {
         r: [u.participant for u in client.revealed_updates(task_id, r)]
-        for r in range(1, last_round + 1)
+        for r in map(RoundId, range(1, last_round + 1))
     }
 
 
 def task_privacy(
-    client: FLClient, store: Store, task_id: int, doc: TaskDocument | None = None
+    client: FLClient, store: Store, task_id: TaskId, doc: TaskDocument | None = None
 ) -> TaskPrivacy | None:
     """The task's privacy figures; None if it has no DP (or its document is not in the
     store)."""
@@ -107,7 +108,7 @@ def task_privacy(
     affordable = None if budget is None else sum(1 for e in curve[1:] if e <= budget)
     counts: dict[str, list[int]] = {}
     rows = []
-    for round_id in range(1, last + 1):
+    for round_id in map(RoundId, range(1, last + 1)):
         for address in revealers[round_id]:
             counts.setdefault(address, []).append(round_id)
         spent = max((curve[len(r)] for r in counts.values()), default=0.0)
@@ -131,7 +132,7 @@ def epsilon_spent(client: FLClient, task_id: int, doc: TaskDocument, round_id: i
     DP."""
     if doc.privacy is None:
         return None
-    revealers = _revealers(client, task_id, round_id)
+    revealers = _revealers(client, TaskId(task_id), round_id)  # demo/privacy.py: plain ints
     counts: dict[str, int] = {}
     for addresses in revealers.values():
         for address in addresses:
