@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from web3 import Web3
@@ -36,7 +35,12 @@ from flchain.protocol.records import (
     TaskId,
     TaskInfo,
 )
-from flchain.storage.cid import Cid
+from flchain.protocol.round_events import (
+    Attestation,
+    Revealed,
+    attestations_from_logs,
+    revealed_from_logs,
+)
 
 __all__ = ["Attestation", "FLClient", "Revealed"]
 
@@ -45,36 +49,6 @@ T = TypeVar("T")
 
 #: Upper bound for ``attest`` (about 64k gas, 110k when it reaches the quorum); unused gas is refunded.
 ATTEST_GAS_LIMIT = 200_000
-
-
-@dataclass(frozen=True)
-class Revealed:
-    """An update revealed in a round, from its ``UpdateRevealed`` event."""
-
-    participant: str
-    reveal_index: int
-    cid_digest: bytes
-    codec: int
-    block_number: int
-
-    @property
-    def cid(self) -> Cid:
-        """The revealed update's CID."""
-        return Cid.from_chain(self.cid_digest, self.codec)
-
-
-@dataclass(frozen=True)
-class Attestation:
-    """A result attested in a round, from its ``ResultAttested`` event."""
-
-    attester: str
-    result_id: bytes
-    model_digest: bytes
-    codec: int
-    accepted_bitmap: int
-    metrics_digest: bytes
-    weight: int
-    block_number: int
 
 
 class FLClient(ContractClient):
@@ -348,37 +322,13 @@ class FLClient(ContractClient):
         self, task_id: TaskId, round_id: RoundId, from_block: int | None = None
     ) -> list[Revealed]:
         """The updates revealed in a round, ordered by reveal index."""
-        logs = self._logs("UpdateRevealed", task_id, round_id, from_block)
-        found = [
-            Revealed(
-                str(log.args["participant"]),
-                int(log.args["revealIndex"]),
-                bytes(log.args["cidDigest"]),
-                int(log.args["codec"]),
-                log.block_number,
-            )
-            for log in logs
-        ]
-        return sorted(found, key=lambda r: r.reveal_index)
+        return revealed_from_logs(self._logs("UpdateRevealed", task_id, round_id, from_block))
 
     def attested_results(
         self, task_id: TaskId, round_id: RoundId, from_block: int | None = None
     ) -> list[Attestation]:
         """The attestations of a round, in chain order."""
-        logs = self._logs("ResultAttested", task_id, round_id, from_block)
-        return [
-            Attestation(
-                str(log.args["attester"]),
-                bytes(log.args["resultId"]),
-                bytes(log.args["modelDigest"]),
-                int(log.args["codec"]),
-                int(log.args["acceptedBitmap"]),
-                bytes(log.args["metricsDigest"]),
-                int(log.args["weight"]),
-                log.block_number,
-            )
-            for log in logs
-        ]
+        return attestations_from_logs(self._logs("ResultAttested", task_id, round_id, from_block))
 
     def task_events(
         self, events: Sequence[str], *topics: int, from_block: int | None = None
