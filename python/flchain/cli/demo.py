@@ -11,6 +11,7 @@ from rich.live import Live
 from rich.table import Table
 
 from flchain.chain.anvil import DEV_ACCOUNT_COUNT
+from flchain.cli.options import DEVICE_CHOICES, device_option
 from flchain.cli.ui import DemoDashboard
 from flchain.demo.run import DemoOptions, DemoState, run_demo
 from flchain.demo.summary import TOKEN, write_outputs
@@ -117,13 +118,7 @@ def demo(
         bool, typer.Option("--ui", help="Also serve the web dashboard and open it in a browser.")
     ] = False,
     device: Annotated[
-        str,
-        typer.Option(
-            "--device",
-            envvar="FLCHAIN_DEVICE",
-            help="Participants train on auto (CUDA when available), cpu, cuda or cuda:N (env "
-            "FLCHAIN_DEVICE); summary.json records it.",
-        ),
+        str, device_option(f"Participants train on {DEVICE_CHOICES}; summary.json records it.")
     ] = "auto",
 ) -> None:
     """Train a model across N participants on the local devnet and show it live."""

@@ -21,6 +21,7 @@ else:
     TaskIdParam = RoundIdParam = int
 
 __all__ = [
+    "DEVICE_CHOICES",
     "AccountOption",
     "DeploymentsOption",
     "JsonOption",
@@ -32,6 +33,7 @@ __all__ = [
     "TaskArgument",
     "TaskIdParam",
     "TaskOption",
+    "device_option",
     "echo_json",
     "err_console",
     "out_console",
@@ -88,6 +90,15 @@ ReaderAccountOption = Annotated[
         "(dev:N, keystore:PATH or env:VAR).",
     ),
 ]
+
+#: The ``--device`` values (and its environment variable), as every command's help names them.
+DEVICE_CHOICES = "auto (CUDA when available), cpu, cuda or cuda:N (env FLCHAIN_DEVICE)"
+
+
+def device_option(help_text: str) -> Any:
+    """The ``--device`` option (env FLCHAIN_DEVICE) of a command that trains, described by
+    ``help_text`` (which names :data:`DEVICE_CHOICES`)."""
+    return typer.Option("--device", envvar="FLCHAIN_DEVICE", help=help_text)
 
 
 def out_console() -> Console:

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from flchain.cli.options import AccountOption, DeploymentsOption, RpcOption, StoreOption, TaskOption
+from flchain.cli.options import (
+    DEVICE_CHOICES,
+    AccountOption,
+    DeploymentsOption,
+    RpcOption,
+    StoreOption,
+    TaskOption,
+    device_option,
+)
 from flchain.errors import ConfigError
 from flchain.home import journal_home
 from flchain.protocol.amounts import DEFAULT_DECIMALS, format_tokens, parse_tokens, to_units
@@ -114,14 +122,7 @@ def run(
     quiet: Annotated[
         bool, typer.Option("-q", "--quiet", help="Print nothing but errors and the summary.")
     ] = False,
-    device: Annotated[
-        str,
-        typer.Option(
-            "--device",
-            envvar="FLCHAIN_DEVICE",
-            help="Train on auto (CUDA when available), cpu, cuda or cuda:N (env FLCHAIN_DEVICE).",
-        ),
-    ] = "auto",
+    device: Annotated[str, device_option(f"Train on {DEVICE_CHOICES}.")] = "auto",
     max_outage: Annotated[
         float | None,
         typer.Option(

@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 from web3 import Web3
 
 from flchain.chain.transactions import TxResult, TxSender
-from flchain.errors import NotDeployedError
 from flchain.protocol.contract_client import ContractClient
 from flchain.protocol.dataset_records import (
     MAX_BATCH,
@@ -29,7 +28,7 @@ from flchain.protocol.dataset_records import (
     ShardTicketInfo,
     TaskDatasetLink,
 )
-from flchain.protocol.deployment import DeploymentRecord, record_path
+from flchain.protocol.deployment import recorded_address
 from flchain.protocol.records import TaskId
 
 __all__ = [
@@ -47,14 +46,7 @@ CONTRACT_NAME = "DatasetRegistry"
 def dataset_registry_address(chain_id: int, directory: Path | None = None) -> str:
     """The DatasetRegistry recorded for ``chain_id`` (NotDeployedError if migration 007 is not
     applied there)."""
-    path = record_path(chain_id, directory)
-    address = DeploymentRecord.load(path, chain_id).address(CONTRACT_NAME)
-    if address is None:
-        raise NotDeployedError(
-            f"Chain {chain_id} has no DatasetRegistry ({path} lacks it); run `flchain deploy` "
-            "to apply migration 007."
-        )
-    return address
+    return recorded_address(CONTRACT_NAME, chain_id, directory, deployed_by="migration 007")
 
 
 class DatasetRegistryClient(ContractClient):

@@ -23,6 +23,7 @@ __all__ = [
     "StepRecord",
     "deployments_dir",
     "record_path",
+    "recorded_address",
     "recorded_deployment",
 ]
 
@@ -40,6 +41,21 @@ def deployments_dir() -> Path:
 def record_path(chain_id: int, directory: Path | None = None) -> Path:
     """The record file of ``chain_id``."""
     return (directory or deployments_dir()) / f"{chain_id}.json"
+
+
+def recorded_address(
+    contract: str, chain_id: int, directory: Path | None = None, *, deployed_by: str
+) -> str:
+    """The address of ``contract`` in the record of ``chain_id`` (in ``directory``), or
+    NotDeployedError saying to apply ``deployed_by`` (the migration that deploys it)."""
+    path = record_path(chain_id, directory)
+    address = DeploymentRecord.load(path, chain_id).address(contract)
+    if address is None:
+        raise NotDeployedError(
+            f"Chain {chain_id} has no {contract} ({path} lacks it); run `flchain deploy` to "
+            f"apply {deployed_by}."
+        )
+    return address
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from web3 import Web3
 
 from flchain.chain.revert import RevertDecoder, guarded_read
 from flchain.chain.transactions import TxResult, TxSender
-from flchain.errors import ChainError, NotDeployedError
+from flchain.errors import ChainError
 from flchain.protocol.client import is_revert
 from flchain.protocol.contract_client import ContractClient
-from flchain.protocol.deployment import DeploymentRecord, record_path
+from flchain.protocol.deployment import recorded_address
 from flchain.protocol.records import RoundId, TaskId
 from flchain.storage.cid import Cid
 
@@ -29,14 +29,7 @@ CONTRACT = "InferenceRegistry"
 
 def inference_registry_address(chain_id: int, directory: Path | None = None) -> str:
     """The InferenceRegistry recorded for ``chain_id``, or NotDeployedError saying what to run."""
-    path = record_path(chain_id, directory)
-    address = DeploymentRecord.load(path, chain_id).address(CONTRACT)
-    if address is None:
-        raise NotDeployedError(
-            f"Chain {chain_id} has no {CONTRACT} ({path} lacks it); run `flchain deploy` to apply "
-            "the missing migrations."
-        )
-    return address
+    return recorded_address(CONTRACT, chain_id, directory, deployed_by="the missing migrations")
 
 
 @dataclass(frozen=True)
