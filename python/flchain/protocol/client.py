@@ -262,6 +262,8 @@ class FLClient(ContractClient):
         return self._send(self.coordinator.functions.claim(task_id))
 
     # ------------------------------------------------------------------ reads
+    # task, phase, member, model_at (and round's round_id) still take plain ints: ui/ and demo/
+    # pass them so; make them TaskId/RoundId once those pass typed ids (issue 13).
 
     def task_count(self) -> int:
         """Number of tasks (ids 1..task_count())."""

@@ -166,6 +166,7 @@ def find_inference(
     )
 
 
+# Plain-int ids while ui/app.py passes them (issue 13).
 def predict_rows(
     client: FLClient,
     registry: InferenceRegistryClient,

@@ -156,6 +156,7 @@ def _initial_row(record: ModelRecord) -> RoundRow:
     )
 
 
+# Plain-int ids while ui/queries.py passes them (issue 13).
 def list_rounds(client: FLClient, store: Store, task_id: int) -> list[RoundRow]:
     """Round 0 (the initial model) and every round opened since, oldest first."""
     task = existing_task(client, task_id)
@@ -216,6 +217,7 @@ def _metrics(store: Store, cid: Cid | None) -> dict[str, Any] | None:
     return document if isinstance(document, dict) else None
 
 
+# Plain-int ids while ui/queries.py passes them (issue 13).
 def describe_round(
     client: FLClient, store: Store, task_id: int, round_id: int | None = None
 ) -> RoundDetail:

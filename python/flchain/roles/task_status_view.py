@@ -50,6 +50,7 @@ def _members(client: FLClient, task: TaskInfo) -> tuple[MemberRow, ...]:
     return tuple(rows)
 
 
+# Plain-int ids while ui/queries.py passes them (issue 13).
 def task_status(client: FLClient, task_id: int) -> TaskStatusView:
     """A task's current round, its phase and deadlines, and its members."""
     task = existing_task(client, task_id)

@@ -45,6 +45,7 @@ class TaskRow:
     reward_pool: int
 
 
+# Plain-int ids while ui/evaluation.py passes them (issue 13).
 def existing_task(client: TaskSource, task_id: int) -> TaskInfo:
     """The task ``task_id``, or ConfigError naming the ids that exist."""
     count = client.task_count()

@@ -32,6 +32,7 @@ from flchain.fl import (
 )
 from flchain.fl.privacy import PrivacyParams, epsilon_after, privatize_update, train_with_privacy
 from flchain.protocol.documents import TaskDocument
+from flchain.protocol.records import RoundId
 
 __all__ = ["LEDGER_FILE", "PrivacyLedger", "fit_local", "release_state"]
 
@@ -128,7 +129,7 @@ class PrivacyLedger:
             return 0.0
         return self._epsilon_after(len(self.rounds()))
 
-    def allows(self, round_id: int) -> bool:
+    def allows(self, round_id: RoundId) -> bool:
         """Whether this participant may release an update in ``round_id`` within its budget
         (always for a round already charged: a restart re-releases the same update)."""
         if self.params is None or self.params.epsilon is None:
@@ -155,7 +156,7 @@ class PrivacyLedger:
             self._write(data)
         return False
 
-    def charge(self, round_id: int) -> float:
+    def charge(self, round_id: RoundId) -> float:
         """Record the release of an update in ``round_id``; the cumulative epsilon after it."""
         if self.params is None:
             return 0.0
