@@ -238,7 +238,7 @@ class FLClient(ContractClient):
 
     def finalize_round(
         self,
-        task_id: TaskId,
+        task_id: int,
         model_digest: bytes,
         codec: int,
         accepted_bitmap: int,
