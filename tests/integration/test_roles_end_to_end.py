@@ -119,12 +119,14 @@ def conduct(
                 skip_owner_window(net.w3, net.owner, task_id, rnd)
             everyone = [m for m in net.members(task_id) if m.joined]
             trainers = [m for m in everyone if m.address not in net.observers]
-            members = everyone if rnd.phase == RoundPhase.ATTEST else trainers
+            attesting = rnd.phase in (RoundPhase.ATTEST_COMMIT, RoundPhase.ATTEST_REVEAL)
+            members = everyone if attesting else trainers
             work = {
                 RoundPhase.COMMIT: (MemberInfo.COMMITTED, rnd.commit_deadline),
                 RoundPhase.REVEAL: (MemberInfo.REVEALED, rnd.reveal_deadline),
+                RoundPhase.ATTEST_COMMIT: (MemberInfo.ATTEST_COMMITTED, rnd.attest_commit_deadline),
                 # all attested and still no quorum: the round failed, let the next one start
-                RoundPhase.ATTEST: (MemberInfo.ATTESTED, rnd.attest_deadline),
+                RoundPhase.ATTEST_REVEAL: (MemberInfo.ATTESTED, rnd.attest_deadline),
             }.get(rnd.phase)
             done = work and all(m.did(work[0], rnd.round) for m in members)
             # re-read: a quorum may have finalized the round (and opened the next) meanwhile
