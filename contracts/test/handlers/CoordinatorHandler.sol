@@ -445,7 +445,8 @@ contract CoordinatorHandler is Test {
         bytes32 model = pick == 15 ? OTHER_MODEL : MODEL;
         uint256 bitmap = pick == 14 ? (choice >> 4) & all : all;
         bytes32 salt = keccak256(abi.encode("attest", actor, round, choice));
-        bytes32 commitment = coordinator.computeAttestationCommitment(model, CODEC, bitmap, METRICS, salt, actor, id, round);
+        bytes32 commitment =
+            coordinator.computeAttestationCommitment(model, CODEC, bitmap, METRICS, salt, actor, id, round);
         if (pick == 13) {
             // A copier: takes another member's attestation commitment, which it can never reveal.
             commitment = coordinator.getMember(id, actors[(uint160(actor) + 1) % actors.length]).attestedResult;

@@ -96,7 +96,9 @@ contract ViewsTest is Base {
             "attestation commitment"
         );
         assertEq(
-            coordinator.computeAttestationCommitment(MODEL, CODEC, 0x5, METRICS, attestSaltOf(alice, 3), alice, taskId, 3),
+            coordinator.computeAttestationCommitment(
+                MODEL, CODEC, 0x5, METRICS, attestSaltOf(alice, 3), alice, taskId, 3
+            ),
             attestationOf(alice, 3, MODEL, 0x5),
             "the tests' helper"
         );
