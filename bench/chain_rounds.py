@@ -3,7 +3,8 @@
 Every participant has its own account, TxSender, FLClient and journal, and does in each
 round what :class:`flchain.roles.participant.Participant` does (fetch the global model,
 train, encode, journal, commit; store put and reveal; fetch and verify every revealed
-update, aggregate with :func:`~flchain.roles.aggregator.aggregate_round`, attest, finalize),
+update, aggregate with :func:`~flchain.roles.aggregator.aggregate_round`, commit and reveal
+an attestation, finalize),
 one participant after the other, with the chain clock moved past each phase. Each
 participant's steps are timed with a :class:`StepClock`; the bench reads the measured one's.
 """
@@ -28,18 +29,20 @@ from flchain.chain.transactions import TxSender
 from flchain.fl import ArrayDataset, build_model, encode_model, load_into, train_local
 from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import deploy
-from flchain.protocol.records import RoundId, RoundInfo, TaskId
+from flchain.protocol.records import RoundId, RoundInfo, RoundPhase, TaskId
 from flchain.roles.aggregator import RoundResult
-from flchain.roles.journal import Journal, PendingUpdate
+from flchain.roles.journal import Journal, PendingAttestation, PendingUpdate
 from flchain.roles.owner import create_task
 from flchain.roles.round_steps import (
     Seat,
     aggregate_revealed,
-    attest_result,
+    commit_attestation,
     commit_pending,
     finalize_result,
     global_model,
+    record_attestation,
     record_update,
+    reveal_attestation,
     reveal_stored,
     store_pending,
 )
@@ -117,6 +120,7 @@ class Member:
     journal: Journal
     clock: StepClock = field(default_factory=StepClock)
     pending: PendingUpdate | None = None
+    attestation: PendingAttestation | None = None
 
 
 @dataclass
@@ -193,8 +197,21 @@ class ChainRun:
         return result
 
     def attest(self, member: Member, result: RoundResult) -> bool:
-        with member.clock.step("attest tx"):
-            return attest_result(self.seat(member), result)
+        """Reveal ``member``'s attestation of ``result``; True when it reached the quorum.
+        Attestations are committed before any is revealed: the round's first call commits
+        every member's (each honest participant derives this same result), then moves the
+        clock into the attest-reveal half. Members that reveal none stay unpaid attesters."""
+        rnd = self.current_round()
+        if rnd.phase == RoundPhase.ATTEST_COMMIT:
+            for each in self.members:
+                with each.clock.step("attest commit tx"):
+                    each.attestation = record_attestation(self.seat(each), rnd.round, result)
+                    commit_attestation(self.seat(each), each.attestation)
+            self.move_past(rnd.attest_commit_deadline - 1)
+        assert member.attestation is not None
+        assert member.attestation.round == rnd.round
+        with member.clock.step("attest reveal tx"):
+            return reveal_attestation(self.seat(member), member.attestation)
 
     def finalize(self, member: Member, result: RoundResult) -> None:
         with member.clock.step("finalize tx"):

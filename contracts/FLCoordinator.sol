@@ -17,7 +17,7 @@ import {
 } from "./types/DataTypes.sol";
 
 /// @title FLCoordinator
-/// @notice Tasks, stakes, rounds (commit / reveal / attest / finalize), rewards and slashing of
+/// @notice Tasks, stakes, rounds (commit / reveal / attest commit / attest reveal / finalize), rewards and slashing of
 /// flchain. See IFLCoordinator for the protocol. No function loops over members or updates:
 /// every member's outcome is applied by `_settle` in O(1) before its balances change.
 contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
@@ -327,25 +327,61 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IFLCoordinator
-    function attest(uint256 taskId, bytes32 modelDigest, uint8 codec, uint256 acceptedBitmap, bytes32 metricsDigest)
-        external
-    {
-        if (modelDigest == bytes32(0)) revert AttestEmptyModel();
-        Task storage task = _existingTask(taskId);
-        uint32 round = task.currentRound;
+    function commitAttestation(uint256 taskId, uint32 round, bytes32 commitment) external {
+        if (commitment == bytes32(0)) revert CommitEmpty();
+        // As in commit: only the task's current round can be in its attest-commit phase.
         Round storage r = _rounds[taskId][round];
-        _requirePhase(taskId, round, r, RoundPhase.Attest);
+        if (_phase(r) != RoundPhase.AttestCommit) {
+            _existingTask(taskId); // an unknown task is named as such
+            _requirePhase(taskId, round, r, RoundPhase.AttestCommit);
+        }
+        Member storage member = _workingMember(taskId, _tasks[taskId], round, msg.sender);
+        if (member.flags & MemberFlags.ATTEST_COMMITTED != 0) {
+            revert AttestCommitAlreadyExists(taskId, round, msg.sender);
+        }
+
+        member.activeRound = uint24(round);
+        member.flags |= MemberFlags.ATTEST_COMMITTED;
+        // The commitment waits in the result's slot: the reveal replaces it with the result.
+        member.attestedResult = commitment;
+        emit AttestationCommitted(taskId, round, msg.sender, commitment);
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function revealAttestation(
+        uint256 taskId,
+        uint32 round,
+        bytes32 modelDigest,
+        uint8 codec,
+        uint256 acceptedBitmap,
+        bytes32 metricsDigest,
+        bytes32 salt
+    ) external {
+        if (modelDigest == bytes32(0)) revert AttestEmptyModel();
+        // As in reveal: being in the attest-reveal phase makes `round` the task's current round.
+        Round storage r = _rounds[taskId][round];
+        _requirePhase(taskId, round, r, RoundPhase.AttestReveal);
         uint16 revealCount = r.revealCount;
         if (revealCount < 256 && acceptedBitmap >> revealCount != 0) {
             revert AttestInvalidAcceptedSet(acceptedBitmap, revealCount);
         }
-        Member storage member = _workingMember(taskId, task, round, msg.sender);
-        if (member.flags & MemberFlags.ATTESTED != 0) revert AttestAlreadyDone(taskId, round, msg.sender);
+        Member storage member = _members[taskId][msg.sender];
+        uint8 flags = member.flags;
+        // The commit made the member a working one (eligible, not understaked), and nothing settles
+        // or slashes it before this live round is decided: no check to repeat here.
+        if (member.activeRound != round || flags & MemberFlags.ATTEST_COMMITTED == 0) {
+            revert AttestRevealWithoutCommit(taskId, round, msg.sender);
+        }
+        if (flags & MemberFlags.ATTESTED != 0) revert AttestAlreadyDone(taskId, round, msg.sender);
+        bytes32 expected = Commitments.computeAttestation(
+            modelDigest, codec, acceptedBitmap, metricsDigest, salt, msg.sender, taskId, round, block.chainid,
+            address(this)
+        );
+        if (expected != member.attestedResult) revert AttestRevealMismatch(taskId, round, msg.sender);
 
         bytes32 result = _resultId(modelDigest, codec, acceptedBitmap, metricsDigest);
         uint96 weight = member.stake;
-        member.activeRound = uint24(round);
-        member.flags |= MemberFlags.ATTESTED;
+        member.flags = flags | MemberFlags.ATTESTED;
         member.attestedResult = result;
         Tally storage tally = _tallies[taskId][round][result];
         // Fits: at most 256 stakes of < 2**96 each.
@@ -359,6 +395,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
 
         uint256 counted = tallied;
         uint256 base = r.totalStake;
+        Task storage task = _tasks[taskId];
         uint16 cap = task.maxMemberShareBps;
         if (cap != 0) (counted, base) = _countCapped(r, tally, weight, cap);
         // counted != 0: a capped member alone in a round counts for nothing, not for a quorum.
@@ -499,6 +536,29 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IFLCoordinator
+    function attestCommitDeadline(uint256 taskId, uint32 round) external view returns (uint64) {
+        Round storage r = _rounds[taskId][round];
+        return _attestCommitDeadline(r.revealDeadline, r.attestDeadline);
+    }
+
+    /// @inheritdoc IFLCoordinator
+    function computeAttestationCommitment(
+        bytes32 modelDigest,
+        uint8 codec,
+        uint256 acceptedBitmap,
+        bytes32 metricsDigest,
+        bytes32 salt,
+        address participant,
+        uint256 taskId,
+        uint32 round
+    ) external view returns (bytes32) {
+        return Commitments.computeAttestation(
+            modelDigest, codec, acceptedBitmap, metricsDigest, salt, participant, taskId, round, block.chainid,
+            address(this)
+        );
+    }
+
+    /// @inheritdoc IFLCoordinator
     function computeCommitment(
         bytes32 cidDigest,
         uint8 codec,
@@ -598,9 +658,23 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         if (status == RoundStatus.Failed) return RoundPhase.Failed;
         // slither-disable-next-line timestamp -- phases are defined by block time by design.
         if (block.timestamp < r.commitDeadline) return RoundPhase.Commit;
-        if (block.timestamp < r.revealDeadline) return RoundPhase.Reveal;
-        if (block.timestamp < r.attestDeadline) return RoundPhase.Attest;
+        uint64 revealDeadline = r.revealDeadline;
+        if (block.timestamp < revealDeadline) return RoundPhase.Reveal;
+        uint64 attestDeadline = r.attestDeadline;
+        if (block.timestamp < _attestCommitDeadline(revealDeadline, attestDeadline)) return RoundPhase.AttestCommit;
+        if (block.timestamp < attestDeadline) return RoundPhase.AttestReveal;
         return RoundPhase.Failed;
+    }
+
+    /// @dev The attest window splits in two equal halves: attestations are committed in the first
+    /// and revealed in the second, so that no attestation is readable while commits are accepted
+    /// (a copier would have to aggregate on its own). Halves of the window the task already has,
+    /// rather than a new config field: configs, documents and deployments stay as they are, and
+    /// each half keeps >= 30 s (phases are >= 60 s), enough for one transaction on any chain.
+    /// Aggregation happens before the attest commit, as it happened before the attestation.
+    function _attestCommitDeadline(uint64 revealDeadline, uint64 attestDeadline) private pure returns (uint64) {
+        // Cannot underflow: deadlines are increasing (zero for a round never opened).
+        return revealDeadline + (attestDeadline - revealDeadline) / 2;
     }
 
     function _requirePhase(uint256 taskId, uint32 round, Round storage r, RoundPhase wanted) private view {
@@ -700,7 +774,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         returns (Member storage member)
     {
         member = _member(taskId, participant);
-        // `round` is the task's current round, live (its commit or attest phase): checked by the caller.
+        // `round` is the task's current round, live (its commit or attest-commit phase): checked by the caller.
         if (member.activeRound != round) _settle(taskId, task, participant, member, round, true);
         if (round < member.firstRound) revert MemberNotEligible(taskId, round, member.firstRound);
         uint8 flags = member.flags;

@@ -9,8 +9,9 @@ import {IStakeLocker} from "./IStakeLocker.sol";
 /// attest the aggregate, and are paid or slashed by the outcome of each round.
 ///
 /// A round: commit (hash of update CID + salt, bound to sender/task/round/chain/contract) ->
-/// reveal (CID + salt) -> attest (model digest, codec, accepted-set bitmap, metrics digest) ->
-/// finalize once one result holds >= quorum of the round's stake. A round with no quorum by
+/// reveal (CID + salt) -> attest commit (hash of the result + salt, bound like update commits) ->
+/// attest reveal (model digest, codec, accepted-set bitmap, metrics digest, salt) -> finalize once
+/// one revealed result holds >= quorum of the round's stake. A round with no quorum by
 /// its attest deadline has failed; the owner alone may then act for `attestDuration` (close the
 /// task or retry), after which any member may start the next attempt.
 ///
@@ -42,6 +43,12 @@ import {IStakeLocker} from "./IStakeLocker.sol";
 ///   `Round.failuresBefore`: O(1), no loop over members or rounds). A silent minority that
 ///   blocks the quorum pays for every round it blocks; a member who attested, a member outside
 ///   the snapshot (bonding, understaked) and any member of a finalized round pay nothing.
+/// - Lazy attesters: attestations are committed in the first half of the attest window and
+///   revealed in the second; only revealed attestations count (quorum, pay, inactivity). Nothing
+///   readable exists while commits are accepted, and a commitment binds its sender and the whole
+///   result, so copying another attester's result is useless: a copier must aggregate itself.
+///   The window is split rather than lengthened by a new config field: tasks keep their config
+///   (ABI and stored documents unchanged), and both halves keep >= 30 s (phases are >= 60 s).
 /// - Only members may restart after a failure, after the owner's exclusive window.
 /// - A member slashed below the minimum may not attest again and its stake leaves every quorum
 ///   base at once (`understakedStake`), so expelled stake cannot block the honest quorum.
@@ -109,7 +116,11 @@ interface IFLCoordinator {
         bytes32 cidDigest,
         uint8 codec
     );
-    /// @notice An aggregator attested a result; `weight` is its stake.
+    /// @notice An aggregator committed an attestation (its result stays hidden until revealed).
+    event AttestationCommitted(
+        uint256 indexed taskId, uint32 indexed round, address indexed attester, bytes32 commitment
+    );
+    /// @notice An aggregator revealed its committed attestation of a result; `weight` is its stake.
     event ResultAttested(
         uint256 indexed taskId,
         uint32 indexed round,
@@ -245,7 +256,13 @@ interface IFLCoordinator {
     error RevealAlreadyDone(uint256 taskId, uint32 round, address participant);
     /// @notice (cid, salt) does not hash to the member's commitment.
     error RevealMismatch(uint256 taskId, uint32 round, address participant);
-    /// @notice The member already attested in this round.
+    /// @notice The member already committed an attestation in this round.
+    error AttestCommitAlreadyExists(uint256 taskId, uint32 round, address participant);
+    /// @notice The member committed no attestation in this round.
+    error AttestRevealWithoutCommit(uint256 taskId, uint32 round, address participant);
+    /// @notice (result, salt) does not hash to the member's attestation commitment.
+    error AttestRevealMismatch(uint256 taskId, uint32 round, address participant);
+    /// @notice The member already revealed its attestation in this round.
     error AttestAlreadyDone(uint256 taskId, uint32 round, address participant);
     /// @notice The accepted set names reveal indices that do not exist in this round.
     error AttestInvalidAcceptedSet(uint256 acceptedBitmap, uint16 revealCount);
@@ -352,17 +369,38 @@ interface IFLCoordinator {
     /// @param salt The commitment's salt.
     function reveal(uint256 taskId, uint32 round, bytes32 cidDigest, uint8 codec, bytes32 salt) external;
 
-    /// @notice Attests the round's result (attest phase), weighted by the caller's stake; emits
-    /// QuorumReached when this result's weight reaches the quorum. Requirements: member
-    /// eligible and not understaked; not attested yet in this round; model digest non-zero;
-    /// the bitmap only names revealed updates; no result has reached the quorum yet.
+    /// @notice Commits an attestation of the round's result (attest-commit phase: the first half
+    /// of the attest window), hiding the result until the attest-reveal phase. Settles the
+    /// caller's previous round first. Requirements: member eligible for the round and not
+    /// understaked; no attestation committed yet in this round; commitment non-zero.
     /// @param taskId The task.
+    /// @param round The task's current round (the one in its attest-commit phase).
+    /// @param commitment keccak256(abi.encode(modelDigest, codec, acceptedBitmap, metricsDigest,
+    /// salt, msg.sender, taskId, round, block.chainid, address(this))).
+    function commitAttestation(uint256 taskId, uint32 round, bytes32 commitment) external;
+
+    /// @notice Reveals the caller's committed attestation (attest-reveal phase: the second half of
+    /// the attest window); only now it counts, weighted by the caller's stake; emits ResultAttested,
+    /// and QuorumReached when this result's weight reaches the quorum. An attestation committed and
+    /// never revealed counts as none (no pay; silence in a failed round). Requirements: attestation
+    /// committed in this round, not yet revealed; the result and salt match the commitment; model
+    /// digest non-zero; the bitmap only names revealed updates; no result reached the quorum yet.
+    /// @param taskId The task.
+    /// @param round The task's current round (the one in its attest-reveal phase).
     /// @param modelDigest The new global model CID's digest.
     /// @param codec The new global model CID's codec byte.
     /// @param acceptedBitmap Bit i set: the update with reveal index i is accepted.
     /// @param metricsDigest Digest of the round's metrics document (may be 0).
-    function attest(uint256 taskId, bytes32 modelDigest, uint8 codec, uint256 acceptedBitmap, bytes32 metricsDigest)
-        external;
+    /// @param salt The attestation commitment's salt.
+    function revealAttestation(
+        uint256 taskId,
+        uint32 round,
+        bytes32 modelDigest,
+        uint8 codec,
+        uint256 acceptedBitmap,
+        bytes32 metricsDigest,
+        bytes32 salt
+    ) external;
 
     /// @notice Finalizes the current round with the result that reached the quorum (anyone
     /// may call): records the model in the registry, allots rewards, and opens the next round
@@ -436,4 +474,20 @@ interface IFLCoordinator {
         uint256 taskId,
         uint32 round
     ) external view returns (bytes32);
+
+    /// @notice The commitment a participant must send for an attestation (a helper for clients).
+    function computeAttestationCommitment(
+        bytes32 modelDigest,
+        uint8 codec,
+        uint256 acceptedBitmap,
+        bytes32 metricsDigest,
+        bytes32 salt,
+        address participant,
+        uint256 taskId,
+        uint32 round
+    ) external view returns (bytes32);
+
+    /// @notice The end of `round`'s attest-commit phase (the middle of its attest window): commits
+    /// before it, reveals from it until the attest deadline (0 if the round never opened).
+    function attestCommitDeadline(uint256 taskId, uint32 round) external view returns (uint64);
 }

@@ -19,4 +19,28 @@ library Commitments {
     ) internal pure returns (bytes32) {
         return keccak256(abi.encode(cidDigest, codec, salt, sender, taskId, round, chainId, coordinator));
     }
+
+    /// @notice The commit of an attestation: keccak256(abi.encode(modelDigest, codec,
+    /// acceptedBitmap, metricsDigest, salt, sender, taskId, round, chainid, coordinator)). It
+    /// binds the whole result tuple, so a revealed attestation cannot be copied into a commitment
+    /// made before it (the commit window closes before any reveal), nor replayed by another sender.
+    /// Ten words against the update commit's eight: the two preimages never coincide.
+    function computeAttestation(
+        bytes32 modelDigest,
+        uint8 codec,
+        uint256 acceptedBitmap,
+        bytes32 metricsDigest,
+        bytes32 salt,
+        address sender,
+        uint256 taskId,
+        uint256 round,
+        uint256 chainId,
+        address coordinator
+    ) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                modelDigest, codec, acceptedBitmap, metricsDigest, salt, sender, taskId, round, chainId, coordinator
+            )
+        );
+    }
 }

@@ -12,7 +12,10 @@ library MemberFlags {
     uint8 internal constant UNDERSTAKED = 16;
     /// @dev Set by `unbond`: the member's stake leaves the quorum bases after its last round.
     uint8 internal constant UNBONDING = 32;
+    /// @dev Set by `commitAttestation`; `ATTESTED` is set once that commitment is revealed (only a
+    /// revealed attestation counts, for the quorum, the pay and the inactivity assessment).
+    uint8 internal constant ATTEST_COMMITTED = 64;
 
     /// @dev The bits that describe work in `activeRound`, cleared on settlement.
-    uint8 internal constant ROUND_WORK = COMMITTED | REVEALED | ATTESTED;
+    uint8 internal constant ROUND_WORK = COMMITTED | REVEALED | ATTESTED | ATTEST_COMMITTED;
 }

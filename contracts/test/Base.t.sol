@@ -181,9 +181,50 @@ abstract contract Base is Test {
         coordinator.reveal(taskId, round, cidOf(who, round), CODEC, saltOf(who, round));
     }
 
-    function attestAs(address who, bytes32 model, uint256 bitmap) internal {
+    function attestSaltOf(address who, uint32 round) internal pure returns (bytes32) {
+        return keccak256(abi.encode("attest salt", who, round));
+    }
+
+    /// @dev The formula of IFLCoordinator.commitAttestation, computed without a call (as
+    /// `commitmentOf`); views.t.sol checks it matches the contract.
+    function attestationOf(address who, uint32 round, bytes32 model, uint256 bitmap) internal view returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                model, CODEC, bitmap, METRICS, attestSaltOf(who, round), who, taskId, round, block.chainid,
+                address(coordinator)
+            )
+        );
+    }
+
+    /// @dev `who` commits an attestation of (`model`, `bitmap`) in `round` (one call: usable
+    /// right after `vm.expectRevert`).
+    function commitAttestationAs(address who, uint32 round, bytes32 model, uint256 bitmap) internal {
+        bytes32 commitment = attestationOf(who, round, model, bitmap);
         vm.prank(who);
-        coordinator.attest(taskId, model, CODEC, bitmap, METRICS);
+        coordinator.commitAttestation(taskId, round, commitment);
+    }
+
+    /// @dev `who` reveals its attestation of (`model`, `bitmap`) in `round` (one call).
+    function revealAttestationAs(address who, uint32 round, bytes32 model, uint256 bitmap) internal {
+        vm.prank(who);
+        coordinator.revealAttestation(taskId, round, model, CODEC, bitmap, METRICS, attestSaltOf(who, round));
+    }
+
+    /// @dev Shorthand for tests about what attestations lead to: `who` commits its attestation in
+    /// the attest-commit half and reveals it at the start of the attest-reveal half (or now, if
+    /// later), so that a sequence of `attestAs` reads like a sequence of attestations. Committing
+    /// after an earlier `attestAs` moved the clock into the reveal half takes the clock back into
+    /// the commit half for that one call: state does not depend on time, only phases do.
+    /// Tests about the commit and reveal themselves use the two calls above.
+    function attestAs(address who, bytes32 model, uint256 bitmap) internal {
+        uint32 round = currentRound();
+        Round memory r = round_();
+        uint256 revealFrom = coordinator.attestCommitDeadline(taskId, round);
+        uint256 before = block.timestamp;
+        if (before >= revealFrom) vm.warp(r.revealDeadline);
+        commitAttestationAs(who, round, model, bitmap);
+        vm.warp(before > revealFrom ? before : revealFrom);
+        revealAttestationAs(who, round, model, bitmap);
     }
 
     function finalize(bytes32 model, uint256 bitmap) internal {
@@ -206,6 +247,11 @@ abstract contract Base is Test {
 
     function warpToAttest() internal {
         vm.warp(round_().revealDeadline);
+    }
+
+    /// @dev To the attest-reveal half of the attest window.
+    function warpToAttestReveal() internal {
+        vm.warp(coordinator.attestCommitDeadline(taskId, currentRound()));
     }
 
     function warpPastAttest() internal {

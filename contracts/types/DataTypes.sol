@@ -27,7 +27,8 @@ enum RoundPhase {
     None,
     Commit,
     Reveal,
-    Attest,
+    AttestCommit, // first half of the attest window: attestations are committed (hashes only)
+    AttestReveal, // second half: committed attestations are revealed and counted
     QuorumReached,
     Finalized,
     Failed
@@ -103,7 +104,8 @@ struct Round {
     // slot 0
     uint64 commitDeadline; // commits accepted while block.timestamp < commitDeadline
     uint64 revealDeadline; // reveals while commitDeadline <= t < revealDeadline
-    uint64 attestDeadline; // attestations while revealDeadline <= t < attestDeadline
+    uint64 attestDeadline; // attestations while revealDeadline <= t < attestDeadline: committed in
+    // its first half, revealed in its second (`FLCoordinator.attestCommitDeadline`)
     uint16 revealCount; // commits are counted by their events, not here, to keep commit cheap
     RoundStatus status;
     uint32 failuresBefore; // failed rounds of the task before this one (prefix count for inactivity)
@@ -140,7 +142,7 @@ struct Member {
     // slot 1
     bytes32 commitment; // commit of `activeRound`
     // slot 2
-    bytes32 attestedResult; // result attested in `activeRound`
+    bytes32 attestedResult; // attestation commitment in `activeRound`; the result once revealed
     // slot 3
     bytes32 encryptionKey; // X25519 public key for encrypted updates (0: none)
 }

@@ -13,7 +13,8 @@ from flchain.protocol.records import MemberInfo, RoundPhase, TaskStatus
 _FLAGS = {
     RoundPhase.COMMIT: MemberInfo.COMMITTED,
     RoundPhase.REVEAL: MemberInfo.REVEALED,
-    RoundPhase.ATTEST: MemberInfo.ATTESTED,
+    RoundPhase.ATTEST_COMMIT: MemberInfo.ATTEST_COMMITTED,
+    RoundPhase.ATTEST_REVEAL: MemberInfo.ATTESTED,
 }
 
 
@@ -30,7 +31,8 @@ def drive_until_done(
         flag = _FLAGS.get(rnd.phase)
         if flag is not None and all(owner.member(task_id, a).did(flag, rnd.round) for a in members):
             deadline = {RoundPhase.COMMIT: rnd.commit_deadline, RoundPhase.REVEAL: rnd.reveal_deadline,
-                        RoundPhase.ATTEST: rnd.attest_deadline}[rnd.phase]  # fmt: skip
+                        RoundPhase.ATTEST_COMMIT: rnd.attest_commit_deadline,
+                        RoundPhase.ATTEST_REVEAL: rnd.attest_deadline}[rnd.phase]  # fmt: skip
             now = int(owner.w3.eth.get_block("latest")["timestamp"])
             increase_time(owner.w3, max(1, deadline - now))
             mine(owner.w3)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from flchain.chain.controls import increase_time, mine
 from flchain.protocol.client import FLClient
 from flchain.protocol.records import TaskConfig
 from flchain.storage.cid import RAW
@@ -46,6 +47,37 @@ def task_config(token: str, rounds: int = 2) -> TaskConfig:
         min_stake=10 * TOKEN,
         reward_per_round=100 * TOKEN,
     )
+
+
+def attest_salt(member: FLClient) -> bytes:
+    """The salt ``member`` commits its attestations with in these tests."""
+    return bytes.fromhex(member.address[2:4]) * 32
+
+
+def move_to_attest_reveal(member: FLClient, task_id: int, round_id: int) -> None:
+    """Move the chain clock to the attest-reveal half of the round's attest window."""
+    rnd = member.round(task_id, round_id)
+    now = int(member.w3.eth.get_block("latest")["timestamp"])
+    increase_time(member.w3, max(1, rnd.attest_commit_deadline - now))
+    mine(member.w3)
+
+
+def attest_all(
+    members: list[FLClient],
+    task_id: int,
+    round_id: int,
+    result: tuple[bytes, int, int, bytes],
+) -> list[bool]:
+    """Every member commits an attestation of ``result`` (model digest, codec, accepted
+    bitmap, metrics digest) in the attest-commit half, then, in the attest-reveal half,
+    reveals it; returns whether each reveal reached the quorum."""
+    for member in members:
+        member.commit_attestation(task_id, round_id, *result, attest_salt(member))
+    move_to_attest_reveal(members[0], task_id, round_id)
+    return [
+        member.reveal_attestation(task_id, round_id, *result, attest_salt(member))[1]
+        for member in members
+    ]
 
 
 def task_with_members(p: Parties, rounds: int = 2) -> int:

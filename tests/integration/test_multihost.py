@@ -99,7 +99,12 @@ def _conduct(owner: FLClient, task_id: int, procs: dict[str, subprocess.Popen[by
         work = {
             RoundPhase.COMMIT: (MemberInfo.COMMITTED, rnd.commit_deadline, trainers),
             RoundPhase.REVEAL: (MemberInfo.REVEALED, rnd.reveal_deadline, trainers),
-            RoundPhase.ATTEST: (MemberInfo.ATTESTED, rnd.attest_deadline, members),
+            RoundPhase.ATTEST_COMMIT: (
+                MemberInfo.ATTEST_COMMITTED,
+                rnd.attest_commit_deadline,
+                members,
+            ),
+            RoundPhase.ATTEST_REVEAL: (MemberInfo.ATTESTED, rnd.attest_deadline, members),
         }.get(rnd.phase)
         done = work and all(m.did(work[0], rnd.round) for m in work[2])
         if done and owner.phase(task_id, rnd.round) == rnd.phase:

@@ -102,7 +102,8 @@ def _advance_when_all(owner, task_id, phase, flag, procs) -> None:  # type: igno
     rnd = owner.round(task_id, owner.task(task_id).current_round)
     _wait(lambda: all(owner.member(task_id, a).did(flag, rnd.round) for a in addresses), procs)
     deadline = {RoundPhase.COMMIT: rnd.commit_deadline, RoundPhase.REVEAL: rnd.reveal_deadline,
-                RoundPhase.ATTEST: rnd.attest_deadline}[phase]  # fmt: skip
+                RoundPhase.ATTEST_COMMIT: rnd.attest_commit_deadline,
+                RoundPhase.ATTEST_REVEAL: rnd.attest_deadline}[phase]  # fmt: skip
     if owner.phase(task_id, rnd.round) == phase:
         now = int(owner.w3.eth.get_block("latest")["timestamp"])
         increase_time(owner.w3, max(1, deadline - now))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from protocol_parties import PHASE, Parties
+from protocol_parties import PHASE, Parties, attest_all
 
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.controls import increase_time, mine
@@ -103,8 +103,8 @@ def test_member_that_left_or_was_slashed_out_cannot_read_the_next_round(
     carol.commit(task_id, 1, b"\x01" * 32, 0x55, new_salt())
     _advance_to(parties, task_id, RoundPhase.REVEAL)
     parties.alice.reveal(task_id, 1, b"\x02" * 32, 0x55, salt)
-    _advance_to(parties, task_id, RoundPhase.ATTEST)
-    parties.alice.attest(task_id, b"\x03" * 32, 0x55, 1, bytes(32))
+    _advance_to(parties, task_id, RoundPhase.ATTEST_COMMIT)
+    attest_all([parties.alice], task_id, 1, (b"\x03" * 32, 0x55, 1, bytes(32)))
     _fail_current_round(parties, task_id)
     parties.bob.leave(task_id)
 
@@ -348,8 +348,8 @@ def test_member_a_pending_inactivity_penalty_expels_is_in_no_later_keyring(
     parties.alice.commit(task_id, 1, b"\x02" * 32, 0x55, salt)
     _advance_to(parties, task_id, RoundPhase.REVEAL)
     parties.alice.reveal(task_id, 1, b"\x02" * 32, 0x55, salt)
-    _advance_to(parties, task_id, RoundPhase.ATTEST)
-    parties.alice.attest(task_id, b"\x03" * 32, 0x55, 1, bytes(32))
+    _advance_to(parties, task_id, RoundPhase.ATTEST_COMMIT)
+    attest_all([parties.alice], task_id, 1, (b"\x03" * 32, 0x55, 1, bytes(32)))
     _fail_current_round(parties, task_id)
     parties.owner.start_round(task_id)
 

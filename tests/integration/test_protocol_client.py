@@ -16,6 +16,9 @@ from protocol_parties import (
     SPEC,
     TOKEN,
     Parties,
+    attest_all,
+    attest_salt,
+    move_to_attest_reveal,
     task_config,
     task_with_members,
 )
@@ -73,8 +76,7 @@ def _finalized_round(w3: Web3, p: Parties, rounds: int = 2) -> int:
     task_id = task_with_members(p, rounds)
     p.owner.start_round(task_id)
     _commit_and_reveal(w3, p, task_id, 1)
-    p.alice.attest(task_id, MODEL, RAW, 0b11, METRICS)
-    p.bob.attest(task_id, MODEL, RAW, 0b11, METRICS)
+    attest_all([p.alice, p.bob], task_id, 1, (MODEL, RAW, 0b11, METRICS))
     p.bob.finalize_round(task_id, MODEL, RAW, 0b11, METRICS)
     return task_id
 
@@ -255,8 +257,9 @@ def test_attest_reports_quorum_only_when_the_attested_stake_reaches_it(
     parties.owner.start_round(task_id)
     _commit_and_reveal(w3, parties, task_id, 1)
 
-    _, first = parties.alice.attest(task_id, MODEL, RAW, 0b11, METRICS)
-    _, second = parties.bob.attest(task_id, MODEL, RAW, 0b11, METRICS)
+    first, second = attest_all(
+        [parties.alice, parties.bob], task_id, 1, (MODEL, RAW, 0b11, METRICS)
+    )
 
     assert (first, second) == (False, True)
     attested = parties.owner.attested_results(task_id, 1)
@@ -346,6 +349,51 @@ def test_python_commitment_equals_the_contracts_compute_commitment(
         alice.deployment.coordinator,
     )
     assert other != bytes(on_chain)
+
+
+@pytest.mark.parametrize(
+    ("task_id", "round_id", "codec"), [(1, 1, RAW), (7, 3, 0x70), (2**40, 2**24 - 1, 0x00)]
+)
+def test_python_attestation_commitment_equals_the_contracts(
+    parties: Parties, task_id: int, round_id: int, codec: int
+) -> None:
+    alice, salt = parties.alice, attest_salt(parties.alice)
+
+    on_chain = alice.coordinator.functions.computeAttestationCommitment(
+        MODEL, codec, 0b101, METRICS, salt, alice.address, task_id, round_id
+    ).call()
+
+    alices = alice.attestation_commitment(task_id, round_id, MODEL, codec, 0b101, METRICS, salt)
+    assert alices == bytes(on_chain)
+    bobs = parties.bob.attestation_commitment(task_id, round_id, MODEL, codec, 0b101, METRICS, salt)
+    assert bobs != alices
+
+
+def test_attestation_counts_only_once_revealed_in_the_attest_reveal_half(
+    w3: Web3, parties: Parties, chain_snapshot: str
+) -> None:
+    task_id = task_with_members(parties)
+    parties.owner.start_round(task_id)
+    _commit_and_reveal(w3, parties, task_id, 1)
+    result = (MODEL, RAW, 0b11, METRICS)
+
+    parties.alice.commit_attestation(task_id, 1, *result, attest_salt(parties.alice))
+    committed = parties.alice.member(task_id, parties.alice.address)
+    rnd = parties.owner.round(task_id, 1)
+    move_to_attest_reveal(parties.alice, task_id, 1)
+    parties.alice.reveal_attestation(task_id, 1, *result, attest_salt(parties.alice))
+    revealed = parties.alice.member(task_id, parties.alice.address)
+
+    assert rnd.phase == RoundPhase.ATTEST_COMMIT
+    assert parties.owner.phase(task_id, 1) == RoundPhase.ATTEST_REVEAL
+    assert committed.did(MemberInfo.ATTEST_COMMITTED, 1)
+    assert not committed.did(MemberInfo.ATTESTED, 1)
+    assert parties.owner.attested_results(task_id, 1)[0].attester == parties.alice.address
+    assert revealed.did(MemberInfo.ATTESTED, 1)
+    assert revealed.attested_result == result_id(*result)
+    assert rnd.attest_commit_deadline == int(
+        parties.owner.coordinator.functions.attestCommitDeadline(task_id, 1).call()
+    )
 
 
 @pytest.mark.parametrize("bitmap", [0, 0b101, 2**256 - 1])

@@ -47,7 +47,7 @@ def _open_task(d: Parties) -> int:
 def _to_phase(w3: Web3, d: Parties, task_id: int, phase: RoundPhase) -> None:
     """Move round 1 from its commit phase to ``phase``, alice committing and revealing."""
     d.alice.commit(task_id, 1, DIGEST, RAW, SALT)
-    for step in (RoundPhase.REVEAL, RoundPhase.ATTEST):
+    for step in (RoundPhase.REVEAL, RoundPhase.ATTEST_COMMIT):
         if phase < step:
             return
         increase_time(w3, PHASE)
@@ -86,9 +86,11 @@ CASES: list[tuple[str, RoundPhase, Action, dict[str, object]]] = [
         {"taskId": 1, "round": 1},
     ),
     (
-        "AttestAlreadyDone",
-        RoundPhase.ATTEST,
-        lambda d, t: [d.bob.attest(t, DIGEST, RAW, 1, bytes(32)) for _ in range(2)],
+        "AttestCommitAlreadyExists",
+        RoundPhase.ATTEST_COMMIT,
+        lambda d, t: [
+            d.bob.commit_attestation(t, 1, DIGEST, RAW, 1, bytes(32), SALT) for _ in range(2)
+        ],
         {"taskId": 1, "round": 1},
     ),
     ("MemberNothingToClaim", RoundPhase.COMMIT, lambda d, t: d.bob.claim(t), {"taskId": 1}),

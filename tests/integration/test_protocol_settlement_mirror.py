@@ -4,7 +4,7 @@ the inactivity penalty it predicts is the one ``settle`` burns."""
 from __future__ import annotations
 
 import pytest
-from protocol_parties import PHASE, TOKEN, Parties, task_with_members
+from protocol_parties import PHASE, TOKEN, Parties, attest_all, task_with_members
 from web3 import Web3
 
 from flchain.chain.controls import increase_time, mine
@@ -48,7 +48,7 @@ def test_inactivity_penalty_mirror_matches_settle_on_chain(
     for index, member in enumerate((parties.alice, parties.bob)):
         member.reveal(task_id, 1, bytes([0xA0 + index]) * 32, RAW, bytes([0xB0 + index]) * 32)
     _next_phase(w3)
-    parties.alice.attest(task_id, MODEL, RAW, 0b11, METRICS)
+    attest_all([parties.alice], task_id, 1, (MODEL, RAW, 0b11, METRICS))
     _next_phase(w3)
     parties.owner.start_round(task_id)
     for _ in range(3):

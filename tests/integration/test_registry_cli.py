@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from protocol_parties import attest_salt, move_to_attest_reveal
 from typer.testing import CliRunner, Result
 from web3 import Web3
 
@@ -113,10 +114,12 @@ def _run_round_one(
     revealed = owner.revealed_updates(task_id, 1)
     result = aggregate_round(task_id, 1, "fedavg", parent, store.get(parent), revealed, store)
     digest, codec = result.model_cid.to_chain()
+    attested = (digest, codec, result.accepted_bitmap, result.metrics_digest)
     for member in members:
-        gas += member.attest(task_id, digest, codec, result.accepted_bitmap, result.metrics_digest)[
-            0
-        ].gas_used
+        gas += member.commit_attestation(task_id, 1, *attested, attest_salt(member)).gas_used
+    move_to_attest_reveal(members[0], task_id, 1)
+    for member in members:
+        gas += member.reveal_attestation(task_id, 1, *attested, attest_salt(member))[0].gas_used
     gas += owner.finalize_round(
         task_id, digest, codec, result.accepted_bitmap, result.metrics_digest
     ).gas_used
@@ -208,6 +211,11 @@ def test_registry_rounds_lists_initial_finalized_and_open_rounds(world: World) -
 # ---------------------------------------------------------------------- registry show
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="roles/registry_view.py (owned by another helper) does not yet count the attest-commit "
+    "transactions: its _ROUND_EVENTS needs 'AttestationCommitted' (issue 11, item 6)",
+)
 def test_registry_show_gives_contributors_attestations_metrics_and_gas_of_a_round(
     world: World,
 ) -> None:
@@ -226,7 +234,7 @@ def test_registry_show_gives_contributors_attestations_metrics_and_gas_of_a_roun
     ]
     assert {a["model_cid"] for a in detail["attestations"]} == {str(world.result.model_cid)}
     assert detail["metrics"] == json.loads(world.result.metrics)
-    assert (detail["gas_used"], detail["transactions"]) == (world.round_one_gas, 8)
+    assert (detail["gas_used"], detail["transactions"]) == (world.round_one_gas, 10)
 
 
 def test_registry_show_defaults_to_the_latest_finalized_round(world: World) -> None:

@@ -100,12 +100,16 @@ def test_minority_attesting_a_wrong_model_cannot_finalize_it_and_is_slashed(
     network.owner.start_round(created.task_id)
     wrong = hashlib.sha256(b"a model nobody computed").digest()
 
+    lie_ = (wrong, 0x55, (1 << PARTICIPANTS) - 1, bytes(32))
+    salt = b"\x07" * 32
+
     def lie() -> None:
         rnd = network.owner.round(created.task_id, 1)
-        if rnd.phase == RoundPhase.ATTEST and not liar.member(created.task_id, liar.address).did(
-            MemberInfo.ATTESTED, 1
-        ):
-            liar.attest(created.task_id, wrong, 0x55, (1 << PARTICIPANTS) - 1, bytes(32))
+        me = liar.member(created.task_id, liar.address)
+        if rnd.phase == RoundPhase.ATTEST_COMMIT and not me.did(MemberInfo.ATTEST_COMMITTED, 1):
+            liar.commit_attestation(created.task_id, 1, *lie_, salt)
+        elif rnd.phase == RoundPhase.ATTEST_REVEAL and not me.did(MemberInfo.ATTESTED, 1):
+            liar.reveal_attestation(created.task_id, 1, *lie_, salt)
 
     conduct(network, created.task_id, after_advance=lie)
 

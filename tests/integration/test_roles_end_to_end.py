@@ -119,12 +119,14 @@ def conduct(
                 skip_owner_window(net.w3, net.owner, task_id, rnd)
             everyone = [m for m in net.members(task_id) if m.joined]
             trainers = [m for m in everyone if m.address not in net.observers]
-            members = everyone if rnd.phase == RoundPhase.ATTEST else trainers
+            attesting = rnd.phase in (RoundPhase.ATTEST_COMMIT, RoundPhase.ATTEST_REVEAL)
+            members = everyone if attesting else trainers
             work = {
                 RoundPhase.COMMIT: (MemberInfo.COMMITTED, rnd.commit_deadline),
                 RoundPhase.REVEAL: (MemberInfo.REVEALED, rnd.reveal_deadline),
+                RoundPhase.ATTEST_COMMIT: (MemberInfo.ATTEST_COMMITTED, rnd.attest_commit_deadline),
                 # all attested and still no quorum: the round failed, let the next one start
-                RoundPhase.ATTEST: (MemberInfo.ATTESTED, rnd.attest_deadline),
+                RoundPhase.ATTEST_REVEAL: (MemberInfo.ATTESTED, rnd.attest_deadline),
             }.get(rnd.phase)
             done = work and all(m.did(work[0], rnd.round) for m in members)
             # re-read: a quorum may have finalized the round (and opened the next) meanwhile
@@ -238,6 +240,35 @@ def test_participant_killed_after_commit_resumes_and_task_completes_when_restart
     assert round_one.phase == RoundPhase.FINALIZED
     assert round_one.accepted_count == PARTICIPANTS  # the restarted one revealed, not slashed
     assert network.owner.task(created.task_id).status == TaskStatus.COMPLETED
+
+
+def test_aggregator_killed_after_its_attest_commit_reveals_from_its_journal_when_restarted(
+    network: Network,
+) -> None:
+    # 4 trainers x 10 + 1 aggregator-only node x 40: no quorum (> 0.67 of 80) unless the node's
+    # committed attestation is revealed, which after the kill only its journal can do.
+    created = start(network, rounds=1, observers=1)
+    index = PARTICIPANTS
+    victim = dev_signer(index + 1, DEV_CHAIN_ID).address
+    killed_at: list[int] = []
+
+    def kill_once_attest_committed() -> None:
+        member = network.owner.member(created.task_id, victim)
+        if killed_at or not member.did(MemberInfo.ATTEST_COMMITTED, 1):
+            return
+        network.procs[index].send_signal(signal.SIGKILL)
+        network.procs[index].wait()
+        killed_at.append(network.w3.eth.block_number)
+        network.spawn(index, created.task_id, None, "--no-train", "--stake", "40")
+
+    conduct(network, created.task_id, kill_once_attest_committed)
+
+    assert killed_at, "the aggregator was never seen committing its attestation"
+    assert network.owner.round(created.task_id, 1).phase == RoundPhase.FINALIZED
+    revealed = [
+        a for a in network.owner.attested_results(created.task_id, 1) if a.attester == victim
+    ]
+    assert [a.block_number > killed_at[0] for a in revealed] == [True]
 
 
 def test_aggregator_only_node_attests_without_training_when_its_stake_is_needed(

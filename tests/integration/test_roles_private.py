@@ -80,13 +80,16 @@ def _conduct(net: Network, task_id: int, keyrings: KeyringPublisher, dead: set[i
             RoundPhase.COMMIT: keyring is not None
             and all(m.did(MemberInfo.COMMITTED, rnd.round) for m in workers),
             RoundPhase.REVEAL: all(m.did(MemberInfo.REVEALED, rnd.round) for m in workers),
-            RoundPhase.ATTEST: not roster <= revealed
+            RoundPhase.ATTEST_COMMIT: not roster <= revealed
+            or all(m.did(MemberInfo.ATTEST_COMMITTED, rnd.round) for m in live),
+            RoundPhase.ATTEST_REVEAL: not roster <= revealed
             or all(m.did(MemberInfo.ATTESTED, rnd.round) for m in live),
         }.get(rnd.phase, False)
         if done:
             deadline = {
                 RoundPhase.COMMIT: rnd.commit_deadline,
                 RoundPhase.REVEAL: rnd.reveal_deadline,
+                RoundPhase.ATTEST_COMMIT: rnd.attest_commit_deadline,
             }
             now = int(net.w3.eth.get_block("latest")["timestamp"])
             increase_time(net.w3, max(1, deadline.get(rnd.phase, rnd.attest_deadline) - now))

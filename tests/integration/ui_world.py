@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from protocol_parties import attest_all
 from web3 import Web3
 
 from flchain.chain.controls import increase_time, mine
@@ -89,7 +90,11 @@ def play_round(
         task_id, round_id, "fedavg", parent_cid, store.get(parent_cid), revealed, store
     )
     digest, codec = result.model_cid.to_chain()
-    for member in members:
-        member.attest(task_id, digest, codec, result.accepted_bitmap, result.metrics_digest)
+    attest_all(
+        list(members),
+        task_id,
+        round_id,
+        (digest, codec, result.accepted_bitmap, result.metrics_digest),
+    )
     owner.finalize_round(task_id, digest, codec, result.accepted_bitmap, result.metrics_digest)
     return PlayedRound(round_id, result, tuple(m.address for m in members))

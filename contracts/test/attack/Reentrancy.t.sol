@@ -53,9 +53,13 @@ contract ReentrancyTest is Base {
         revealAs(alice, 1);
         revealAs(bob, 1);
         warpToAttest();
-        attacker.attest(taskId, MODEL, CODEC, 0x7, METRICS);
-        attestAs(alice, MODEL, 0x7);
-        attestAs(bob, MODEL, 0x7);
+        attacker.commitAttestation(taskId, 1, attestationOf(a, 1, MODEL, 0x7));
+        commitAttestationAs(alice, 1, MODEL, 0x7);
+        commitAttestationAs(bob, 1, MODEL, 0x7);
+        warpToAttestReveal();
+        attacker.revealAttestation(taskId, 1, MODEL, CODEC, 0x7, METRICS, attestSaltOf(a, 1));
+        revealAttestationAs(alice, 1, MODEL, 0x7);
+        revealAttestationAs(bob, 1, MODEL, 0x7);
         finalize(MODEL, 0x7);
     }
 

@@ -35,7 +35,7 @@ contract RoundAbuseTest is Base {
     function test_RevertWhen_LateReveal() external {
         revealAllButAlice();
         warpToAttest();
-        vm.expectRevert(wrongPhase(ROUND, RoundPhase.Attest));
+        vm.expectRevert(wrongPhase(ROUND, RoundPhase.AttestCommit));
         revealAs(alice, ROUND);
     }
 
@@ -53,9 +53,9 @@ contract RoundAbuseTest is Base {
         warpToAttest();
         attestAs(alice, MODEL, 0);
         vm.expectRevert(err(IFLCoordinator.AttestAlreadyDone.selector, taskId, ROUND, alice));
-        attestAs(alice, MODEL, 0);
+        revealAttestationAs(alice, ROUND, MODEL, 0);
         vm.expectRevert(err(IFLCoordinator.AttestAlreadyDone.selector, taskId, ROUND, alice));
-        attestAs(alice, OTHER_MODEL, 0);
+        revealAttestationAs(alice, ROUND, OTHER_MODEL, 0);
         Tally memory tally = coordinator.getTally(taskId, ROUND, resultOf(MODEL, 0));
         assertEq(tally.stake, STAKE, "weight counted once");
         assertEq(tally.attesters, 1, "attester counted once");
@@ -64,7 +64,7 @@ contract RoundAbuseTest is Base {
     function test_RevertWhen_NonParticipantAttests() external {
         warpToAttest();
         vm.expectRevert(err(IFLCoordinator.MemberNotFound.selector, taskId, eve));
-        attestAs(eve, MODEL, 0);
+        commitAttestationAs(eve, ROUND, MODEL, 0);
         assertEq(coordinator.getTally(taskId, ROUND, resultOf(MODEL, 0)).stake, 0, "no weight");
     }
 
@@ -73,7 +73,7 @@ contract RoundAbuseTest is Base {
         join(eve, STAKE * 100);
         warpToAttest();
         vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.MemberNotEligible.selector, taskId, ROUND, ROUND + 2));
-        attestAs(eve, OTHER_MODEL, 0);
+        commitAttestationAs(eve, ROUND, OTHER_MODEL, 0);
         // The quorum base is the stake at the round's start: the three original members decide.
         attestThree(MODEL, 0);
         assertEq(uint256(phase()), uint256(RoundPhase.QuorumReached), "quorum of the snapshot");
@@ -127,7 +127,7 @@ contract RoundAbuseTest is Base {
         attestAs(bob, MODEL, 0);
         // MODEL needs alice's weight for the quorum; she cannot move it over.
         vm.expectRevert(err(IFLCoordinator.AttestAlreadyDone.selector, taskId, ROUND, alice));
-        attestAs(alice, MODEL, 0);
+        revealAttestationAs(alice, ROUND, MODEL, 0);
         assertEq(coordinator.getTally(taskId, ROUND, resultOf(OTHER_MODEL, 0)).stake, STAKE, "weight stays");
     }
 }

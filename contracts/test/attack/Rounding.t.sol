@@ -48,7 +48,7 @@ contract RoundingTest is Base {
         for (uint256 i; i < sybils.length; ++i) {
             attestAs(sybils[i], OTHER_MODEL, 0);
         }
-        assertEq(uint256(phase()), uint256(RoundPhase.Attest), "five 1-wei votes: no quorum");
+        assertEq(uint256(phase()), uint256(RoundPhase.AttestReveal), "five 1-wei votes: no quorum");
         attestAs(alice, MODEL, 0);
         assertEq(uint256(phase()), uint256(RoundPhase.QuorumReached), "the stake decides");
         assertEq(round_().winningResult, resultOf(MODEL, 0), "winner");
@@ -63,7 +63,7 @@ contract RoundingTest is Base {
         warpToAttest();
         attestAs(alice, MODEL, 0);
         attestAs(bob, MODEL, 0); // 2/3 = 6666.67 bps < 6667
-        assertEq(uint256(phase()), uint256(RoundPhase.Attest), "2 of 3 wei is short");
+        assertEq(uint256(phase()), uint256(RoundPhase.AttestReveal), "2 of 3 wei is short");
         attestAs(carol, MODEL, 0);
         assertEq(uint256(phase()), uint256(RoundPhase.QuorumReached), "3 of 3");
     }
@@ -75,9 +75,9 @@ contract RoundingTest is Base {
         startRound();
         warpToAttest();
         attestAs(alice, MODEL, 0);
-        assertEq(uint256(phase()), uint256(RoundPhase.Attest), "1 of 2 wei is not a majority");
+        assertEq(uint256(phase()), uint256(RoundPhase.AttestReveal), "1 of 2 wei is not a majority");
         attestAs(bob, OTHER_MODEL, 0);
-        assertEq(uint256(phase()), uint256(RoundPhase.Attest), "a tie reaches no quorum");
+        assertEq(uint256(phase()), uint256(RoundPhase.AttestReveal), "a tie reaches no quorum");
     }
 
     /// @dev Slashes round up: no stake is too small to be slashed (9 * 1000 / 10000 = 0.9 -> 1).

@@ -30,7 +30,7 @@ contract ShareCapTest is Base {
         whaleAndThreeInRoundOne();
 
         attestAs(whale, OTHER_MODEL, 0);
-        assertEq(uint256(phase()), uint256(RoundPhase.Attest), "no quorum from the whale alone");
+        assertEq(uint256(phase()), uint256(RoundPhase.AttestReveal), "no quorum from the whale alone");
         assertEq(round_().totalStake, 6 * STAKE, "its excess over the others' 3 left the base");
         bytes32 result = resultOf(OTHER_MODEL, 0);
         assertEq(coordinator.getTally(taskId, 1, result).weight, 3 * STAKE, "counted: half the base");
@@ -58,7 +58,7 @@ contract ShareCapTest is Base {
         startRound();
         warpToAttest();
         attestAs(alice, MODEL, 0);
-        assertEq(uint256(phase()), uint256(RoundPhase.Attest), "nobody alone reaches the quorum");
+        assertEq(uint256(phase()), uint256(RoundPhase.AttestReveal), "nobody alone reaches the quorum");
     }
 
     function expectInvalidShare(uint16 share) private {

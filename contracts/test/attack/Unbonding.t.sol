@@ -109,7 +109,7 @@ contract UnbondingTest is Base {
         assertEq(task_().unbondingStake, STAKE, "her stake waits in the unbonding sum");
         warpToAttest();
         vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.MemberUnbonding.selector, taskId, carol, 1));
-        attestAs(carol, MODEL, 0);
+        commitAttestationAs(carol, 2, MODEL, 0);
     }
 
     /// @dev An honest member who unbonds is never penalized for the rounds after its last one,

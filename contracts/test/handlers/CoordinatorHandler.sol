@@ -26,7 +26,10 @@ contract CoordinatorHandler is Test {
         uint8 revealIndex;
         bytes32 cid;
         bytes32 salt;
-        bytes32 attested; // result id, 0 if none
+        bytes32 attested; // result id of the revealed attestation, 0 if none
+        bytes32 attestModel; // the committed attestation, revealed later (attestSalt 0: none)
+        uint256 attestBitmap;
+        bytes32 attestSalt;
         uint256 stake; // the member's stake while it worked in the round (rewards are pro rata)
     }
 
@@ -179,6 +182,10 @@ contract CoordinatorHandler is Test {
         for (uint256 i; i < actors.length; ++i) {
             if ((mask >> (40 + i)) & 1 == 0) _attest(id, round, actors[i], choice >> (16 * i));
         }
+        _warpToNextDeadline(id, round);
+        for (uint256 i; i < actors.length; ++i) {
+            if ((mask >> (48 + i)) & 1 == 0) _attest(id, round, actors[i], choice >> (16 * i)); // most reveal
+        }
         _finalize(id, round);
     }
 
@@ -217,7 +224,8 @@ contract CoordinatorHandler is Test {
         RoundPhase p = coordinator.roundPhase(id, round);
         if (p == RoundPhase.Commit) vm.warp(r.commitDeadline);
         else if (p == RoundPhase.Reveal) vm.warp(r.revealDeadline);
-        else if (p == RoundPhase.Attest) vm.warp(r.attestDeadline);
+        else if (p == RoundPhase.AttestCommit) vm.warp(coordinator.attestCommitDeadline(id, round));
+        else if (p == RoundPhase.AttestReveal) vm.warp(r.attestDeadline);
     }
 
     function startRound(uint256 taskSeed, uint256 callerSeed) external {
@@ -420,23 +428,54 @@ contract CoordinatorHandler is Test {
         _absorbLogs(ok);
     }
 
-    /// @dev Mostly the honest result (every update accepted); sometimes a partial set or
-    /// another model.
+    /// @dev Attests in two steps, by phase: in the attest-commit half, commits mostly the honest
+    /// result (every update accepted), sometimes a partial set or another model, sometimes a copy
+    /// of another member's commitment (a lazy attester, which can never reveal it); in the
+    /// attest-reveal half, reveals what it committed.
     function _attest(uint256 id, uint32 round, address actor, uint256 choice) private {
+        RoundPhase p = coordinator.roundPhase(id, round);
+        if (p == RoundPhase.AttestReveal) _revealAttestation(id, round, actor);
+        else _commitAttestation(id, round, actor, choice);
+    }
+
+    function _commitAttestation(uint256 id, uint32 round, address actor, uint256 choice) private {
         uint16 reveals = coordinator.getRound(id, round).revealCount;
         uint256 all = reveals >= 256 ? type(uint256).max : (uint256(1) << reveals) - 1;
         uint256 pick = choice % 16;
         bytes32 model = pick == 15 ? OTHER_MODEL : MODEL;
         uint256 bitmap = pick == 14 ? (choice >> 4) & all : all;
-        bytes32 result = coordinator.resultId(model, CODEC, bitmap, METRICS);
+        bytes32 salt = keccak256(abi.encode("attest", actor, round, choice));
+        bytes32 commitment =
+            coordinator.computeAttestationCommitment(model, CODEC, bitmap, METRICS, salt, actor, id, round);
+        if (pick == 13) {
+            // A copier: takes another member's attestation commitment, which it can never reveal.
+            commitment = coordinator.getMember(id, actors[(uint160(actor) + 1) % actors.length]).attestedResult;
+            if (commitment == bytes32(0)) commitment = keccak256("garbage");
+        }
         bool ok;
         vm.recordLogs();
         vm.prank(actor);
-        try coordinator.attest(id, model, CODEC, bitmap, METRICS) {
+        try coordinator.commitAttestation(id, round, commitment) {
             ok = true;
-            _work[id][round][actor].attested = result;
-            _work[id][round][actor].stake = coordinator.getMember(id, actor).stake;
-            _results[result] = Result(model, bitmap);
+            Work storage w = _work[id][round][actor];
+            w.attestModel = model;
+            w.attestBitmap = bitmap;
+            w.attestSalt = salt;
+            w.stake = coordinator.getMember(id, actor).stake;
+            _results[coordinator.resultId(model, CODEC, bitmap, METRICS)] = Result(model, bitmap);
+            successes["attestCommit"] += 1;
+        } catch {}
+        _absorbLogs(ok);
+    }
+
+    function _revealAttestation(uint256 id, uint32 round, address actor) private {
+        Work storage w = _work[id][round][actor];
+        bool ok;
+        vm.recordLogs();
+        vm.prank(actor);
+        try coordinator.revealAttestation(id, round, w.attestModel, CODEC, w.attestBitmap, METRICS, w.attestSalt) {
+            ok = true;
+            w.attested = coordinator.resultId(w.attestModel, CODEC, w.attestBitmap, METRICS);
             successes["attest"] += 1;
         } catch {}
         _absorbLogs(ok);

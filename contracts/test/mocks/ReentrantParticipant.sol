@@ -53,8 +53,20 @@ contract ReentrantParticipant is ITokenReceiver {
         coordinator.reveal(taskId_, round, cidDigest, codec, salt);
     }
 
-    function attest(uint256 taskId_, bytes32 model, uint8 codec, uint256 bitmap, bytes32 metrics) external {
-        coordinator.attest(taskId_, model, codec, bitmap, metrics);
+    function commitAttestation(uint256 taskId_, uint32 round, bytes32 commitment) external {
+        coordinator.commitAttestation(taskId_, round, commitment);
+    }
+
+    function revealAttestation(
+        uint256 taskId_,
+        uint32 round,
+        bytes32 model,
+        uint8 codec,
+        uint256 bitmap,
+        bytes32 metrics,
+        bytes32 salt
+    ) external {
+        coordinator.revealAttestation(taskId_, round, model, codec, bitmap, metrics, salt);
     }
 
     function claim(uint256 taskId_) external returns (uint128) {

@@ -67,11 +67,14 @@ class Conductor:
             skip_owner_window(self.w3, self.client, self.task_id, rnd)
             return
         done = {
-            RoundPhase.COMMIT: all(s in ("committed", "revealed", "attested") for s in committers),
+            RoundPhase.COMMIT: all(
+                s in ("committed", "revealed", "attest committed", "attested") for s in committers
+            ),
             RoundPhase.REVEAL: all(s != "committed" for s in revealers),
-            # Attestations end the phase themselves (quorum); if all attested without one, the
-            # round has failed: move past its deadline so that the next attempt starts.
-            RoundPhase.ATTEST: all(s == "attested" for s in states),
+            RoundPhase.ATTEST_COMMIT: all(s in ("attest committed", "attested") for s in states),
+            # Revealed attestations end the phase themselves (quorum); if all revealed without
+            # one, the round has failed: move past its deadline so that the next attempt starts.
+            RoundPhase.ATTEST_REVEAL: all(s == "attested" for s in states),
         }.get(rnd.phase)
         if done is None:
             return
@@ -83,6 +86,7 @@ class Conductor:
             deadline = {
                 RoundPhase.COMMIT: rnd.commit_deadline,
                 RoundPhase.REVEAL: rnd.reveal_deadline,
+                RoundPhase.ATTEST_COMMIT: rnd.attest_commit_deadline,
             }.get(rnd.phase, rnd.attest_deadline)
             now = int(self.w3.eth.get_block("latest")["timestamp"])
             increase_time(self.w3, max(1, deadline - now))

@@ -216,20 +216,69 @@ class FLClient(ContractClient):
             self.coordinator.functions.reveal(task_id, round_id, cid_digest, codec, salt)
         )
 
-    def attest(
+    def attestation_commitment(
         self,
         task_id: int,
+        round_id: int,
         model_digest: bytes,
         codec: int,
         accepted_bitmap: int,
         metrics_digest: bytes,
+        salt: bytes,
+    ) -> bytes:
+        """The commitment this account sends for an attestation (computed locally: the result
+        must not leave this process before its reveal, not even to the RPC node)."""
+        from flchain.protocol.commitments import compute_attestation_commitment
+
+        return compute_attestation_commitment(
+            model_digest,
+            codec,
+            accepted_bitmap,
+            metrics_digest,
+            salt,
+            self.address,
+            task_id,
+            round_id,
+            self.deployment.chain_id,
+            self.deployment.coordinator,
+        )
+
+    def commit_attestation(
+        self,
+        task_id: int,
+        round_id: int,
+        model_digest: bytes,
+        codec: int,
+        accepted_bitmap: int,
+        metrics_digest: bytes,
+        salt: bytes,
+    ) -> TxResult:
+        """Commit an attestation of a result (hidden by ``salt``) in the attest-commit half of
+        ``round_id``'s attest window; it counts only once revealed."""
+        commitment = self.attestation_commitment(
+            task_id, round_id, model_digest, codec, accepted_bitmap, metrics_digest, salt
+        )
+        return self._send(
+            self.coordinator.functions.commitAttestation(task_id, round_id, commitment)
+        )
+
+    def reveal_attestation(
+        self,
+        task_id: int,
+        round_id: int,
+        model_digest: bytes,
+        codec: int,
+        accepted_bitmap: int,
+        metrics_digest: bytes,
+        salt: bytes,
     ) -> tuple[TxResult, bool]:
-        """Attest a result; returns whether this attestation reached the quorum."""
+        """Reveal the attestation committed in ``round_id`` (attest-reveal half); returns
+        whether it brought the round to quorum."""
         # A fixed limit, not an estimate: whether this attestation is the one that reaches the
         # quorum (and pays for recording it) depends on the attestations mined before it.
         result = self._send(
-            self.coordinator.functions.attest(
-                task_id, model_digest, codec, accepted_bitmap, metrics_digest
+            self.coordinator.functions.revealAttestation(
+                task_id, round_id, model_digest, codec, accepted_bitmap, metrics_digest, salt
             ),
             gas=ATTEST_GAS_LIMIT,
         )

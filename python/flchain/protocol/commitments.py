@@ -1,4 +1,5 @@
-"""The commit of a model update, computed exactly as contracts/libraries/Commitments.sol does."""
+"""The commits of a model update and of an attestation, computed exactly as
+contracts/libraries/Commitments.sol does."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from eth_utils.crypto import keccak
 
 from flchain.protocol.records import RoundId, TaskId
 
-__all__ = ["compute_commitment", "new_salt", "result_id"]
+__all__ = ["compute_attestation_commitment", "compute_commitment", "new_salt", "result_id"]
 
 
 def compute_commitment(
@@ -39,6 +40,28 @@ def compute_commitment(
             ],
         )
     )
+
+
+def compute_attestation_commitment(
+    model_digest: bytes,
+    codec: int,
+    accepted_bitmap: int,
+    metrics_digest: bytes,
+    salt: bytes,
+    sender: str,
+    task_id: TaskId,
+    round_id: RoundId,
+    chain_id: int,
+    coordinator: str,
+) -> bytes:
+    """keccak256(abi.encode(modelDigest, codec, acceptedBitmap, metricsDigest, salt, sender,
+    taskId, round, chainid, coordinator)): binds the whole result, its sender and its round."""
+    types = ["bytes32", "uint8", "uint256", "bytes32", "bytes32", "address"]
+    types += ["uint256", "uint256", "uint256", "address"]
+    values = [model_digest, codec, accepted_bitmap, metrics_digest, salt]
+    values += [to_checksum_address(sender), task_id, round_id, chain_id]
+    values.append(to_checksum_address(coordinator))
+    return keccak(encode(types, values))
 
 
 def result_id(

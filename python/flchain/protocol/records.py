@@ -53,10 +53,11 @@ class RoundPhase(IntEnum):
     NONE = 0
     COMMIT = 1
     REVEAL = 2
-    ATTEST = 3
-    QUORUM_REACHED = 4
-    FINALIZED = 5
-    FAILED = 6
+    ATTEST_COMMIT = 3  # first half of the attest window: attestations are committed (hidden)
+    ATTEST_REVEAL = 4  # second half: committed attestations are revealed and counted
+    QUORUM_REACHED = 5
+    FINALIZED = 6
+    FAILED = 7
 
     @property
     def label(self) -> str:
@@ -209,6 +210,12 @@ class RoundInfo:
             pool_c, pool_a, winning, attesters, RoundPhase(phase), failures,
         )  # fmt: skip
 
+    @property
+    def attest_commit_deadline(self) -> int:
+        """End of the attest-commit half of the attest window (FLCoordinator.attestCommitDeadline):
+        attestations are committed before it and revealed from it until ``attest_deadline``."""
+        return self.reveal_deadline + (self.attest_deadline - self.reveal_deadline) // 2
+
     def contributor_reward(self, stake: int) -> int:
         """What an accepted contributor (a revealer, if the round failed) with ``stake`` earns."""
         return self.contributor_pool * stake // self.revealed_stake if self.revealed_stake else 0
@@ -243,6 +250,9 @@ class MemberInfo:
     ATTESTED = 8
     UNDERSTAKED = 16
     UNBONDING = 32
+    ATTEST_COMMITTED = (
+        64  # an attestation committed; ATTESTED once it is revealed (only then it counts)
+    )
 
     @classmethod
     def from_abi(cls, address: str, raw: Any) -> MemberInfo:

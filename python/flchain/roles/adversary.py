@@ -3,8 +3,10 @@
 Model-poisoning attacks change the update a participant trains (``poison``); data poisoning
 flips its labels before training; protocol attacks misuse the contract: ``copier`` commits
 nothing real and then tries to reveal another participant's CID (the contract refuses it,
-so the copier is slashed as unrevealed), ``wrong-attest`` attests a model other than the one
-the rule yields (a colluding minority cannot reach the quorum and is slashed).
+so the copier is slashed as unrevealed), ``wrong-attest`` commits and reveals an attestation
+of a model other than the one the rule yields (a colluding minority cannot reach the quorum
+and is slashed). Copying an honest attestation instead is useless: attestations are
+committed before any is revealed, and a commitment binds its sender.
 
 Adaptive attacks (``alie``, ``ipm``, ``min-max``, ``min-sum``; :mod:`flchain.fl.attacks`)
 need honest updates to forge theirs. In a simulation the attackers see every honest update

@@ -1,7 +1,9 @@
 """A participant's local journal: what it must remember across a restart mid-round.
 
 The salt and update of a commit are written here *before* the commit transaction is sent,
-so a participant that dies after committing can still reveal after a restart. Writes are
+so a participant that dies after committing can still reveal after a restart; so are the
+result and salt of an attestation before its commit (``attestations.json``): an attestation
+committed and never revealed counts as none (silence in a failed round is penalized). Writes are
 atomic (temp file + rename): a crash leaves the old journal or the new one.
 
 A journal belongs to one chain (its id *and* its genesis block hash, so a devnet that was
@@ -28,7 +30,15 @@ from flchain.errors import ConfigError
 from flchain.protocol.client import FLClient
 from flchain.protocol.records import RoundId, TaskId
 
-__all__ = ["ChainScope", "Journal", "PendingUpdate", "chain_scope", "hold_account", "open_journal"]
+__all__ = [
+    "ChainScope",
+    "Journal",
+    "PendingAttestation",
+    "PendingUpdate",
+    "chain_scope",
+    "hold_account",
+    "open_journal",
+]
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,18 @@ class PendingUpdate:
     update_path: Path
 
 
+@dataclass(frozen=True)
+class PendingAttestation:
+    """An attestation committed (or about to be) in a round: the result and its salt."""
+
+    round: int
+    model_digest: bytes
+    codec: int
+    accepted_bitmap: int
+    metrics_digest: bytes
+    salt: bytes
+
+
 class Journal:
     """The journal of one participant in one task, kept in ``directory``."""
 
@@ -74,6 +96,7 @@ class Journal:
         self.directory = journal_directory(directory, prefix, task_id, address)
         self.directory.mkdir(parents=True, exist_ok=True)
         self._path = self.directory / "journal.json"
+        self._attestations_path = self.directory / "attestations.json"
 
     def _read(self) -> dict[str, dict[str, str]]:
         if not self._path.is_file():
@@ -107,6 +130,40 @@ class Journal:
             return None
         return PendingUpdate(
             round_id, entry["cid"], bytes.fromhex(entry["salt"]), self.directory / entry["update"]
+        )
+
+    def record_attestation(self, attestation: PendingAttestation) -> PendingAttestation:
+        """Remember a round's attestation (result and salt) before committing it."""
+        entries: dict[str, dict[str, str | int]] = {}
+        if self._attestations_path.is_file():
+            entries = json.loads(self._attestations_path.read_text())
+        entries[str(attestation.round)] = {
+            "model_digest": attestation.model_digest.hex(),
+            "codec": attestation.codec,
+            "accepted_bitmap": hex(attestation.accepted_bitmap),
+            "metrics_digest": attestation.metrics_digest.hex(),
+            "salt": attestation.salt.hex(),
+        }
+        for old in [k for k in entries if int(k) < attestation.round - 2]:  # keep it small
+            entries.pop(old)
+        data = json.dumps(entries, sort_keys=True).encode()
+        self._write_atomic(self._attestations_path, data)
+        return attestation
+
+    def pending_attestation(self, round_id: int) -> PendingAttestation | None:
+        """The attestation recorded for ``round_id``, if any."""
+        if not self._attestations_path.is_file():
+            return None
+        entry = json.loads(self._attestations_path.read_text()).get(str(round_id))
+        if entry is None:
+            return None
+        return PendingAttestation(
+            round_id,
+            bytes.fromhex(entry["model_digest"]),
+            int(entry["codec"]),
+            int(entry["accepted_bitmap"], 16),
+            bytes.fromhex(entry["metrics_digest"]),
+            bytes.fromhex(entry["salt"]),
         )
 
 

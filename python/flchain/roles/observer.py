@@ -37,6 +37,7 @@ def describe_member(member: MemberInfo, round_id: RoundId) -> str:
         return "waiting" if member.first_round <= round_id else "joined"
     for flag, word in (
         (MemberInfo.ATTESTED, "attested"),
+        (MemberInfo.ATTEST_COMMITTED, "attest committed"),
         (MemberInfo.REVEALED, "revealed"),
         (MemberInfo.COMMITTED, "committed"),
     ):

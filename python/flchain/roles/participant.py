@@ -1,5 +1,6 @@
 """The participant: joins a task, and each round trains on its private data, commits,
-reveals, aggregates every revealed update itself, attests, finalizes, and finally claims.
+reveals, aggregates every revealed update itself, commits an attestation of the result and
+reveals it, finalizes, and finally claims.
 
 Every decision is taken from chain state (plus the local journal), so a participant killed
 at any point and restarted picks up where the chain says it is and never commits twice.
@@ -54,12 +55,14 @@ from flchain.roles.privacy.training import PrivacyLedger, fit_local, release_sta
 from flchain.roles.round_steps import (
     Seat,
     aggregate_revealed,
-    attest_result,
+    commit_attestation,
     commit_pending,
-    finalize_result,
+    finalize_attested,
     finalize_winner,
     global_model,
+    record_attestation,
     record_update,
+    reveal_attestation,
     reveal_stored,
     store_pending,
 )
@@ -187,11 +190,17 @@ class Participant:
                 if not member.did(MemberInfo.REVEALED, rnd.round):
                     self._reveal(rnd)
             elif (
-                rnd.phase == RoundPhase.ATTEST
+                rnd.phase == RoundPhase.ATTEST_COMMIT
                 and eligible
-                and not member.did(MemberInfo.ATTESTED, rnd.round)
+                and not member.did(MemberInfo.ATTEST_COMMITTED, rnd.round)
             ):
                 self._attest(rnd)
+            elif (
+                rnd.phase == RoundPhase.ATTEST_REVEAL
+                and member.did(MemberInfo.ATTEST_COMMITTED, rnd.round)
+                and not member.did(MemberInfo.ATTESTED, rnd.round)
+            ):
+                self._reveal_attestation(rnd)
             elif rnd.phase == RoundPhase.QUORUM_REACHED:
                 self._finalize(rnd)
             elif rnd.phase == RoundPhase.FAILED:
@@ -351,11 +360,23 @@ class Participant:
             return
         self.store.pin(result.model_cid)
         digest = self._behaviour.attested_digest(result.model_cid.to_chain()[0])
-        quorum = attest_result(self.seat, result, digest)
+        # Journaled before the commit: a restart in the reveal half can still reveal it.
+        commit_attestation(self.seat, record_attestation(self.seat, rnd.round, result, digest))
+        self._on_event("attest committed", rnd.round)
+
+    def _reveal_attestation(self, rnd: RoundInfo) -> None:
+        pending = self.journal.pending_attestation(rnd.round)
+        if pending is None:
+            logger.warning(
+                "Round %s: attestation committed but the journal lost it; cannot reveal",
+                rnd.round,
+            )
+            return
+        quorum = reveal_attestation(self.seat, pending)
         self.report.attested.append(rnd.round)
         self._on_event("attested", rnd.round)
         if quorum:
-            finalize_result(self.seat, result, digest)
+            finalize_attested(self.seat, pending)
             self.report.finalized.append(rnd.round)
             self._on_event("finalized", rnd.round)
 

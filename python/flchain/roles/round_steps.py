@@ -1,5 +1,6 @@
 """A participant's round, step by step: fetch the global model, record and commit an update,
-store and reveal it, aggregate what was revealed, attest the result, finalize the round.
+store and reveal it, aggregate what was revealed, journal and commit an attestation of the
+result, reveal it, finalize the round.
 
 Each step is a small function of a :class:`Seat` (one participant's client, the store, its
 task and journal), so that the honest :class:`~flchain.roles.participant.Participant`, the
@@ -20,7 +21,7 @@ from flchain.protocol.client import FLClient, Revealed
 from flchain.protocol.commitments import new_salt, result_id
 from flchain.protocol.records import RoundId, RoundInfo, TaskId
 from flchain.roles.aggregator import RoundResult, aggregate_round
-from flchain.roles.journal import Journal, PendingUpdate
+from flchain.roles.journal import Journal, PendingAttestation, PendingUpdate
 from flchain.roles.side_inputs import fetch_side_inputs
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
@@ -30,12 +31,15 @@ __all__ = [
     "RoundBehaviour",
     "Seat",
     "aggregate_revealed",
-    "attest_result",
+    "commit_attestation",
     "commit_pending",
+    "finalize_attested",
     "finalize_result",
     "finalize_winner",
     "global_model",
+    "record_attestation",
     "record_update",
+    "reveal_attestation",
     "reveal_stored",
     "store_pending",
 ]
@@ -75,7 +79,7 @@ class RoundBehaviour:
         return state
 
     def attested_digest(self, digest: bytes) -> bytes:
-        """The model digest it attests, given the one the rule yields."""
+        """The model digest it attests (commits, then reveals), given the one the rule yields."""
         return digest
 
 
@@ -135,14 +139,44 @@ def aggregate_revealed(
     )  # fmt: skip
 
 
-def attest_result(seat: Seat, result: RoundResult, digest: bytes | None = None) -> bool:
-    """Attest ``result`` (under ``digest`` instead of its model's, if given); True when the
-    attestation brought the round to quorum."""
+def record_attestation(
+    seat: Seat, round_id: RoundId, result: RoundResult, digest: bytes | None = None
+) -> PendingAttestation:
+    """Journal the attestation of ``result`` (under ``digest`` instead of its model's, if
+    given) with a fresh salt before committing it, so that a restart can still reveal it."""
     model_digest, codec = result.model_cid.to_chain()
-    _, quorum = seat.client.attest(
-        seat.task_id, digest or model_digest, codec, result.accepted_bitmap, result.metrics_digest
-    )
+    pending = PendingAttestation(
+        round_id, digest or model_digest, codec, result.accepted_bitmap,
+        result.metrics_digest, new_salt(),
+    )  # fmt: skip
+    return seat.journal.record_attestation(pending)
+
+
+def commit_attestation(seat: Seat, pending: PendingAttestation) -> None:
+    """Commit the journaled attestation (attest-commit half): the result stays hidden, so
+    nobody can copy it without aggregating on their own."""
+    seat.client.commit_attestation(
+        seat.task_id, pending.round, pending.model_digest, pending.codec,
+        pending.accepted_bitmap, pending.metrics_digest, pending.salt,
+    )  # fmt: skip
+
+
+def reveal_attestation(seat: Seat, pending: PendingAttestation) -> bool:
+    """Reveal the journaled attestation (attest-reveal half); True when it brought the round
+    to quorum."""
+    _, quorum = seat.client.reveal_attestation(
+        seat.task_id, pending.round, pending.model_digest, pending.codec,
+        pending.accepted_bitmap, pending.metrics_digest, pending.salt,
+    )  # fmt: skip
     return quorum
+
+
+def finalize_attested(seat: Seat, pending: PendingAttestation) -> None:
+    """Finalize the round on the journaled attestation's result (the one that reached quorum)."""
+    seat.client.finalize_round(
+        seat.task_id, pending.model_digest, pending.codec, pending.accepted_bitmap,
+        pending.metrics_digest,
+    )  # fmt: skip
 
 
 def finalize_result(seat: Seat, result: RoundResult, digest: bytes | None = None) -> None:

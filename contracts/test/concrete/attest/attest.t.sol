@@ -6,6 +6,8 @@ import {Member, Round, RoundPhase, RoundStatus, Tally} from "../../../types/Data
 import {MemberFlags} from "../../../libraries/MemberFlags.sol";
 import {Base} from "../../Base.t.sol";
 
+/// @notice commitAttestation (attest-commit half of the attest window) and revealAttestation
+/// (attest-reveal half): see attest.tree.
 contract AttestTest is Base {
     /// @dev alice, bob and carol commit and reveal (indices 0, 1, 2); the round is in its attest phase.
     function revealThreeAndAttestPhase() private returns (uint32 round) {
@@ -13,29 +15,39 @@ contract AttestTest is Base {
         commitAndRevealThree();
     }
 
-    function test_RevertWhen_ModelIsZero() external {
-        revealThreeAndAttestPhase();
-        vm.expectRevert(IFLCoordinator.AttestEmptyModel.selector);
-        attestAs(alice, bytes32(0), 0x7);
+    // ---------------------------------------------------------------- commitAttestation
+
+    function test_RevertWhen_CommitmentIsZero() external {
+        uint32 round = revealThreeAndAttestPhase();
+        vm.expectRevert(IFLCoordinator.CommitEmpty.selector);
+        vm.prank(alice);
+        coordinator.commitAttestation(taskId, round, bytes32(0));
     }
 
     function test_RevertWhen_TaskDoesNotExist() external {
         vm.expectRevert(err(IFLCoordinator.TaskNotFound.selector, 4));
         vm.prank(alice);
-        coordinator.attest(4, MODEL, CODEC, 0, METRICS);
+        coordinator.commitAttestation(4, 1, keccak256("c"));
     }
 
     function test_RevertWhen_CommitPhase() external {
         uint32 round = joinThreeAndStart();
         vm.expectRevert(wrongPhase(round, RoundPhase.Commit));
-        attestAs(alice, MODEL, 0);
+        commitAttestationAs(alice, round, MODEL, 0);
     }
 
     function test_RevertWhen_RevealPhase() external {
         uint32 round = joinThreeAndStart();
         warpToReveal();
         vm.expectRevert(wrongPhase(round, RoundPhase.Reveal));
-        attestAs(alice, MODEL, 0);
+        commitAttestationAs(alice, round, MODEL, 0);
+    }
+
+    function test_RevertWhen_CommittingInAttestRevealPhase() external {
+        uint32 round = revealThreeAndAttestPhase();
+        warpToAttestReveal();
+        vm.expectRevert(wrongPhase(round, RoundPhase.AttestReveal));
+        commitAttestationAs(alice, round, MODEL, 0x7);
     }
 
     function test_RevertWhen_QuorumAlreadyReached() external {
@@ -43,44 +55,100 @@ contract AttestTest is Base {
         join(dave); // not relevant: the phase check comes first
         attestThree(MODEL, 0x7);
         vm.expectRevert(wrongPhase(round, RoundPhase.QuorumReached));
-        attestAs(alice, OTHER_MODEL, 0x7);
+        commitAttestationAs(alice, round, OTHER_MODEL, 0x7);
     }
 
     function test_RevertWhen_AttestDeadlinePassed() external {
         uint32 round = revealThreeAndAttestPhase();
         warpPastAttest();
         vm.expectRevert(wrongPhase(round, RoundPhase.Failed));
-        attestAs(alice, MODEL, 0x7);
-    }
-
-    function test_RevertWhen_AcceptedSetNamesMissingReveal() external {
-        revealThreeAndAttestPhase();
-        vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.AttestInvalidAcceptedSet.selector, 0xf, uint16(3)));
-        attestAs(alice, MODEL, 0xf);
-        vm.expectRevert(
-            abi.encodeWithSelector(IFLCoordinator.AttestInvalidAcceptedSet.selector, uint256(1) << 255, uint16(3))
-        );
-        attestAs(alice, MODEL, uint256(1) << 255);
-    }
-
-    function test_RevertWhen_AcceptedSetNonEmptyWithoutReveals() external {
-        joinThreeAndStart();
-        warpToAttest();
-        vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.AttestInvalidAcceptedSet.selector, 1, uint16(0)));
-        attestAs(alice, MODEL, 1);
+        commitAttestationAs(alice, round, MODEL, 0x7);
     }
 
     function test_RevertWhen_NotAMember() external {
-        revealThreeAndAttestPhase();
+        uint32 round = revealThreeAndAttestPhase();
         vm.expectRevert(err(IFLCoordinator.MemberNotFound.selector, taskId, eve));
-        attestAs(eve, MODEL, 0x7);
+        commitAttestationAs(eve, round, MODEL, 0x7);
     }
 
     function test_RevertWhen_JoinedDuringRound() external {
         uint32 round = revealThreeAndAttestPhase();
         join(dave, STAKE * 10);
         vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.MemberNotEligible.selector, taskId, round, round + 2));
-        attestAs(dave, MODEL, 0x7);
+        commitAttestationAs(dave, round, MODEL, 0x7);
+    }
+
+    function test_RevertWhen_AttestationAlreadyCommitted() external {
+        uint32 round = revealThreeAndAttestPhase();
+        commitAttestationAs(alice, round, MODEL, 0x7);
+        vm.expectRevert(err(IFLCoordinator.AttestCommitAlreadyExists.selector, taskId, round, alice));
+        commitAttestationAs(alice, round, OTHER_MODEL, 0x7);
+    }
+
+    function test_CommitAttestation_HidesTheResult() external {
+        uint32 round = revealThreeAndAttestPhase();
+        vm.expectEmit(address(coordinator));
+        emit IFLCoordinator.AttestationCommitted(taskId, round, alice, attestationOf(alice, round, MODEL, 0x7));
+        commitAttestationAs(alice, round, MODEL, 0x7);
+        Member memory m = member(alice);
+        assertEq(m.attestedResult, attestationOf(alice, round, MODEL, 0x7), "the commitment, not the result");
+        assertEq(m.activeRound, round, "activeRound");
+        assertEq(m.flags & MemberFlags.ATTESTED, 0, "not ATTESTED before the reveal");
+        assertTrue(m.flags & MemberFlags.ATTEST_COMMITTED != 0, "ATTEST_COMMITTED");
+        assertEq(coordinator.getTally(taskId, round, resultOf(MODEL, 0x7)).attesters, 0, "nothing tallied");
+    }
+
+    // ---------------------------------------------------------------- revealAttestation
+
+    function test_RevertWhen_ModelIsZero() external {
+        uint32 round = revealThreeAndAttestPhase();
+        commitAttestationAs(alice, round, bytes32(0), 0x7);
+        warpToAttestReveal();
+        vm.expectRevert(IFLCoordinator.AttestEmptyModel.selector);
+        revealAttestationAs(alice, round, bytes32(0), 0x7);
+    }
+
+    function test_RevertWhen_RevealingInAttestCommitPhase() external {
+        uint32 round = revealThreeAndAttestPhase();
+        commitAttestationAs(alice, round, MODEL, 0x7);
+        vm.expectRevert(wrongPhase(round, RoundPhase.AttestCommit));
+        revealAttestationAs(alice, round, MODEL, 0x7);
+    }
+
+    function test_RevertWhen_RevealingWithoutAttestCommit() external {
+        uint32 round = revealThreeAndAttestPhase();
+        warpToAttestReveal();
+        vm.expectRevert(err(IFLCoordinator.AttestRevealWithoutCommit.selector, taskId, round, alice));
+        revealAttestationAs(alice, round, MODEL, 0x7);
+    }
+
+    function test_RevertWhen_RevealedResultDiffersFromCommitment() external {
+        uint32 round = revealThreeAndAttestPhase();
+        commitAttestationAs(alice, round, MODEL, 0x7);
+        warpToAttestReveal();
+        vm.expectRevert(err(IFLCoordinator.AttestRevealMismatch.selector, taskId, round, alice));
+        revealAttestationAs(alice, round, OTHER_MODEL, 0x7);
+    }
+
+    function test_RevertWhen_AcceptedSetNamesMissingReveal() external {
+        uint32 round = revealThreeAndAttestPhase();
+        commitAttestationAs(alice, round, MODEL, 0xf);
+        warpToAttestReveal();
+        vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.AttestInvalidAcceptedSet.selector, 0xf, uint16(3)));
+        revealAttestationAs(alice, round, MODEL, 0xf);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFLCoordinator.AttestInvalidAcceptedSet.selector, uint256(1) << 255, uint16(3))
+        );
+        revealAttestationAs(alice, round, MODEL, uint256(1) << 255);
+    }
+
+    function test_RevertWhen_AcceptedSetNonEmptyWithoutReveals() external {
+        uint32 round = joinThreeAndStart();
+        warpToAttest();
+        commitAttestationAs(alice, round, MODEL, 1);
+        warpToAttestReveal();
+        vm.expectRevert(abi.encodeWithSelector(IFLCoordinator.AttestInvalidAcceptedSet.selector, 1, uint16(0)));
+        revealAttestationAs(alice, round, MODEL, 1);
     }
 
     function test_RevertWhen_Understaked() external {
@@ -94,14 +162,14 @@ contract AttestTest is Base {
         coordinator.settle(taskId, alice); // slashed below the minimum
         warpToAttest();
         vm.expectRevert(err(IFLCoordinator.MemberUnderstaked.selector, taskId, alice));
-        attestAs(alice, MODEL, 0);
+        commitAttestationAs(alice, 2, MODEL, 0);
     }
 
     function test_RevertWhen_AlreadyAttested() external {
         uint32 round = revealThreeAndAttestPhase();
         attestAs(alice, MODEL, 0x7);
         vm.expectRevert(err(IFLCoordinator.AttestAlreadyDone.selector, taskId, round, alice));
-        attestAs(alice, OTHER_MODEL, 0x3);
+        revealAttestationAs(alice, round, MODEL, 0x7);
     }
 
     function test_Attest_TalliesStake() external {
@@ -128,11 +196,13 @@ contract AttestTest is Base {
 
     function test_Attest_EmitsResultAttested() external {
         uint32 round = revealThreeAndAttestPhase();
+        commitAttestationAs(alice, round, MODEL, 0x5);
+        warpToAttestReveal();
         vm.expectEmit(address(coordinator));
         emit IFLCoordinator.ResultAttested(
             taskId, round, alice, resultOf(MODEL, 0x5), MODEL, CODEC, 0x5, METRICS, STAKE
         );
-        attestAs(alice, MODEL, 0x5);
+        revealAttestationAs(alice, round, MODEL, 0x5);
     }
 
     function test_Attest_WithoutCommit() external {
@@ -140,7 +210,9 @@ contract AttestTest is Base {
         warpToAttest();
         attestAs(alice, MODEL, 0);
         assertEq(member(alice).activeRound, round, "activeRound");
-        assertEq(member(alice).flags, MemberFlags.JOINED | MemberFlags.ATTESTED, "flags");
+        assertEq(
+            member(alice).flags, MemberFlags.JOINED | MemberFlags.ATTEST_COMMITTED | MemberFlags.ATTESTED, "flags"
+        );
     }
 
     function test_Attest_EmptyAcceptedSet() external {
@@ -150,23 +222,30 @@ contract AttestTest is Base {
     }
 
     function test_Attest_BelowQuorumStaysOpen() external {
-        revealThreeAndAttestPhase();
+        uint32 round = revealThreeAndAttestPhase();
+        commitAttestationAs(alice, round, MODEL, 0x7);
+        commitAttestationAs(bob, round, MODEL, 0x7);
+        warpToAttestReveal();
         vm.recordLogs();
-        attestAs(alice, MODEL, 0x7);
-        attestAs(bob, MODEL, 0x7); // 2/3 of the stake is 6666.67 bps < 6667
+        revealAttestationAs(alice, round, MODEL, 0x7);
+        revealAttestationAs(bob, round, MODEL, 0x7); // 2/3 of the stake is 6666.67 bps < 6667
         assertEq(vm.getRecordedLogs().length, 2, "two ResultAttested, no QuorumReached");
         assertEq(uint256(round_().status), uint256(RoundStatus.Open), "status");
-        assertEq(uint256(phase()), uint256(RoundPhase.Attest), "phase");
+        assertEq(uint256(phase()), uint256(RoundPhase.AttestReveal), "phase");
         assertEq(round_().winningResult, bytes32(0), "no winner");
     }
 
     function test_Attest_ReachingQuorumEmitsQuorumReached() external {
         uint32 round = revealThreeAndAttestPhase();
-        attestAs(alice, MODEL, 0x7);
-        attestAs(bob, MODEL, 0x7);
+        commitAttestationAs(alice, round, MODEL, 0x7);
+        commitAttestationAs(bob, round, MODEL, 0x7);
+        commitAttestationAs(carol, round, MODEL, 0x7);
+        warpToAttestReveal();
+        revealAttestationAs(alice, round, MODEL, 0x7);
+        revealAttestationAs(bob, round, MODEL, 0x7);
         vm.expectEmit(address(coordinator));
         emit IFLCoordinator.QuorumReached(taskId, round, resultOf(MODEL, 0x7), STAKE * 3);
-        attestAs(carol, MODEL, 0x7);
+        revealAttestationAs(carol, round, MODEL, 0x7);
     }
 
     function test_Attest_ReachingQuorumMarksWinner() external {
@@ -190,10 +269,13 @@ contract AttestTest is Base {
         vm.prank(dave);
         coordinator.unbond(taskId);
         warpToAttest();
-        attestAs(alice, MODEL, 0);
+        commitAttestationAs(alice, round, MODEL, 0);
+        commitAttestationAs(bob, round, MODEL, 0);
+        warpToAttestReveal();
+        revealAttestationAs(alice, round, MODEL, 0);
         vm.expectEmit(address(coordinator));
         emit IFLCoordinator.QuorumReached(taskId, round, resultOf(MODEL, 0), STAKE * 2);
-        attestAs(bob, MODEL, 0); // 2 of the 4 joined, but all of the 2 that stayed
+        revealAttestationAs(bob, round, MODEL, 0); // 2 of the 4 joined, but all of the 2 that stayed
     }
 
     function test_Attest_QuorumByStakeNotHeadcount() external {

@@ -58,7 +58,7 @@ contract CommitTest is Base {
     function test_RevertWhen_AttestPhase() external {
         uint32 round = joinThreeAndStart();
         warpToAttest();
-        vm.expectRevert(wrongPhase(round, RoundPhase.Attest));
+        vm.expectRevert(wrongPhase(round, RoundPhase.AttestCommit));
         commitRaw(alice, round, COMMITMENT);
     }
 

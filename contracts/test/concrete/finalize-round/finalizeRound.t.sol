@@ -28,7 +28,7 @@ contract FinalizeRoundTest is Base {
         uint32 round = joinThreeAndStart();
         warpToAttest();
         attestAs(alice, MODEL, 0);
-        vm.expectRevert(wrongPhase(round, RoundPhase.Attest));
+        vm.expectRevert(wrongPhase(round, RoundPhase.AttestReveal));
         finalize(MODEL, 0);
     }
 

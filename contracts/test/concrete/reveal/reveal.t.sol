@@ -35,7 +35,7 @@ contract RevealTest is Base {
         uint32 round = joinThreeAndStart();
         commitAs(alice);
         warpToAttest();
-        vm.expectRevert(wrongPhase(round, RoundPhase.Attest));
+        vm.expectRevert(wrongPhase(round, RoundPhase.AttestCommit));
         revealAs(alice, round);
     }
 

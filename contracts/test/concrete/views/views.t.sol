@@ -41,9 +41,15 @@ contract ViewsTest is Base {
         vm.warp(r.revealDeadline - 1);
         assertEq(uint256(phase()), uint256(RoundPhase.Reveal), "reveal, last second");
         vm.warp(r.revealDeadline);
-        assertEq(uint256(phase()), uint256(RoundPhase.Attest), "attest");
+        assertEq(uint256(phase()), uint256(RoundPhase.AttestCommit), "attest commit");
+        uint64 middle = r.revealDeadline + (r.attestDeadline - r.revealDeadline) / 2;
+        assertEq(coordinator.attestCommitDeadline(taskId, 1), middle, "the attest window's middle");
+        vm.warp(middle - 1);
+        assertEq(uint256(phase()), uint256(RoundPhase.AttestCommit), "attest commit, last second");
+        vm.warp(middle);
+        assertEq(uint256(phase()), uint256(RoundPhase.AttestReveal), "attest reveal");
         vm.warp(r.attestDeadline - 1);
-        assertEq(uint256(phase()), uint256(RoundPhase.Attest), "attest, last second");
+        assertEq(uint256(phase()), uint256(RoundPhase.AttestReveal), "attest reveal, last second");
         vm.warp(r.attestDeadline);
         assertEq(uint256(phase()), uint256(RoundPhase.Failed), "failed");
     }
@@ -74,6 +80,27 @@ contract ViewsTest is Base {
             coordinator.computeCommitment(cid, CODEC, salt, alice, taskId, 3),
             keccak256(abi.encode(cid, CODEC, salt, alice, taskId, uint32(3), block.chainid, address(coordinator))),
             "commitment"
+        );
+    }
+
+    function test_ComputeAttestationCommitment_MatchesSpec() external view {
+        bytes32 salt = keccak256("attest salt");
+        assertEq(
+            coordinator.computeAttestationCommitment(MODEL, CODEC, 0x5, METRICS, salt, alice, taskId, 3),
+            keccak256(
+                abi.encode(
+                    MODEL, CODEC, uint256(0x5), METRICS, salt, alice, taskId, uint32(3), block.chainid,
+                    address(coordinator)
+                )
+            ),
+            "attestation commitment"
+        );
+        assertEq(
+            coordinator.computeAttestationCommitment(
+                MODEL, CODEC, 0x5, METRICS, attestSaltOf(alice, 3), alice, taskId, 3
+            ),
+            attestationOf(alice, 3, MODEL, 0x5),
+            "the tests' helper"
         );
     }
 
