@@ -22,7 +22,7 @@ from flchain.chain.revert import RevertDecoder
 from flchain.chain.transactions import TxResult, TxSender
 from flchain.errors import ContractRevertError, StakeUnbondingError
 from flchain.protocol.artifacts import load_artifact
-from flchain.protocol.commitments import compute_commitment
+from flchain.protocol.commitments import compute_attestation_commitment, compute_commitment
 from flchain.protocol.contract_client import ContractClient, require_code
 from flchain.protocol.deployment import Deployment
 from flchain.protocol.records import (
@@ -218,8 +218,8 @@ class FLClient(ContractClient):
 
     def attestation_commitment(
         self,
-        task_id: int,
-        round_id: int,
+        task_id: TaskId,
+        round_id: RoundId,
         model_digest: bytes,
         codec: int,
         accepted_bitmap: int,
@@ -228,8 +228,6 @@ class FLClient(ContractClient):
     ) -> bytes:
         """The commitment this account sends for an attestation (computed locally: the result
         must not leave this process before its reveal, not even to the RPC node)."""
-        from flchain.protocol.commitments import compute_attestation_commitment
-
         return compute_attestation_commitment(
             model_digest,
             codec,
@@ -245,8 +243,8 @@ class FLClient(ContractClient):
 
     def commit_attestation(
         self,
-        task_id: int,
-        round_id: int,
+        task_id: TaskId,
+        round_id: RoundId,
         model_digest: bytes,
         codec: int,
         accepted_bitmap: int,
@@ -264,8 +262,8 @@ class FLClient(ContractClient):
 
     def reveal_attestation(
         self,
-        task_id: int,
-        round_id: int,
+        task_id: TaskId,
+        round_id: RoundId,
         model_digest: bytes,
         codec: int,
         accepted_bitmap: int,
@@ -287,7 +285,7 @@ class FLClient(ContractClient):
 
     def finalize_round(
         self,
-        task_id: int,
+        task_id: TaskId,
         model_digest: bytes,
         codec: int,
         accepted_bitmap: int,

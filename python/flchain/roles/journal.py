@@ -70,7 +70,7 @@ class PendingUpdate:
 class PendingAttestation:
     """An attestation committed (or about to be) in a round: the result and its salt."""
 
-    round: int
+    round: RoundId
     model_digest: bytes
     codec: int
     accepted_bitmap: int
@@ -150,7 +150,7 @@ class Journal:
         self._write_atomic(self._attestations_path, data)
         return attestation
 
-    def pending_attestation(self, round_id: int) -> PendingAttestation | None:
+    def pending_attestation(self, round_id: RoundId) -> PendingAttestation | None:
         """The attestation recorded for ``round_id``, if any."""
         if not self._attestations_path.is_file():
             return None

@@ -45,6 +45,7 @@ _ROUND_EVENTS = (
     "RoundStarted",
     "UpdateCommitted",
     "UpdateRevealed",
+    "AttestationCommitted",
     "ResultAttested",
     "RoundFinalized",
 )
@@ -182,8 +183,8 @@ def task_events(
 
 def _round_gas(client: FLClient, task_id: TaskId, round_id: RoundId) -> tuple[int, int]:
     """(gas, transactions) of a round's own transactions (create for round 0; else start,
-    commits, reveals, attestations, finalization). A finalization that also opened this round
-    counts for the round it finalized, not for this one."""
+    commits, reveals, attestation commits and reveals, finalization). A finalization that also
+    opened this round counts for the round it finalized, not for this one."""
     names = ["TaskCreated"] if round_id == 0 else list(_ROUND_EVENTS)
     by_tx: dict[str, set[str]] = {}
     for event in task_events(client, names, task_id, None if round_id == 0 else round_id):
