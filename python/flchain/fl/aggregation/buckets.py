@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from flchain.fl.aggregation.ordering import compare_rows
 
-__all__ = ["bucket_groups", "content_order"]
+__all__ = ["bucket_groups", "bucket_points", "content_order"]
 
 _STRIDE = 61  # prime: a sampled coordinate does not fall on the same place of every layer
 
@@ -58,3 +58,11 @@ def bucket_groups(rows: npt.NDArray[np.float32], indices: list[int], size: int) 
     the content-seeded order, so that its mean is summed in an order of its content only."""
     order = content_order(rows, indices)
     return [order[start : start + size] for start in range(0, len(order), size)]
+
+
+def bucket_points(rows: npt.NDArray[np.float32], indices: list[int], size: int) -> list[list[int]]:
+    """The points a clipping rule moves its centre by: the buckets of ``size`` rows
+    (:func:`bucket_groups`), or each row alone when ``size`` is 1."""
+    if size > 1:
+        return bucket_groups(rows, indices, size)
+    return [[index] for index in indices]

@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flchain.errors import AggregationError
-from flchain.fl.aggregation.buckets import bucket_groups
+from flchain.fl.aggregation.buckets import bucket_points
 from flchain.fl.aggregation.fixedpoint import (
     INT64_MAX,
     SCALE,
@@ -79,8 +79,7 @@ def centered_clipping(
     admitted = screen_rows(updates)
     center = checked_center(previous, updates.shape[1])
     indices = [int(i) for i in np.flatnonzero(admitted)]
-    groups = bucket_groups(updates, indices, bucket_size) if bucket_size > 1 else indices
-    points = [[g] if isinstance(g, int) else g for g in groups]
+    points = bucket_points(updates, indices, bucket_size)
     for _ in range(iterations):
         center = clip_around(updates, points, center, radius)
     return AggregationResult(aggregate=center, accepted=admitted.copy())

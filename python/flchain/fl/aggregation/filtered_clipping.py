@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from flchain.fl.aggregation.buckets import bucket_groups
+from flchain.fl.aggregation.buckets import bucket_points
 from flchain.fl.aggregation.centered_clipping import checked_center, clip_around
 from flchain.fl.aggregation.geometry import row_dots, row_norms
 from flchain.fl.aggregation.result import AggregationResult
@@ -102,8 +102,7 @@ def filtered_clipping(
     indices = [int(i) for i in np.flatnonzero(passing)]
     if bucket_size == 1 and np.array_equal(passing, normed):
         return AggregationResult(aggregate=reference, accepted=passing)  # the same points
-    groups = bucket_groups(updates, indices, bucket_size) if bucket_size > 1 else indices
-    points = [[g] if isinstance(g, int) else g for g in groups]
+    points = bucket_points(updates, indices, bucket_size)
     aggregate = clip_around(updates, points, center, None, radius_scale)
     return AggregationResult(aggregate=aggregate, accepted=passing)
 
