@@ -121,15 +121,7 @@ def test_member_that_left_or_was_slashed_out_cannot_read_the_next_round(
 ) -> None:
     store = LocalStore(tmp_path / "store")
     carol = _carol(parties)
-    task_id = _task_in_round_one(
-        parties,
-        store,
-        (
-            parties.alice,
-            parties.bob,
-            carol,
-        ),
-    )
+    task_id = _task_in_round_one(parties, store, (parties.alice, parties.bob, carol))
     publisher = KeyringPublisher(parties.owner, store, task_id)
     assert publisher.step() == 1
     readers = {
@@ -321,16 +313,7 @@ def test_member_revealing_an_unusable_update_is_left_out_of_the_next_roster(
 ) -> None:
     store = LocalStore(tmp_path / "store")
     carol = _carol(parties)
-    task_id = _task_in_round_one(
-        parties,
-        store,
-        (
-            parties.alice,
-            parties.bob,
-            carol,
-        ),
-        secure=True,
-    )
+    task_id = _task_in_round_one(parties, store, (parties.alice, parties.bob, carol), secure=True)
     publisher = KeyringPublisher(parties.owner, store, task_id)
     assert publisher.step() == 1
     document = load_task_file(PROJECT / "examples" / "digits.toml").document
@@ -372,14 +355,7 @@ def test_member_a_pending_inactivity_penalty_expels_is_in_no_later_keyring(
     # pending penalty leaves him below the minimum. Nobody settles him, yet round 2's keyring
     # leaves him out (the Python mirror predicts the penalty), as the contract would refuse him.
     store = LocalStore(tmp_path / "store")
-    task_id = _task_in_round_one(
-        parties,
-        store,
-        (
-            parties.alice,
-            parties.bob,
-        ),
-    )
+    task_id = _task_in_round_one(parties, store, (parties.alice, parties.bob))
     _fail_round_one_alice_alone(parties, task_id)
     parties.owner.start_round(task_id)
 

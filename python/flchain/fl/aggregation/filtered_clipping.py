@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from flchain.fl.aggregation.buckets import bucket_points
+from flchain.fl.aggregation.buckets import bucket_points, require_bucket_size
 from flchain.fl.aggregation.centered_clipping import checked_center, clip_around
 from flchain.fl.aggregation.geometry import row_dots, row_norms
 from flchain.fl.aggregation.result import AggregationResult
@@ -146,7 +146,7 @@ class FilteredClippingParams:
         require(name, "max_norm_ratio", ratio >= 1.0, "a number >= 1", ratio)
         scale = self.radius_scale
         require(name, "radius_scale", 0.0 < scale <= 10.0, "within (0, 10]", scale)
-        require(name, "bucket_size", 1 <= self.bucket_size <= 8, "within [1, 8]", self.bucket_size)
+        require_bucket_size(name, self.bucket_size)
 
 
 SPEC = RuleSpec(
