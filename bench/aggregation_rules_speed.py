@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -38,13 +37,13 @@ from flchain.fl.aggregation import (
     trimmed_mean,
 )
 from flchain.fl.aggregation.fused import fixed_weighted_mean
+from timing import best_time
 
 try:
     from flwr.server.strategy import aggregate as flower
 except ImportError:  # Flower is a dev extra, not a dependency
     flower = None
 
-REPEATS = 3
 BETA = 0.2
 
 
@@ -85,7 +84,7 @@ def _part_one(rng: np.random.Generator, clients: int, parameters: int) -> None:
         _report(name, ours, theirs)
     # The floor: one read of the input (a reduction keeps nothing). FedAvg cannot go faster;
     # Flower's float FedAvg over the floor bounds any FedAvg's speed-up over it on this machine.
-    floor = _best_time(functools.partial(np.max, updates, axis=0))
+    floor = best_time(functools.partial(np.max, updates, axis=0))
     print(
         f"  {'(one read)':<15}{floor:>10.2f}   memory floor for FedAvg on this machine", flush=True
     )
@@ -145,22 +144,13 @@ def _header() -> None:
 
 
 def _report(name: str, ours: Callable[[], Any], theirs: Callable[[], Any] | None) -> float:
-    mine = _best_time(ours)
+    mine = best_time(ours)
     if theirs is None:
         print(f"  {name:<15}{mine:>10.2f}{'-':>12}{'-':>13}", flush=True)
         return mine
-    other = _best_time(theirs)
+    other = best_time(theirs)
     print(f"  {name:<15}{mine:>10.2f}{other:>12.2f}{other / mine:>12.1f}x", flush=True)
     return mine
-
-
-def _best_time(run: Callable[[], Any]) -> float:
-    best = float("inf")
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 if __name__ == "__main__":

@@ -7,13 +7,11 @@ Run: .venv/bin/python bench/aggregation_speed.py [clients] [parameters]
 from __future__ import annotations
 
 import sys
-import time
 
 import numpy as np
 
 from flchain.fl.aggregation import fedavg
-
-REPEATS = 3
+from timing import best_time
 
 
 def main() -> None:
@@ -22,22 +20,12 @@ def main() -> None:
     rng = np.random.default_rng(0)
     updates = rng.standard_normal((clients, parameters), dtype=np.float32) * np.float32(0.05)
     weights = rng.integers(100, 10_000, size=clients)
-    fixed = _best_time(lambda: fedavg(updates, weights=weights))
-    plain = _best_time(lambda: np.average(updates, axis=0, weights=weights).astype(np.float32))
+    fixed = best_time(lambda: fedavg(updates, weights=weights))
+    plain = best_time(lambda: np.average(updates, axis=0, weights=weights).astype(np.float32))
     print(f"fedavg {clients} x {parameters:,} float32 ({updates.nbytes / 2**20:.0f} MiB):")
     rate = updates.nbytes / fixed / 2**30
     print(f"  deterministic fixed point: {fixed:.3f} s ({rate:.2f} GiB/s)")
     print(f"  plain float mean (np.average, not order-independent): {plain:.3f} s")
-
-
-def _best_time(run: object) -> float:
-    assert callable(run)
-    best = float("inf")
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 if __name__ == "__main__":

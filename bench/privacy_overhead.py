@@ -37,7 +37,6 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-import numpy as np
 import torch
 
 from chain_rounds import ChainRun, Member, StepClock, TimedStore, open_chain_run
@@ -45,11 +44,8 @@ from flchain.fl import (
     ArrayDataset,
     build_model,
     encode_model,
-    load_digits_dataset,
     load_into,
-    partition_iid,
     train_local,
-    train_test_split,
 )
 from flchain.protocol.records import RoundInfo
 from flchain.roles.aggregator import RoundResult
@@ -61,39 +57,30 @@ from flchain.roles.round_steps import (
     global_model,
     record_update,
 )
-from flchain.roles.taskfile import TaskFile, parse_task_file
+from flchain.roles.taskfile import TaskFile
+from round_workload import (
+    HIDDEN,
+    MEASURED,
+    NOT_OVERHEAD,
+    digits_split,
+    iid_shards,
+    mlp_task,
+    train_seed,
+    warm_up,
+)
 
 PARTICIPANTS = (5, 20)
 MODES = ("plain", "private", "secure")
 ROUNDS = 6
-HIDDEN = (1024, 900)  # 64 -> 1024 -> 900 -> 10: 998,070 parameters, as round_breakdown.py
-EPOCHS, BATCH_SIZE, LR = 1, 16, 0.05
-PHASE = 600
-DATA_SEED = 0
-MEASURED = 0
-NOT_OVERHEAD = frozenset({"train"})
-
-
-def train_seed(participant: int, round_id: int) -> int:
-    return int(np.random.SeedSequence([DATA_SEED, round_id, participant]).generate_state(1)[0])
 
 
 def make_task(participants: int, mode: str) -> TaskFile:
-    return parse_task_file(
-        {
-            "task": {
-                "name": f"privacy-overhead-{participants}-{mode}",
-                "rounds": ROUNDS,
-                "commit_seconds": PHASE,
-                "reveal_seconds": PHASE,
-                "attest_seconds": PHASE,
-                "max_participants": max(64, participants),
-                "private": mode != "plain",
-                "secure_aggregation": mode == "secure",
-            },
-            "model": {"family": "mlp", "hidden_sizes": list(HIDDEN)},
-            "training": {"epochs": EPOCHS, "batch_size": BATCH_SIZE, "lr": LR},
-        }
+    return mlp_task(
+        f"privacy-overhead-{participants}-{mode}",
+        participants,
+        ROUNDS,
+        private=mode != "plain",
+        secure_aggregation=mode == "secure",
     )
 
 
@@ -265,7 +252,7 @@ def print_summary(n: int, s: dict[str, Any]) -> None:
 
 def main() -> int:
     torch.set_num_threads(1)
-    train, _ = train_test_split(load_digits_dataset(), test_fraction=0.2, seed=DATA_SEED)
+    train, _ = digits_split()
     parameters = sum(
         p.numel() for p in build_model(make_task(1, "plain").document.model, 0).parameters()
     )
@@ -276,14 +263,8 @@ def main() -> int:
     )
     figures: dict[str, Any] = {"parameters": parameters, "load_average_start": round(load, 2)}
     for n in PARTICIPANTS:
-        shards = [train.subset(ix) for ix in partition_iid(len(train), n, seed=DATA_SEED)]
-        train_local(
-            build_model(make_task(n, "plain").document.model, 0),
-            shards[0],
-            epochs=1,
-            batch_size=BATCH_SIZE,
-            lr=LR,
-        )
+        shards = iid_shards(train, n)
+        warm_up(make_task(n, "plain"), shards[MEASURED])
         summary = measure(n, shards)
         print_summary(n, summary)
         figures[f"participants_{n}"] = summary

@@ -46,52 +46,32 @@ from flchain.fl import (
     encode_state,
     evaluate,
     flatten_state,
-    load_digits_dataset,
     load_into,
-    partition_iid,
     train_local,
-    train_test_split,
     unflatten_state,
 )
-from flchain.roles.taskfile import TaskFile, parse_task_file
+from flchain.roles.taskfile import TaskFile
+from round_workload import (
+    BATCH_SIZE,
+    EPOCHS,
+    HIDDEN,
+    LR,
+    MEASURED,
+    NOT_OVERHEAD,
+    digits_split,
+    iid_shards,
+    mlp_task,
+    train_seed,
+    warm_up,
+)
 
 PARTICIPANTS = (5, 20)
 ROUNDS = 5
-HIDDEN = (1024, 900)  # 64 -> 1024 -> 900 -> 10: 998,070 parameters
-EPOCHS, BATCH_SIZE, LR = 1, 16, 0.05
-PHASE = 600  # seconds per phase, skipped with evm_increaseTime
-DATA_SEED = 0
-MEASURED = 0  # the measured participant's index
 OVERHEAD_TARGET = 1.0  # seconds per round per participant, 20 participants x 1M parameters
-NOT_OVERHEAD = frozenset({"train"})
-
-
-def train_seed(participant: int, round_id: int) -> int:
-    """The training seed of a participant in a round, the same in both runs."""
-    return int(np.random.SeedSequence([DATA_SEED, round_id, participant]).generate_state(1)[0])
 
 
 def make_task(participants: int) -> TaskFile:
-    return parse_task_file(
-        {
-            "task": {
-                "name": f"round-breakdown-{participants}",
-                "rounds": ROUNDS,
-                "commit_seconds": PHASE,
-                "reveal_seconds": PHASE,
-                "attest_seconds": PHASE,
-                "max_participants": max(64, participants),
-            },
-            "model": {"family": "mlp", "hidden_sizes": list(HIDDEN)},
-            "training": {"epochs": EPOCHS, "batch_size": BATCH_SIZE, "lr": LR},
-        }
-    )
-
-
-def warm_up(task: TaskFile, shard: ArrayDataset) -> None:
-    """Pay torch's one-time start-up (about 1 s) before anything is timed."""
-    model = build_model(task.document.model, seed=0)
-    train_local(model, shard, epochs=1, batch_size=BATCH_SIZE, lr=LR)
+    return mlp_task(f"round-breakdown-{participants}", participants, ROUNDS)
 
 
 def accuracy_of(task: TaskFile, model_bytes: bytes, test: ArrayDataset) -> float:
@@ -263,7 +243,7 @@ def print_summary(s: dict[str, Any]) -> None:
 
 def main() -> int:
     torch.set_num_threads(1)
-    train, test = train_test_split(load_digits_dataset(), test_fraction=0.2, seed=DATA_SEED)
+    train, test = digits_split()
     parameters = sum(p.numel() for p in build_model(make_task(1).document.model, 0).parameters())
     update_bytes = len(encode_model(build_model(make_task(1).document.model, 0)))
     print(
@@ -280,7 +260,7 @@ def main() -> int:
     }
     for n in PARTICIPANTS:
         task = make_task(n)
-        shards = [train.subset(ix) for ix in partition_iid(len(train), n, seed=DATA_SEED)]
+        shards = iid_shards(train, n)
         warm_up(task, shards[MEASURED])
         chain, initial = run_on_chain(task, shards, test)
         memory = run_in_memory(task, shards, test)

@@ -9,6 +9,8 @@
   fixtures/README.md): its ABI + bytecode, and a fresh deployment inside the snapshot.
 - ``parties``: module-scoped; the flchain contracts deployed for the module (inside a module
   snapshot, reverted after it) and clients for its owner, alice and bob (protocol_parties.py).
+- ``network``: a devnet of its own with flchain deployed, for a test that runs whole tasks with
+  participant processes (role_network.py); stopped, with its processes, after the test.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 import pytest
 from protocol_parties import Parties
+from role_network import Network
 from web3 import Web3
 from web3.contract import Contract
 
@@ -79,3 +82,10 @@ def parties(w3: Web3, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Part
     ]
     yield Parties(directory, *clients)
     revert(w3, module_snapshot)
+
+
+@pytest.fixture
+def network(tmp_path: Path) -> Iterator[Network]:
+    net = Network(tmp_path)
+    yield net
+    net.close()

@@ -1,14 +1,17 @@
 """What the protocol tests share: the ``parties`` of a module's own deployment (the fixture is
-in conftest.py) and a task they can create and join.
+in conftest.py), a task they can create and join, and the clock moved one phase on.
 
 Task defaults: 10-token minimum stake, 100 tokens reward per round, ``PHASE`` seconds for each
-of the commit, reveal and attest phases, ``INITIAL`` / ``SPEC`` as raw digests.
+of the commit, reveal and attest phases, ``INITIAL`` / ``SPEC`` as raw digests; ``MODEL`` /
+``METRICS``: the raw digests of an attested global model and its metrics.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from web3 import Web3
 
 from flchain.chain.controls import increase_time, mine
 from flchain.protocol.client import FLClient
@@ -19,6 +22,8 @@ TOKEN = 10**18
 PHASE = 100  # seconds per phase
 INITIAL = b"\x11" * 32
 SPEC = b"\x22" * 32
+MODEL = b"\x33" * 32
+METRICS = b"\x44" * 32
 
 
 @dataclass(frozen=True)
@@ -86,3 +91,10 @@ def task_with_members(p: Parties, rounds: int = 2) -> int:
     p.alice.join(task_id, 10 * TOKEN)
     p.bob.join(task_id, 10 * TOKEN)
     return task_id
+
+
+def next_phase(w3: Web3) -> None:
+    """Move the chain's clock ``PHASE`` seconds on and mine: the current phase of a task with
+    the defaults above is over."""
+    increase_time(w3, PHASE)
+    mine(w3)

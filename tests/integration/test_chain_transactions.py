@@ -12,6 +12,7 @@ import requests
 from eth_account import Account
 from web3 import HTTPProvider, Web3
 from web3.contract import Contract
+from web3.contract.contract import ContractFunction
 from web3.types import RPCEndpoint, RPCResponse
 
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
@@ -87,19 +88,27 @@ def test_send_resyncs_nonce_when_account_was_used_elsewhere(w3: Web3, probe: Con
     assert probe.functions.perSender(sender.address).call() == 3
 
 
+def _refused_transact(
+    w3: Web3, account: int, call: ContractFunction, **options: Any
+) -> tuple[ContractRevertError, int]:
+    """Transact ``call`` to the ChainProbe as dev ``account``, which must raise
+    ContractRevertError: the error, and how many transactions the account sent meanwhile."""
+    sender = _sender(w3, account)
+    nonce_before = w3.eth.get_transaction_count(sender.address)
+    with pytest.raises(ContractRevertError) as caught:
+        sender.transact(call, contract_name="ChainProbe", **options)
+    return caught.value, w3.eth.get_transaction_count(sender.address) - nonce_before
+
+
 def test_transact_raises_decoded_custom_error_without_sending_when_call_would_revert(
     w3: Web3, probe: Contract
 ) -> None:
-    sender = _sender(w3, 0)
-    nonce_before = w3.eth.get_transaction_count(sender.address)
+    error, sent = _refused_transact(w3, 0, probe.functions.failCustom(7))
 
-    with pytest.raises(ContractRevertError) as caught:
-        sender.transact(probe.functions.failCustom(7), contract_name="ChainProbe")
-
-    assert str(caught.value) == "ChainProbe rejected the call: ProbeTaskNotFound(taskId=7)"
-    assert caught.value.error_name == "ProbeTaskNotFound"
-    assert caught.value.error_args == {"taskId": 7}
-    assert w3.eth.get_transaction_count(sender.address) == nonce_before
+    assert str(error) == "ChainProbe rejected the call: ProbeTaskNotFound(taskId=7)"
+    assert error.error_name == "ProbeTaskNotFound"
+    assert error.error_args == {"taskId": 7}
+    assert sent == 0
 
 
 def test_transact_decodes_address_bytes_and_string_args_when_custom_error_has_them(
@@ -160,15 +169,11 @@ def test_revert_decoder_reads_web3_exceptions_when_eth_call_reverts(
 def test_mined_failure_is_replayed_and_decoded_when_gas_was_given(
     w3: Web3, probe: Contract
 ) -> None:
-    sender = _sender(w3, 4)
-    nonce_before = w3.eth.get_transaction_count(sender.address)
+    error, sent = _refused_transact(w3, 4, probe.functions.failCustom(9), gas=100_000)
 
-    with pytest.raises(ContractRevertError) as caught:
-        sender.transact(probe.functions.failCustom(9), gas=100_000, contract_name="ChainProbe")
-
-    assert caught.value.error_args == {"taskId": 9}
-    assert "ProbeTaskNotFound(taskId=9) (transaction 0x" in str(caught.value)
-    assert w3.eth.get_transaction_count(sender.address) == nonce_before + 1
+    assert error.error_args == {"taskId": 9}
+    assert "ProbeTaskNotFound(taskId=9) (transaction 0x" in str(error)
+    assert sent == 1
 
 
 def test_mined_failure_says_out_of_gas_when_gas_limit_too_low(w3: Web3, probe: Contract) -> None:

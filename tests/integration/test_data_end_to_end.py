@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_roles_end_to_end import Network, conduct, small_task, wait_for_members
+from role_network import Network, conduct, small_task, wait_for_members
 
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.transactions import TxSender

@@ -104,6 +104,16 @@ def _assigned_task(w3: Web3, parties: Parties, registries: Registries, dataset_i
     return task_id
 
 
+def _requested_task(parties: Parties, registries: Registries, store: LocalStore) -> int:
+    """A task of the owner's linked to a fresh 3-shard dataset, one shard a member; alice has
+    requested hers and the draw is open."""
+    published = _publish(registries, store, shards=3)
+    task_id = task_with_members(parties)
+    registries.owner.link_task(task_id, published.dataset_id, 1)
+    registries.alice.request_shards(task_id)
+    return task_id
+
+
 def test_publish_registers_a_sealed_dataset_whose_shards_are_in_the_store(
     registries: Registries, store: LocalStore
 ) -> None:
@@ -200,10 +210,7 @@ def test_fetch_refuses_a_shard_whose_bytes_differ_from_its_registered_digest(
 def test_expired_draw_is_renewed_then_fixed_from_its_new_target(
     w3: Web3, parties: Parties, registries: Registries, store: LocalStore
 ) -> None:
-    published = _publish(registries, store, shards=3)
-    task_id = task_with_members(parties)
-    registries.owner.link_task(task_id, published.dataset_id, 1)
-    registries.alice.request_shards(task_id)
+    task_id = _requested_task(parties, registries, store)
     registries.owner.close_draw(task_id)
     mine(w3, 258)
 
@@ -289,10 +296,7 @@ def test_cli_lists_a_dataset_named_with_rich_markup_and_an_unknown_codec_verbati
 def test_a_fix_mined_just_past_the_window_is_a_race_and_the_draw_is_then_renewed(
     w3: Web3, parties: Parties, registries: Registries, store: LocalStore
 ) -> None:
-    published = _publish(registries, store, shards=3)
-    task_id = task_with_members(parties)
-    registries.owner.link_task(task_id, published.dataset_id, 1)
-    registries.alice.request_shards(task_id)
+    task_id = _requested_task(parties, registries, store)
     registries.owner.close_draw(task_id)
     target = registries.bob.draw(task_id, 1).target_block
     # The last block at which the draw is not expired: the fix lands one block later.
@@ -308,10 +312,7 @@ def test_a_fix_mined_just_past_the_window_is_a_race_and_the_draw_is_then_renewed
 def test_owner_waiting_for_tickets_sees_the_draw_a_member_closed_publicly_fixed(
     w3: Web3, parties: Parties, registries: Registries, store: LocalStore
 ) -> None:
-    published = _publish(registries, store, shards=3)
-    task_id = task_with_members(parties)
-    registries.owner.link_task(task_id, published.dataset_id, 1)
-    registries.alice.request_shards(task_id)
+    task_id = _requested_task(parties, registries, store)
 
     with ThreadPoolExecutor(1) as pool:
         # The owner waits for two tickets; only one comes, and alice closes the draw herself

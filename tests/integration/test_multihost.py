@@ -10,7 +10,6 @@ it moves time to a phase's deadline once every member has done its part. Nothing
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +18,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flchain_processes import (
+    ROUNDS,
+    digits_task_config,
+    flchain_env,
+    run_flchain,
+    stop_participants,
+)
 from hardhat_node import hardhat_node
 
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
@@ -29,9 +35,7 @@ from flchain.protocol.client import FLClient
 from flchain.protocol.deploy import load_deployment
 from flchain.protocol.records import MemberInfo, RoundPhase, TaskStatus
 
-PROJECT = Path(__file__).resolve().parents[2]
 TRAINERS = 3
-ROUNDS = 3
 
 
 @pytest.fixture(params=["anvil", "hardhat"])
@@ -49,7 +53,7 @@ def store_url(tmp_path: Path) -> Iterator[str]:
     server = subprocess.Popen(
         [sys.executable, "-m", "flchain", "ipfs", "serve", "--port", "0",
          "--root", str(tmp_path / "served-store")],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=_env(tmp_path / "store-host"),
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=flchain_env(tmp_path / "store-host"),
     )  # fmt: skip
     assert server.stdout is not None
     url = server.stdout.readline().strip()
@@ -58,28 +62,6 @@ def store_url(tmp_path: Path) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=20)
-
-
-def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLCHAIN_")}
-    return env | {"FLCHAIN_HOME": str(home), "OMP_NUM_THREADS": "1"}
-
-
-def _flchain(home: Path, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "flchain", *args], capture_output=True, text=True,
-        env=_env(home), cwd=home, timeout=300, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def _task_config(tmp_path: Path) -> Path:
-    text = (PROJECT / "examples" / "digits.toml").read_text()
-    text = text.replace("rounds = 10", f"rounds = {ROUNDS}").replace("epochs = 2", "epochs = 1")
-    path = tmp_path / "task.toml"
-    path.write_text(text)
-    return path
 
 
 ACCOUNTS = {f"p{i + 1}": i + 1 for i in range(TRAINERS)} | {"observer": TRAINERS + 1}
@@ -120,14 +102,14 @@ def test_owner_participants_and_observer_on_separate_homes_complete_three_rounds
     homes = {name: tmp_path / name for name in ("owner", "p1", "p2", "p3", "observer")}
     for home in homes.values():
         home.mkdir()
-    _flchain(homes["owner"], "deploy", "--rpc", rpc_url)
+    run_flchain(homes["owner"], "deploy", "--rpc", rpc_url)
     record = next((homes["owner"] / "deployments").glob("*.json"))
     for name, home in homes.items():
         if name != "owner":
             (home / "deployments").mkdir()
             shutil.copy(record, home / "deployments" / record.name)
     created = json.loads(
-        _flchain(homes["owner"], "task", "create", "--config", str(_task_config(tmp_path)),
+        run_flchain(homes["owner"], "task", "create", "--config", str(digits_task_config(tmp_path)),
                  "--rpc", rpc_url, "--store", store_url, "--json")
     )  # fmt: skip
     task_id = int(created["task"])
@@ -141,7 +123,7 @@ def test_owner_participants_and_observer_on_separate_homes_complete_three_rounds
             [sys.executable, "-m", "flchain", "participant", "run", "--task", str(task_id),
              "--account", f"dev:{account}", "--rpc", rpc_url, "--store", store_url,
              "--timeout", "600", *extra],
-            stdout=log, stderr=subprocess.STDOUT, env=_env(homes[name]), cwd=homes[name],
+            stdout=log, stderr=subprocess.STDOUT, env=flchain_env(homes[name]), cwd=homes[name],
         )  # fmt: skip
     w3 = connect(rpc_url)
     owner = FLClient(w3, load_deployment(w3, homes["owner"] / "deployments"))
@@ -150,16 +132,13 @@ def test_owner_participants_and_observer_on_separate_homes_complete_three_rounds
         assert time.monotonic() < limit, "participants did not join"
         assert all(p.poll() is None for p in procs.values()), "a participant exited early"
         time.sleep(0.2)
-    _flchain(homes["owner"], "task", "start", str(task_id), "--rpc", rpc_url)
+    run_flchain(homes["owner"], "task", "start", str(task_id), "--rpc", rpc_url)
 
     try:
         _conduct(owner, task_id, procs)
         codes = {name: proc.wait(timeout=120) for name, proc in procs.items()}
     finally:
-        for proc in procs.values():
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+        stop_participants(procs.values())
         for log in logs:
             log.close()
 
@@ -176,6 +155,6 @@ def test_owner_participants_and_observer_on_separate_homes_complete_three_rounds
     for rnd in range(1, ROUNDS + 1):
         assert f"task {task_id} round {rnd}: attested" in logs_text
     status = json.loads(
-        _flchain(homes["observer"], "task", "status", str(task_id), "--rpc", rpc_url, "--json")
+        run_flchain(homes["observer"], "task", "status", str(task_id), "--rpc", rpc_url, "--json")
     )
     assert status["phase"] == "completed"

@@ -9,13 +9,10 @@ The jump is real: Anvil's clock is moved with `evm_increaseTime` between two blo
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 from clock_driver import drive_until_done, wait_for
-from test_multihost import _env, _flchain, _task_config
+from flchain_processes import deploy_digits_task, run_flchain, start_participant, stop_participants
 
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.connection import connect
@@ -28,38 +25,23 @@ from flchain.protocol.records import MemberInfo, RoundStatus, TaskStatus
 TRAINERS = 2
 
 
-def _run(tmp_path: Path, home: Path, rpc: str, task_id: int) -> list[subprocess.Popen[bytes]]:
-    procs = []
-    for index in range(TRAINERS):
-        log = (tmp_path / f"p{index}.log").open("wb")
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "flchain", "participant", "run", "--task", str(task_id),
-             "--account", f"dev:{index + 1}", "--rpc", rpc, "--shard", f"{index}/{TRAINERS}",
-             "--timeout", "600", "--journal", str(tmp_path / f"journal{index}")],
-            stdout=log, stderr=subprocess.STDOUT, env=_env(home), cwd=home,
-        ))  # fmt: skip
-    return procs
-
-
 def test_participants_carry_on_after_the_clock_jumps_past_every_deadline_of_a_round(
     tmp_path: Path,
 ) -> None:
     home = tmp_path / "home"
     home.mkdir()
     with Devnet() as devnet:
-        _flchain(home, "deploy", "--rpc", devnet.rpc_url)
-        created = json.loads(
-            _flchain(home, "task", "create", "--config", str(_task_config(tmp_path)),
-                     "--rpc", devnet.rpc_url, "--json")
-        )  # fmt: skip
-        task_id = int(created["task"])
-        procs = _run(tmp_path, home, devnet.rpc_url, task_id)
+        task_id = deploy_digits_task(home, tmp_path, devnet.rpc_url)
+        procs = [
+            start_participant(home, tmp_path, devnet.rpc_url, task_id, index, TRAINERS)
+            for index in range(TRAINERS)
+        ]
         w3 = connect(devnet.rpc_url)
         owner = FLClient(w3, load_deployment(w3, home / "deployments"))
         members = [dev_signer(i + 1, DEV_CHAIN_ID).address for i in range(TRAINERS)]
         try:
             wait_for(lambda: owner.task(task_id).member_count == TRAINERS, procs)
-            _flchain(home, "task", "start", str(task_id), "--rpc", devnet.rpc_url)
+            run_flchain(home, "task", "start", str(task_id), "--rpc", devnet.rpc_url)
             committed = lambda: all(  # noqa: E731
                 owner.member(task_id, a).did(MemberInfo.COMMITTED, 1) for a in members
             )
@@ -73,10 +55,7 @@ def test_participants_carry_on_after_the_clock_jumps_past_every_deadline_of_a_ro
             drive_until_done(owner, task_id, members, procs)
             codes = [proc.wait(timeout=180) for proc in procs]
         finally:
-            for proc in procs:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
+            stop_participants(procs)
         logs = "\n".join((tmp_path / f"p{i}.log").read_text()[-2000:] for i in range(TRAINERS))
         assert codes == [0] * TRAINERS, logs
         task = owner.task(task_id)

@@ -8,16 +8,13 @@ The fault is real: a TCP proxy between the participant and Anvil is closed and r
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from clock_driver import drive_until_done
+from clock_driver import drive_until_done, wait_for
+from flchain_processes import deploy_digits_task, run_flchain, start_participant, stop_participants
 from tcp_proxy import TcpProxy
-from test_multihost import _env, _flchain, _task_config
 
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.connection import connect
@@ -38,32 +35,20 @@ def test_participant_resumes_after_losing_its_rpc_connection_and_is_not_slashed(
     with Devnet() as devnet:
         proxy = TcpProxy(int(urlsplit(devnet.rpc_url).port or 0))
         proxy.start()
-        _flchain(home, "deploy", "--rpc", devnet.rpc_url)
-        created = json.loads(
-            _flchain(home, "task", "create", "--config", str(_task_config(tmp_path)),
-                     "--rpc", devnet.rpc_url, "--json")
-        )  # fmt: skip
-        task_id = int(created["task"])
-        procs = []
-        logs = []
-        for index in range(TRAINERS):
-            url = proxy.url if index == 0 else devnet.rpc_url  # participant 0 goes through it
-            log = (tmp_path / f"p{index}.log").open("wb")
-            logs.append(log)
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "flchain", "participant", "run", "--task", str(task_id),
-                 "--account", f"dev:{index + 1}", "--rpc", url, "--shard", f"{index}/{TRAINERS}",
-                 "--timeout", "600", "--journal", str(tmp_path / f"journal{index}")],
-                stdout=log, stderr=subprocess.STDOUT, env=_env(home), cwd=home,
-            ))  # fmt: skip
+        task_id = deploy_digits_task(home, tmp_path, devnet.rpc_url)
+        urls = [proxy.url] + [devnet.rpc_url] * (TRAINERS - 1)  # participant 0 goes through it
+        procs = [
+            start_participant(home, tmp_path, url, task_id, index, TRAINERS)
+            for index, url in enumerate(urls)
+        ]
         w3 = connect(devnet.rpc_url)
         owner = FLClient(w3, load_deployment(w3, home / "deployments"))
         cut_victim = dev_signer(1, DEV_CHAIN_ID).address
         trainers = [dev_signer(i + 1, DEV_CHAIN_ID).address for i in range(TRAINERS)]
         try:
-            _wait(lambda: owner.task(task_id).member_count == TRAINERS, procs)
-            _flchain(home, "task", "start", str(task_id), "--rpc", devnet.rpc_url)
-            _wait(lambda: owner.member(task_id, cut_victim).did(MemberInfo.COMMITTED, 1), procs)
+            wait_for(lambda: owner.task(task_id).member_count == TRAINERS, procs)
+            run_flchain(home, "task", "start", str(task_id), "--rpc", devnet.rpc_url)
+            wait_for(lambda: owner.member(task_id, cut_victim).did(MemberInfo.COMMITTED, 1), procs)
             proxy.cut()
             _advance_when_all(owner, task_id, RoundPhase.COMMIT, MemberInfo.COMMITTED, procs)
             time.sleep(5)  # the victim's calls fail meanwhile: it must retry, not exit
@@ -73,12 +58,7 @@ def test_participant_resumes_after_losing_its_rpc_connection_and_is_not_slashed(
             codes = [proc.wait(timeout=120) for proc in procs]
         finally:
             proxy.cut()
-            for proc in procs:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
-            for log in logs:
-                log.close()
+            stop_participants(procs)
 
         assert codes == [0, 0], (tmp_path / "p0.log").read_text()[-2000:]
         assert owner.task(task_id).status == TaskStatus.COMPLETED
@@ -88,19 +68,11 @@ def test_participant_resumes_after_losing_its_rpc_connection_and_is_not_slashed(
         assert "outage" in (tmp_path / "p0.log").read_text()
 
 
-def _wait(condition, procs, limit: float = 180) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + limit
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting on the participants"
-        assert all(p.poll() in (None, 0) for p in procs), "a participant failed"
-        time.sleep(0.2)
-
-
 def _advance_when_all(owner, task_id, phase, flag, procs) -> None:  # type: ignore[no-untyped-def]
     """Once every member did ``flag`` in the current round's ``phase``, end the phase."""
     addresses = [dev_signer(i + 1, DEV_CHAIN_ID).address for i in range(TRAINERS)]
     rnd = owner.round(task_id, owner.task(task_id).current_round)
-    _wait(lambda: all(owner.member(task_id, a).did(flag, rnd.round) for a in addresses), procs)
+    wait_for(lambda: all(owner.member(task_id, a).did(flag, rnd.round) for a in addresses), procs)
     deadline = {RoundPhase.COMMIT: rnd.commit_deadline, RoundPhase.REVEAL: rnd.reveal_deadline,
                 RoundPhase.ATTEST_COMMIT: rnd.attest_commit_deadline,
                 RoundPhase.ATTEST_REVEAL: rnd.attest_deadline}[phase]  # fmt: skip

@@ -46,6 +46,18 @@ def _private_task(parties: Parties, store: LocalStore, secure: bool = False) -> 
     return create_task(parties.owner, store, task).task_id
 
 
+def _task_in_round_one(
+    parties: Parties, store: LocalStore, members: tuple[FLClient, ...], secure: bool = False
+) -> int:
+    """A private task (``secure``: with secure aggregation) that ``members`` joined with the
+    minimum stake and their own keys, its round 1 started."""
+    task_id = _private_task(parties, store, secure)
+    for member in members:
+        _join(member, task_id)
+    parties.owner.start_round(task_id)
+    return task_id
+
+
 def _join(
     client: FLClient, task_id: int, stake: int = 10 * TOKEN, key: bytes | None = None
 ) -> None:
@@ -61,21 +73,47 @@ def _carol(parties: Parties) -> FLClient:
     )
 
 
+def _key_source(member: FLClient, store: LocalStore, task_id: int) -> RoundKeySource:
+    """``member``'s view of the task's round keys, opened with its own signer."""
+    return RoundKeySource(member, store, task_id, member.sender.signer)
+
+
 def _advance_to(parties: Parties, task_id: int, phase: RoundPhase) -> None:
+    """End the current round's commit (``phase`` REVEAL) or reveal phase (ATTEST_COMMIT)."""
     rnd = parties.owner.round(task_id, parties.owner.task(task_id).current_round)
     deadline = rnd.commit_deadline if phase == RoundPhase.REVEAL else rnd.reveal_deadline
-    now = int(parties.owner.w3.eth.get_block("latest")["timestamp"])
-    increase_time(parties.owner.w3, deadline - now + 1)
-    mine(parties.owner.w3)
-    assert parties.owner.phase(task_id, rnd.round) == phase
+    _pass_deadline(parties, task_id, rnd.round, deadline, phase)
 
 
 def _fail_current_round(parties: Parties, task_id: int) -> None:
     rnd = parties.owner.round(task_id, parties.owner.task(task_id).current_round)
+    _pass_deadline(parties, task_id, rnd.round, rnd.attest_deadline, RoundPhase.FAILED)
+
+
+def _pass_deadline(
+    parties: Parties, task_id: int, round_id: int, deadline: int, phase: RoundPhase
+) -> None:
+    """Move the chain's clock just past ``deadline``; the round is then in ``phase``."""
     now = int(parties.owner.w3.eth.get_block("latest")["timestamp"])
-    increase_time(parties.owner.w3, rnd.attest_deadline - now + 1)
+    increase_time(parties.owner.w3, deadline - now + 1)
     mine(parties.owner.w3)
-    assert parties.owner.phase(task_id, rnd.round) == RoundPhase.FAILED
+    assert parties.owner.phase(task_id, round_id) == phase
+
+
+def _fail_round_one_alice_alone(
+    parties: Parties, task_id: int, silent: tuple[FLClient, ...] = ()
+) -> None:
+    """Round 1 fails: alice commits, reveals and attests alone (no quorum); the ``silent``
+    members commit after her and never reveal."""
+    salt = new_salt()
+    parties.alice.commit(task_id, 1, b"\x02" * 32, 0x55, salt)
+    for member in silent:
+        member.commit(task_id, 1, b"\x01" * 32, 0x55, new_salt())
+    _advance_to(parties, task_id, RoundPhase.REVEAL)
+    parties.alice.reveal(task_id, 1, b"\x02" * 32, 0x55, salt)
+    _advance_to(parties, task_id, RoundPhase.ATTEST_COMMIT)
+    attest_all([parties.alice], task_id, 1, (b"\x03" * 32, 0x55, 1, bytes(32)))
+    _fail_current_round(parties, task_id)
 
 
 def test_member_that_left_or_was_slashed_out_cannot_read_the_next_round(
@@ -83,14 +121,11 @@ def test_member_that_left_or_was_slashed_out_cannot_read_the_next_round(
 ) -> None:
     store = LocalStore(tmp_path / "store")
     carol = _carol(parties)
-    task_id = _private_task(parties, store)
-    for member in (parties.alice, parties.bob, carol):
-        _join(member, task_id)
-    parties.owner.start_round(task_id)
+    task_id = _task_in_round_one(parties, store, (parties.alice, parties.bob, carol))
     publisher = KeyringPublisher(parties.owner, store, task_id)
     assert publisher.step() == 1
     readers = {
-        c.sender.address: RoundKeySource(c, store, task_id, c.sender.signer)
+        c.sender.address: _key_source(c, store, task_id)
         for c in (parties.alice, parties.bob, carol)
     }
     round_one = {address: source.keys(1).round_key for address, source in readers.items()}
@@ -98,14 +133,7 @@ def test_member_that_left_or_was_slashed_out_cannot_read_the_next_round(
     # carol commits and never reveals while alice reveals (so the reveal phase was live) and
     # attests alone (no quorum): round 1 fails, and carol's pending slash (10% of the minimum
     # stake) leaves her below the minimum; bob leaves the task.
-    salt = new_salt()
-    parties.alice.commit(task_id, 1, b"\x02" * 32, 0x55, salt)
-    carol.commit(task_id, 1, b"\x01" * 32, 0x55, new_salt())
-    _advance_to(parties, task_id, RoundPhase.REVEAL)
-    parties.alice.reveal(task_id, 1, b"\x02" * 32, 0x55, salt)
-    _advance_to(parties, task_id, RoundPhase.ATTEST_COMMIT)
-    attest_all([parties.alice], task_id, 1, (b"\x03" * 32, 0x55, 1, bytes(32)))
-    _fail_current_round(parties, task_id)
+    _fail_round_one_alice_alone(parties, task_id, silent=(carol,))
     parties.bob.leave(task_id)
 
     parties.owner.start_round(task_id)
@@ -113,7 +141,7 @@ def test_member_that_left_or_was_slashed_out_cannot_read_the_next_round(
 
     alice_keys = readers[parties.alice.sender.address].keys(2)
     for gone in (parties.bob, carol):
-        fresh = RoundKeySource(gone, store, task_id, gone.sender.signer)
+        fresh = _key_source(gone, store, task_id)
         with pytest.raises(KeyAccessError) as caught:
             fresh.keys(2)
         assert f"{gone.sender.address} is not in the keyring of task {task_id} round 2" in str(
@@ -137,17 +165,15 @@ def test_non_member_without_account_is_told_to_pass_one(
     parties: Parties, chain_snapshot: str, tmp_path: Path
 ) -> None:
     store = LocalStore(tmp_path / "store")
-    task_id = _private_task(parties, store)
-    _join(parties.alice, task_id)
-    parties.owner.start_round(task_id)
+    task_id = _task_in_round_one(parties, store, (parties.alice,))
     KeyringPublisher(parties.owner, store, task_id).step()
 
     with pytest.raises(KeyAccessError, match="pass --account"):
         RoundKeySource(parties.bob, store, task_id, None).keys(1)
     with pytest.raises(KeyAccessError, match="not in the keyring"):
-        RoundKeySource(parties.bob, store, task_id, parties.bob.sender.signer).keys(1)
-    owner = RoundKeySource(parties.owner, store, task_id, parties.owner.sender.signer)
-    member = RoundKeySource(parties.alice, store, task_id, parties.alice.sender.signer)
+        _key_source(parties.bob, store, task_id).keys(1)
+    owner = _key_source(parties.owner, store, task_id)
+    member = _key_source(parties.alice, store, task_id)
     assert owner.keys(1).round_key == member.keys(1).round_key  # the owner derives it
 
 
@@ -167,7 +193,7 @@ def test_member_with_a_low_order_key_is_left_out_of_the_keyring_and_roster(
 
     assert KeyringPublisher(parties.owner, store, task_id).step() == 1
 
-    source = RoundKeySource(parties.alice, store, task_id, parties.alice.sender.signer)
+    source = _key_source(parties.alice, store, task_id)
     keyring = source.keyring(1)
     assert keyring is not None
     assert not keyring.holds(carol.sender.address)
@@ -207,7 +233,7 @@ def _publish_forged(
     parties: Parties, store: LocalStore, task_id: int, round_id: int, roster: list[FLClient]
 ) -> None:
     """The owner publishes a keyring for every member but with a roster of its choosing."""
-    source = RoundKeySource(parties.owner, store, task_id, parties.owner.sender.signer)
+    source = _key_source(parties.owner, store, task_id)
     keys = source.keys(round_id)
     recipients = keyring_recipients(parties.owner, task_id, round_id)
     keyring = build_keyring(
@@ -271,7 +297,7 @@ def test_members_whose_budget_is_spent_are_left_out_of_the_roster(
 
     assert KeyringPublisher(parties.owner, store, task_id).step() == 2
 
-    source = RoundKeySource(parties.bob, store, task_id, parties.bob.sender.signer)
+    source = _key_source(parties.bob, store, task_id)
     keyring = source.keyring(2)
     assert keyring is not None
     assert keyring.holds(parties.alice.sender.address)  # she still reads and attests
@@ -282,28 +308,17 @@ def test_members_whose_budget_is_spent_are_left_out_of_the_roster(
     assert bob.roster_size(2) == 2 != parties.owner.task(task_id).member_count
 
 
-def _to_reveal_phase(parties: Parties, task_id: int, round_id: int) -> None:
-    rnd = parties.owner.round(task_id, round_id)
-    now = int(parties.owner.w3.eth.get_block("latest")["timestamp"])
-    increase_time(parties.owner.w3, rnd.commit_deadline - now + 1)
-    mine(parties.owner.w3)
-    assert parties.owner.phase(task_id, round_id) == RoundPhase.REVEAL
-
-
 def test_member_revealing_an_unusable_update_is_left_out_of_the_next_roster(
     parties: Parties, chain_snapshot: str, tmp_path: Path
 ) -> None:
     store = LocalStore(tmp_path / "store")
     carol = _carol(parties)
-    task_id = _private_task(parties, store, secure=True)
-    for member in (parties.alice, parties.bob, carol):
-        _join(member, task_id)
-    parties.owner.start_round(task_id)
+    task_id = _task_in_round_one(parties, store, (parties.alice, parties.bob, carol), secure=True)
     publisher = KeyringPublisher(parties.owner, store, task_id)
     assert publisher.step() == 1
     document = load_task_file(PROJECT / "examples" / "digits.toml").document
     count = flatten_state(build_model(document.model, seed=0).state_dict()).size + 1
-    cipher = RoundKeySource(parties.bob, store, task_id, parties.bob.sender.signer).keys(1).cipher()
+    cipher = _key_source(parties.bob, store, task_id).keys(1).cipher()
     # alice reveals bytes that are no masked update; bob and carol reveal well-formed ones.
     blobs = {
         parties.alice: cipher.seal_update(b"garbage", parties.alice.sender.address),
@@ -316,7 +331,7 @@ def test_member_revealing_an_unusable_update_is_left_out_of_the_next_roster(
     for member, blob in blobs.items():
         digest, codec = compute_cid(blob).to_chain()
         member.commit(task_id, 1, digest, codec, salts[member])
-    _to_reveal_phase(parties, task_id, 1)
+    _advance_to(parties, task_id, RoundPhase.REVEAL)
     for member, blob in blobs.items():
         digest, codec = store.put(blob).to_chain()
         member.reveal(task_id, 1, digest, codec, salts[member])
@@ -325,7 +340,7 @@ def test_member_revealing_an_unusable_update_is_left_out_of_the_next_roster(
 
     assert publisher.step() == 2
 
-    keyring = RoundKeySource(parties.bob, store, task_id, parties.bob.sender.signer).keyring(2)
+    keyring = _key_source(parties.bob, store, task_id).keyring(2)
     assert keyring is not None
     assert keyring.roster == tuple(sorted(c.sender.address.lower() for c in (parties.bob, carol)))
     assert PrivateMember(parties.bob, store, task_id, dataclasses.replace(
@@ -340,17 +355,8 @@ def test_member_a_pending_inactivity_penalty_expels_is_in_no_later_keyring(
     # pending penalty leaves him below the minimum. Nobody settles him, yet round 2's keyring
     # leaves him out (the Python mirror predicts the penalty), as the contract would refuse him.
     store = LocalStore(tmp_path / "store")
-    task_id = _private_task(parties, store)
-    for member in (parties.alice, parties.bob):
-        _join(member, task_id)
-    parties.owner.start_round(task_id)
-    salt = new_salt()
-    parties.alice.commit(task_id, 1, b"\x02" * 32, 0x55, salt)
-    _advance_to(parties, task_id, RoundPhase.REVEAL)
-    parties.alice.reveal(task_id, 1, b"\x02" * 32, 0x55, salt)
-    _advance_to(parties, task_id, RoundPhase.ATTEST_COMMIT)
-    attest_all([parties.alice], task_id, 1, (b"\x03" * 32, 0x55, 1, bytes(32)))
-    _fail_current_round(parties, task_id)
+    task_id = _task_in_round_one(parties, store, (parties.alice, parties.bob))
+    _fail_round_one_alice_alone(parties, task_id)
     parties.owner.start_round(task_id)
 
     recipients = keyring_recipients(parties.owner, task_id, 2)

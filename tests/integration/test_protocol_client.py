@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from protocol_parties import (
     INITIAL,
+    METRICS,
+    MODEL,
     PHASE,
     SPEC,
     TOKEN,
@@ -19,6 +21,7 @@ from protocol_parties import (
     attest_all,
     attest_salt,
     move_to_attest_reveal,
+    next_phase,
     task_config,
     task_with_members,
 )
@@ -41,14 +44,6 @@ from flchain.storage.cid import RAW
 
 pytestmark = pytest.mark.integration
 
-MODEL = b"\x33" * 32
-METRICS = b"\x44" * 32
-
-
-def _next_phase(w3: Web3) -> None:
-    increase_time(w3, PHASE)
-    mine(w3)
-
 
 def _balance(client: FLClient) -> int:
     return int(client.token().functions.balanceOf(client.address).call())
@@ -64,11 +59,11 @@ def _commit_and_reveal(w3: Web3, p: Parties, task_id: int, round_id: int) -> Non
     for index, member in enumerate(members):
         digest, salt = _update(index)
         member.commit(task_id, round_id, digest, RAW, salt)
-    _next_phase(w3)
+    next_phase(w3)
     for index, member in enumerate(members):
         digest, salt = _update(index)
         member.reveal(task_id, round_id, digest, RAW, salt)
-    _next_phase(w3)
+    next_phase(w3)
 
 
 def _finalized_round(w3: Web3, p: Parties, rounds: int = 2) -> int:
@@ -236,7 +231,7 @@ def test_commit_then_reveal_mark_the_member_and_list_the_revealed_update(
 
     parties.alice.commit(task_id, 1, digest, RAW, salt)
     committed = parties.alice.member(task_id, parties.alice.address)
-    _next_phase(w3)
+    next_phase(w3)
     parties.alice.reveal(task_id, 1, digest, RAW, salt)
 
     revealed = parties.alice.member(task_id, parties.alice.address)

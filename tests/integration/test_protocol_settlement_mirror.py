@@ -4,23 +4,22 @@ the inactivity penalty it predicts is the one ``settle`` burns."""
 from __future__ import annotations
 
 import pytest
-from protocol_parties import PHASE, TOKEN, Parties, attest_all, task_with_members
+from protocol_parties import (
+    METRICS,
+    MODEL,
+    TOKEN,
+    Parties,
+    attest_all,
+    next_phase,
+    task_with_members,
+)
 from web3 import Web3
 
-from flchain.chain.controls import increase_time, mine
 from flchain.protocol.client import FLClient
 from flchain.protocol.settlement import inactivity_penalty, stake_after_settlement
 from flchain.storage.cid import RAW
 
 pytestmark = pytest.mark.integration
-
-MODEL = b"\x33" * 32
-METRICS = b"\x44" * 32
-
-
-def _next_phase(w3: Web3) -> None:
-    increase_time(w3, PHASE)
-    mine(w3)
 
 
 def _predicted_stake(reader: FLClient, task_id: int, address: str) -> int:
@@ -44,15 +43,15 @@ def test_inactivity_penalty_mirror_matches_settle_on_chain(
     parties.owner.start_round(task_id)
     for index, member in enumerate((parties.alice, parties.bob)):
         member.commit(task_id, 1, bytes([0xA0 + index]) * 32, RAW, bytes([0xB0 + index]) * 32)
-    _next_phase(w3)
+    next_phase(w3)
     for index, member in enumerate((parties.alice, parties.bob)):
         member.reveal(task_id, 1, bytes([0xA0 + index]) * 32, RAW, bytes([0xB0 + index]) * 32)
-    _next_phase(w3)
+    next_phase(w3)
     attest_all([parties.alice], task_id, 1, (MODEL, RAW, 0b11, METRICS))
-    _next_phase(w3)
+    next_phase(w3)
     parties.owner.start_round(task_id)
     for _ in range(3):
-        _next_phase(w3)
+        next_phase(w3)
     everyone = (parties.owner, parties.alice, parties.bob)
     predicted = {c.address: _predicted_stake(parties.owner, task_id, c.address) for c in everyone}
 

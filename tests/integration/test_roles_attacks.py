@@ -6,15 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from test_roles_end_to_end import (
-    PARTICIPANTS,
-    Network,
-    conduct,
-    network,
-    small_task,
-    start,
-    wait_for_members,
-)
+from role_network import PARTICIPANTS, Network, conduct, small_task, start, wait_for_members
 
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.transactions import TxSender
@@ -23,8 +15,6 @@ from flchain.protocol.records import MemberInfo, RoundPhase, TaskStatus
 from flchain.roles.exit_codes import EXPELLED
 from flchain.roles.owner import create_task
 from flchain.roles.verifier import verify_round
-
-__all__ = ["network"]  # the fixture, re-used
 
 TOKEN = 10**18
 

@@ -6,31 +6,21 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
 
 import pytest
-from test_roles_end_to_end import (
-    PARTICIPANTS,
-    Network,
-    SignFlipTask,
-    conduct,
-    network,
-    sign_flip_task,
-)
+from role_network import PARTICIPANTS, Network, conduct, create_sign_flip_task
 
 from flchain.fl.aggregation import SPECS
 from flchain.protocol.records import TaskStatus
 from flchain.roles.verifier import verify_round
 
-__all__ = ["network", "sign_flip_task"]  # the fixtures, re-used
-
 pytestmark = pytest.mark.integration
 
 
 def test_sign_flipper_is_rejected_and_rounds_verify_when_rule_is_filtered_clipping(
-    network: Network, sign_flip_task: Callable[[str, int], SignFlipTask]
+    network: Network,
 ) -> None:
-    started = sign_flip_task("filtered_clipping", 3)
+    started = create_sign_flip_task(network, "filtered_clipping", 3)
     created, flipper = started.created, started.flipper
     network.owner.start_round(created.task_id)
 

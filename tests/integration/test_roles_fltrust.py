@@ -4,17 +4,14 @@ participant is left out of the accepted set, while `verify` re-derives the same 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
-from test_roles_end_to_end import (
+from role_network import (
     PARTICIPANTS,
     Network,
-    SignFlipTask,
     conduct,
-    network,
-    sign_flip_task,
+    create_sign_flip_task,
     small_task,
 )
 
@@ -26,15 +23,13 @@ from flchain.roles.owner import create_task
 from flchain.roles.reference import ReferencePublisher, fetch_reference
 from flchain.roles.verifier import verify_round
 
-__all__ = ["network", "sign_flip_task"]  # the fixtures, re-used
-
 pytestmark = pytest.mark.integration
 
 
 def test_sign_flipper_gets_no_trust_and_rounds_verify_against_the_published_reference(
-    network: Network, sign_flip_task: Callable[[str, int], SignFlipTask]
+    network: Network,
 ) -> None:
-    started = sign_flip_task("fltrust", 2)
+    started = create_sign_flip_task(network, "fltrust", 2)
     task, created, flipper = started.task, started.created, started.flipper
     publisher = ReferencePublisher(
         network.owner, network.store, task.document, created.task_id, root_data(task.document.data)

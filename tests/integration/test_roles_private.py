@@ -12,13 +12,7 @@ import sys
 import time
 
 import pytest
-from test_roles_end_to_end import (
-    PARTICIPANTS,
-    Network,
-    network,
-    small_task,
-    wait_for_members,
-)
+from role_network import PARTICIPANTS, Network, small_task, wait_for_members
 
 from flchain.chain.accounts import DEV_CHAIN_ID, dev_signer
 from flchain.chain.controls import increase_time, mine
@@ -35,8 +29,6 @@ from flchain.roles.verifier import verify_round
 from flchain.storage.cid import Cid
 
 pytestmark = pytest.mark.integration
-__all__ = ["network"]  # the fixture, re-used
-
 TOKEN = 10**18
 
 

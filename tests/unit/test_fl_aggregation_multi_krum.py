@@ -4,44 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from rule_checks import (
-    WIDE_ORDER,
-    assert_same_when_permuted,
-    draw_order,
-    row_weights,
-    update_batches,
-    wide_updates,
-)
+from rule_checks import WIDE_ORDER, assert_same_when_permuted, wide_updates
 
 from flchain.errors import AggregationError
 from flchain.fl.aggregation import RULE_IDS, RULES, fedavg, multi_krum
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    batch=update_batches(
-        min_rows=3, max_rows=10, max_columns=6, extra=row_weights(st.sampled_from([0, 1, 2, 50]))
-    ),
-    data=st.data(),
-)
-def test_multi_krum_is_bit_identical_when_rows_are_permuted(
-    batch: tuple[np.ndarray, np.ndarray], data: st.DataObject
-) -> None:
-    updates, weights = batch
-    order = draw_order(data, len(updates))
-    malicious = data.draw(st.integers(0, (len(updates) - 3) // 2))
-    keep = data.draw(st.integers(1, len(updates)))
-    assert_same_when_permuted(
-        multi_krum,
-        updates,
-        order,
-        per_row={"weights": weights},
-        may_raise=True,
-        num_malicious=malicious,
-        num_to_keep=keep,
-    )
 
 
 def test_multi_krum_averages_the_n_minus_f_closest_rows_when_num_to_keep_is_none() -> None:

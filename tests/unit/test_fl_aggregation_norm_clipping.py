@@ -4,42 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from rule_checks import (
-    WIDE_ORDER,
-    assert_same_when_permuted,
-    draw_order,
-    row_weights,
-    update_batches,
-    wide_updates,
-)
+from rule_checks import WIDE_ORDER, assert_same_when_permuted, wide_updates
 
 from flchain.errors import AggregationError
 from flchain.fl.aggregation import RULE_IDS, RULES, fedavg, norm_clipping
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    batch=update_batches(
-        min_rows=1, max_rows=9, max_columns=12, extra=row_weights(st.integers(0, 100))
-    ),
-    max_norm=st.sampled_from([None, 0.5, 10.0, 1e4]),
-    data=st.data(),
-)
-def test_norm_clipping_is_bit_identical_when_rows_are_permuted(
-    batch: tuple[np.ndarray, np.ndarray], max_norm: float | None, data: st.DataObject
-) -> None:
-    updates, weights = batch
-    order = draw_order(data, len(updates))
-    assert_same_when_permuted(
-        norm_clipping,
-        updates,
-        order,
-        per_row={"weights": weights},
-        may_raise=True,
-        max_norm=max_norm,
-    )
 
 
 def test_norm_clipping_scales_a_row_down_to_max_norm_and_keeps_it_accepted() -> None:

@@ -58,6 +58,15 @@ def _deltas(models: np.ndarray, global_model: np.ndarray) -> np.ndarray:
     return (models - global_model).astype(np.float32)
 
 
+def _sign_flipped_deltas(
+    global_model: np.ndarray, models: np.ndarray, scale: float = 1.0
+) -> np.ndarray:
+    """The deltas once the first ``MALICIOUS`` participants reverse their step, ``scale`` times."""
+    for i in range(MALICIOUS):
+        models[i] = sign_flip(models[i], global_model, scale=scale)
+    return _deltas(models, global_model)
+
+
 def _error(result: AggregationResult, honest_mean: np.ndarray) -> float:
     """Distance of the aggregate to the honest mean, relative to the honest step."""
     gap = np.linalg.norm(result.aggregate - honest_mean)
@@ -77,9 +86,7 @@ def test_robust_rules_stay_close_to_the_honest_mean_when_4_of_20_flip_signs(
     setting: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> None:
     global_model, models, honest_mean = setting
-    for i in range(MALICIOUS):
-        models[i] = sign_flip(models[i], global_model, scale=10.0)
-    deltas = _deltas(models, global_model)
+    deltas = _sign_flipped_deltas(global_model, models, scale=10.0)
     reference = honest_mean.astype(np.float32)  # the server's root-data step
 
     errors = {
@@ -99,9 +106,7 @@ def test_krum_and_multi_krum_reject_every_sign_flipper(
     setting: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> None:
     global_model, models, _ = setting
-    for i in range(MALICIOUS):
-        models[i] = sign_flip(models[i], global_model, scale=10.0)
-    deltas = _deltas(models, global_model)
+    deltas = _sign_flipped_deltas(global_model, models, scale=10.0)
 
     assert not krum(deltas, num_malicious=MALICIOUS).accepted[:MALICIOUS].any()
     assert not multi_krum(deltas, num_malicious=MALICIOUS).accepted[:MALICIOUS].any()
@@ -111,10 +116,9 @@ def test_fltrust_gives_zero_trust_to_sign_flippers(
     setting: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> None:
     global_model, models, honest_mean = setting
-    for i in range(MALICIOUS):
-        models[i] = sign_flip(models[i], global_model)
+    deltas = _sign_flipped_deltas(global_model, models)
 
-    result = fltrust(_deltas(models, global_model), reference=honest_mean.astype(np.float32))
+    result = fltrust(deltas, reference=honest_mean.astype(np.float32))
 
     assert result.accepted.tolist() == [False] * MALICIOUS + [True] * (PARTICIPANTS - MALICIOUS)
 

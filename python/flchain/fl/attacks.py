@@ -100,8 +100,7 @@ def sign_flip(update: Vector, global_model: Vector, /, *, scale: float = 1.0) ->
     """
     _check_pair(update, global_model)
     _check_non_negative("scale", scale)
-    delta = update.astype(np.float64) - global_model
-    return (global_model - scale * delta).astype(np.float32)
+    return _stepped(update, global_model, -scale)
 
 
 def boosted(update: Vector, global_model: Vector, /, *, factor: float) -> Vector:
@@ -113,6 +112,11 @@ def boosted(update: Vector, global_model: Vector, /, *, factor: float) -> Vector
     """
     _check_pair(update, global_model)
     _check_non_negative("factor", factor)
+    return _stepped(update, global_model, factor)
+
+
+def _stepped(update: Vector, global_model: Vector, factor: float) -> Vector:
+    """``global + factor * (update - global)`` in float64, rounded once to float32."""
     delta = update.astype(np.float64) - global_model
     return (global_model + factor * delta).astype(np.float32)
 

@@ -20,7 +20,7 @@ from torch import nn
 from flchain.errors import LearningError
 from flchain.fl.data import ArrayDataset
 
-# The helpers below __all__ (make_optimizer, as_tensors, seeded_rng, require_samples) are
+# The helpers below __all__ (make_optimizer, as_tensors, seeded_rng, check_schedule) are
 # shared with DP-SGD training inside the layer, not part of its public API.
 __all__ = ["OptimizerName", "TrainStats", "evaluate", "train_local"]
 
@@ -58,7 +58,9 @@ def train_local(
     The model is moved to ``device`` and left there, in train mode. The optimizer is
     new on every call (no state carried across rounds), as usual in FedAvg.
     """
-    _check_arguments(data, epochs, batch_size, lr)
+    check_schedule(data, epochs, lr)
+    if batch_size < 1:
+        raise LearningError(f"batch_size must be >= 1, got {batch_size}.")
     target = torch.device(device)
     model.to(target)
     features, labels = as_tensors(data, target)
@@ -151,15 +153,12 @@ def seeded_rng(device: torch.device, seed: int) -> Iterator[None]:
         yield
 
 
-def require_samples(data: ArrayDataset) -> None:
-    """Raise LearningError if ``data`` holds no sample to train on."""
+def check_schedule(data: ArrayDataset, epochs: int, lr: float) -> None:
+    """Raise LearningError unless ``data`` holds a sample to train on, ``epochs >= 1`` and
+    ``lr > 0``: what every local training checks first."""
     if len(data) == 0:
         raise LearningError("Cannot train on an empty dataset; this shard holds no sample.")
-
-
-def _check_arguments(data: ArrayDataset, epochs: int, batch_size: int, lr: float) -> None:
-    require_samples(data)
-    if epochs < 1 or batch_size < 1:
-        raise LearningError(f"epochs and batch_size must be >= 1, got {epochs} and {batch_size}.")
+    if epochs < 1:
+        raise LearningError(f"epochs must be >= 1, got {epochs}.")
     if not lr > 0.0:
         raise LearningError(f"lr must be positive, got {lr}.")

@@ -27,9 +27,18 @@ import numpy as np
 import numpy.typing as npt
 
 from flchain.fl.aggregation.ordering import compare_rows
+from flchain.fl.aggregation.spec import require
 
-__all__ = ["bucket_groups", "content_order"]
+__all__ = [
+    "MAX_BUCKET_SIZE",
+    "bucket_groups",
+    "bucket_points",
+    "content_order",
+    "require_bucket_size",
+]
 
+#: The largest bucket a rule's ``bucket_size`` may ask for.
+MAX_BUCKET_SIZE = 8
 _STRIDE = 61  # prime: a sampled coordinate does not fall on the same place of every layer
 
 
@@ -58,3 +67,19 @@ def bucket_groups(rows: npt.NDArray[np.float32], indices: list[int], size: int) 
     the content-seeded order, so that its mean is summed in an order of its content only."""
     order = content_order(rows, indices)
     return [order[start : start + size] for start in range(0, len(order), size)]
+
+
+def bucket_points(rows: npt.NDArray[np.float32], indices: list[int], size: int) -> list[list[int]]:
+    """The points a clipping rule moves its centre by: the buckets of ``size`` rows
+    (:func:`bucket_groups`), or each row alone when ``size`` is 1."""
+    if size > 1:
+        return bucket_groups(rows, indices, size)
+    return [[index] for index in indices]
+
+
+def require_bucket_size(rule: str, size: int) -> None:
+    """ConfigError naming ``rule_params.bucket_size`` unless ``size`` is within
+    ``[1, MAX_BUCKET_SIZE]``."""
+    require(
+        rule, "bucket_size", 1 <= size <= MAX_BUCKET_SIZE, f"within [1, {MAX_BUCKET_SIZE}]", size
+    )

@@ -33,6 +33,7 @@ Flower). ``accepted``: the ``theta`` selected rows and any row with the same bit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -45,12 +46,13 @@ from flchain.fl.aggregation.krum import krum_scores
 from flchain.fl.aggregation.ordering import accept_copies, canonical_order
 from flchain.fl.aggregation.result import AggregationResult
 from flchain.fl.aggregation.screening import (
+    ToleranceParams,
     admitted_rows,
     num_malicious_or_default,
     remaining_malicious,
     screen_rows,
 )
-from flchain.fl.aggregation.spec import RuleSpec, require
+from flchain.fl.aggregation.spec import RuleSpec
 
 __all__ = ["SPEC", "bulyan"]
 
@@ -90,14 +92,10 @@ def bulyan(
 
 
 @dataclass(frozen=True)
-class BulyanParams:
+class BulyanParams(ToleranceParams):
     """Bulyan's parameter: ``num_malicious`` (f) to tolerate; None takes ``(n - 3) // 4``."""
 
-    num_malicious: int | None = None
-
-    def __post_init__(self) -> None:
-        value = self.num_malicious
-        require("bulyan", "num_malicious", value is None or value >= 0, "an integer >= 0", value)
+    rule: ClassVar[str] = "bulyan"
 
 
 SPEC = RuleSpec(

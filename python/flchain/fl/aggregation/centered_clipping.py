@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flchain.errors import AggregationError
-from flchain.fl.aggregation.buckets import bucket_groups
+from flchain.fl.aggregation.buckets import bucket_points, require_bucket_size
 from flchain.fl.aggregation.fixedpoint import (
     INT64_MAX,
     SCALE,
@@ -79,8 +79,7 @@ def centered_clipping(
     admitted = screen_rows(updates)
     center = checked_center(previous, updates.shape[1])
     indices = [int(i) for i in np.flatnonzero(admitted)]
-    groups = bucket_groups(updates, indices, bucket_size) if bucket_size > 1 else indices
-    points = [[g] if isinstance(g, int) else g for g in groups]
+    points = bucket_points(updates, indices, bucket_size)
     for _ in range(iterations):
         center = clip_around(updates, points, center, radius)
     return AggregationResult(aggregate=center, accepted=admitted.copy())
@@ -200,7 +199,7 @@ class CenteredClippingParams:
         name, tau = "centered_clipping", self.radius
         require(name, "radius", tau is None or tau > 0, "a number > 0", tau)
         require(name, "iterations", 1 <= self.iterations <= 10, "within [1, 10]", self.iterations)
-        require(name, "bucket_size", 1 <= self.bucket_size <= 8, "within [1, 8]", self.bucket_size)
+        require_bucket_size(name, self.bucket_size)
 
 
 SPEC = RuleSpec(

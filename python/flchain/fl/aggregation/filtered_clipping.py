@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from flchain.fl.aggregation.buckets import bucket_groups
+from flchain.fl.aggregation.buckets import bucket_points, require_bucket_size
 from flchain.fl.aggregation.centered_clipping import checked_center, clip_around
 from flchain.fl.aggregation.geometry import row_dots, row_norms
 from flchain.fl.aggregation.result import AggregationResult
@@ -102,8 +102,7 @@ def filtered_clipping(
     indices = [int(i) for i in np.flatnonzero(passing)]
     if bucket_size == 1 and np.array_equal(passing, normed):
         return AggregationResult(aggregate=reference, accepted=passing)  # the same points
-    groups = bucket_groups(updates, indices, bucket_size) if bucket_size > 1 else indices
-    points = [[g] if isinstance(g, int) else g for g in groups]
+    points = bucket_points(updates, indices, bucket_size)
     aggregate = clip_around(updates, points, center, None, radius_scale)
     return AggregationResult(aggregate=aggregate, accepted=passing)
 
@@ -147,7 +146,7 @@ class FilteredClippingParams:
         require(name, "max_norm_ratio", ratio >= 1.0, "a number >= 1", ratio)
         scale = self.radius_scale
         require(name, "radius_scale", 0.0 < scale <= 10.0, "within (0, 10]", scale)
-        require(name, "bucket_size", 1 <= self.bucket_size <= 8, "within [1, 8]", self.bucket_size)
+        require_bucket_size(name, self.bucket_size)
 
 
 SPEC = RuleSpec(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -31,12 +32,13 @@ from flchain.fl.aggregation.geometry import pairwise_sq_distances
 from flchain.fl.aggregation.ordering import accept_copies, canonical_order
 from flchain.fl.aggregation.result import AggregationResult
 from flchain.fl.aggregation.screening import (
+    ToleranceParams,
     admitted_rows,
     num_malicious_or_default,
     remaining_malicious,
     screen_rows,
 )
-from flchain.fl.aggregation.spec import RuleSpec, require
+from flchain.fl.aggregation.spec import RuleSpec
 
 __all__ = ["SPEC", "check_krum_bound", "krum", "krum_scores"]
 
@@ -74,14 +76,10 @@ def krum(
 
 
 @dataclass(frozen=True)
-class KrumParams:
+class KrumParams(ToleranceParams):
     """Krum's parameter: ``num_malicious`` (f) to tolerate; None takes ``(n - 3) // 2``."""
 
-    num_malicious: int | None = None
-
-    def __post_init__(self) -> None:
-        value = self.num_malicious
-        require("krum", "num_malicious", value is None or value >= 0, "an integer >= 0", value)
+    rule: ClassVar[str] = "krum"
 
 
 SPEC = RuleSpec(

@@ -18,6 +18,7 @@ float32 rounding.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +30,7 @@ from flchain.fl.aggregation.krum import check_krum_bound, krum_scores
 from flchain.fl.aggregation.ordering import accept_copies, canonical_order
 from flchain.fl.aggregation.result import AggregationResult
 from flchain.fl.aggregation.screening import (
+    ToleranceParams,
     admitted_rows,
     check_count,
     remaining_malicious,
@@ -86,16 +88,16 @@ def multi_krum(
 
 
 @dataclass(frozen=True)
-class MultiKrumParams:
+class MultiKrumParams(ToleranceParams):
     """Multi-Krum's parameters: ``num_malicious`` (f) and ``num_to_keep`` (None: n - f)."""
 
-    num_malicious: int | None = None
+    rule: ClassVar[str] = "multi_krum"
     num_to_keep: int | None = None
 
     def __post_init__(self) -> None:
-        f, keep = self.num_malicious, self.num_to_keep
-        require("multi_krum", "num_malicious", f is None or f >= 0, "an integer >= 0", f)
-        require("multi_krum", "num_to_keep", keep is None or keep >= 1, "an integer >= 1", keep)
+        super().__post_init__()
+        keep = self.num_to_keep
+        require(self.rule, "num_to_keep", keep is None or keep >= 1, "an integer >= 1", keep)
 
 
 SPEC = RuleSpec(

@@ -15,14 +15,19 @@ sending NaN.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 import numpy.typing as npt
 
 from flchain.errors import AggregationError
 from flchain.fl.aggregation.fixedpoint import INT64_MAX, SCALE
+from flchain.fl.aggregation.spec import require
 from flchain.fl.aggregation.updates import check_updates, row_magnitudes
 
 __all__ = [
+    "ToleranceParams",
     "admitted_rows",
     "check_count",
     "num_malicious_or_default",
@@ -79,3 +84,17 @@ def num_malicious_or_default(rule: str, num_malicious: object, default: int) -> 
     if num_malicious is None:
         return default
     return check_count(rule, "num_malicious", num_malicious)
+
+
+@dataclass(frozen=True)
+class ToleranceParams:
+    """The parameter of a rule bounded by ``num_malicious`` (f), the malicious rows it
+    tolerates; None takes the largest the rule allows. A rule's parameters extend it and name
+    the rule in ``rule`` (its ConfigError says ``Rule <rule>: rule_params.num_malicious``)."""
+
+    rule: ClassVar[str]
+    num_malicious: int | None = None
+
+    def __post_init__(self) -> None:
+        value = self.num_malicious
+        require(self.rule, "num_malicious", value is None or value >= 0, "an integer >= 0", value)

@@ -27,15 +27,15 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
-from flchain.errors import LearningError, PrivacyError
+from flchain.errors import PrivacyError
 from flchain.fl.data import ArrayDataset
 from flchain.fl.privacy.params import PrivacyParams
 from flchain.fl.training import (
     OptimizerName,
     TrainStats,
     as_tensors,
+    check_schedule,
     make_optimizer,
-    require_samples,
     seeded_rng,
     train_local,
 )
@@ -97,7 +97,8 @@ def train_local_private(
     from opacus.grad_sample import GradSampleModule
     from opacus.optimizers import DPOptimizer
 
-    _check_arguments(data, epochs, sample_rate, lr, noise_multiplier, clip_norm)
+    check_schedule(data, epochs, lr)
+    _check_noise(sample_rate, noise_multiplier, clip_norm)
     check_private_trainable(model)
     target = torch.device(device)
     model.to(target)
@@ -164,21 +165,10 @@ def _detach(wrapped: GradSampleModule, optimizer: DPOptimizer) -> None:
         parameter.grad = None
 
 
-def _check_arguments(
-    data: ArrayDataset,
-    epochs: int,
-    sample_rate: float,
-    lr: float,
-    noise_multiplier: float,
-    clip_norm: float,
-) -> None:
-    require_samples(data)
-    if epochs < 1:
-        raise LearningError(f"epochs must be >= 1, got {epochs}.")
+def _check_noise(sample_rate: float, noise_multiplier: float, clip_norm: float) -> None:
+    """Raise PrivacyError unless DP-SGD's sampling rate, noise and clipping norm make sense."""
     if not 0.0 < sample_rate <= 1.0:
         raise PrivacyError(f"sample_rate must be within (0, 1], got {sample_rate}.")
-    if not lr > 0.0:
-        raise LearningError(f"lr must be positive, got {lr}.")
     if not (math.isfinite(noise_multiplier) and noise_multiplier >= 0.0):
         raise PrivacyError(f"noise_multiplier must be >= 0, got {noise_multiplier}.")
     if not (math.isfinite(clip_norm) and clip_norm > 0.0):
