@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flchain.chain.events import EventRecord
 from flchain.errors import FlchainError
 from flchain.protocol.dataset_records import DatasetInfo
+from flchain.protocol.records import RoundId, TaskId
 from flchain.roles.privacy.view import task_document
 from flchain.roles.registry_view import RoundDetail, RoundRow, describe_round, list_rounds
 from flchain.roles.task_status_view import MemberRow, task_status
@@ -139,7 +140,7 @@ def slash_reasons(bits: int) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _privacy_label(reader: Reader, task_id: int) -> tuple[str | None, str]:
+def _privacy_label(reader: Reader, task_id: TaskId) -> tuple[str | None, str]:
     try:
         doc = task_document(reader.client, reader.store, task_id)
     except FlchainError:
@@ -173,7 +174,9 @@ def _task_events(reader: Reader, names: Iterable[str], *topics: int) -> list[Eve
         return []
 
 
-def _member_views(reader: Reader, task_id: int, members: Iterable[MemberRow]) -> list[MemberView]:
+def _member_views(
+    reader: Reader, task_id: TaskId, members: Iterable[MemberRow]
+) -> list[MemberView]:
     current = {m.address: m for m in members}
     slashes: dict[str, list[SlashRow]] = {}
     for event in _task_events(reader, ["Slashed"], task_id):
@@ -207,7 +210,7 @@ def _member_views(reader: Reader, task_id: int, members: Iterable[MemberRow]) ->
     return views
 
 
-def task_view(reader: Reader, task_id: int) -> TaskView:
+def task_view(reader: Reader, task_id: TaskId) -> TaskView:
     """The task page's data (ConfigError if the task does not exist)."""
     status = task_status(reader.client, task_id)
     name, privacy = _privacy_label(reader, task_id)
@@ -238,7 +241,7 @@ def _results(detail: RoundDetail) -> tuple[ResultRow, ...]:
     return tuple(sorted(rows, key=lambda r: (not r.won, -r.weight)))
 
 
-def round_view(reader: Reader, task_id: int, round_id: int) -> RoundView:
+def round_view(reader: Reader, task_id: TaskId, round_id: RoundId) -> RoundView:
     """The round page's data (ConfigError if the task or round does not exist)."""
     detail = describe_round(reader.client, reader.store, task_id, round_id)
     commits = tuple(
