@@ -59,7 +59,7 @@ class TaskSummary:
 class SlashRow:
     """One ``Slashed`` event."""
 
-    round: int
+    round: RoundId
     amount: int
     reasons: tuple[str, ...]
 
@@ -82,7 +82,7 @@ class TaskView:
     """The task page: the summary, where it stands, its members and its model lineage."""
 
     summary: TaskSummary
-    round: int
+    round: RoundId
     phase: str
     members: tuple[MemberView, ...]
     rounds: tuple[RoundRow, ...]
@@ -117,15 +117,15 @@ class RoundView:
     commits: tuple[CommitRow, ...]
     results: tuple[ResultRow, ...]
     accepted: tuple[str, ...]  # addresses in the accepted set, once finalized
-    last_round: int  # the task's current round (the last that exists)
+    last_round: RoundId  # the task's current round (the last that exists)
 
 
 @dataclass(frozen=True)
 class InferenceRow:
     """An inference contract linked to a task's round (one ``InferenceLinked`` event)."""
 
-    task_id: int
-    round: int
+    task_id: TaskId
+    round: RoundId
     linker: str
     address: str
     model_cid: str
@@ -181,7 +181,7 @@ def _member_views(
     slashes: dict[str, list[SlashRow]] = {}
     for event in _task_events(reader, ["Slashed"], task_id):
         row = SlashRow(
-            int(event.args["round"]),
+            RoundId(int(event.args["round"])),
             int(event.args["amount"]),
             slash_reasons(int(event.args["reasons"])),
         )

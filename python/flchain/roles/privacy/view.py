@@ -160,5 +160,5 @@ def resting_members(
     return frozenset(m for m, count in wanted.items() if curve[count + 1] > doc.privacy.epsilon)
 
 
-def _commit_events(client: FLClient, task_id: int) -> list[EventRecord]:
+def _commit_events(client: FLClient, task_id: TaskId) -> list[EventRecord]:
     return client.task_events(["UpdateCommitted"], task_id)
