@@ -38,7 +38,6 @@ import torch
 
 from chain_rounds import ChainRun, StepClock, open_chain_run
 from flchain.fl import (
-    RULES,
     ArrayDataset,
     build_model,
     decode_state,
@@ -50,6 +49,7 @@ from flchain.fl import (
     train_local,
     unflatten_state,
 )
+from flchain.roles.aggregator import apply_rule
 from flchain.roles.taskfile import TaskFile
 from round_workload import (
     BATCH_SIZE,
@@ -94,10 +94,13 @@ class RunFigures:
 
 
 def run_in_memory(task: TaskFile, shards: list[ArrayDataset], test: ArrayDataset) -> RunFigures:
-    """FedAvg in one process: the same shards, seeds and rule as on chain; no chain, no store."""
+    """The task in one process: the same shards, seeds and rule as on chain; no chain, no
+    store. The rule is applied by the aggregator's own :func:`apply_rule` (models or deltas,
+    the ``previous`` side input: the model before the parent), with every update weighing 1
+    as on chain (the bench's updates carry no sample count)."""
     doc, figures = task.document, RunFigures()
     model = build_model(doc.model, seed=task.model_seed)
-    global_model = encode_model(model)
+    global_model, grandparent = encode_model(model), None
     template = decode_state(global_model)
     for round_id in range(1, task.rounds + 1):
         figures.clock.new_round()
@@ -118,7 +121,14 @@ def run_in_memory(task: TaskFile, shards: list[ArrayDataset], test: ArrayDataset
             with step("flatten"):
                 rows.append(flatten_state(model.state_dict()))
         with figures.clock.step("aggregate"):
-            result = RULES[doc.rule](np.stack(rows))
+            weights = np.ones(len(rows), dtype=np.int64)
+            result = apply_rule(
+                doc.rule, doc.rule_params, global_model, np.stack(rows), weights,
+                grandparent=grandparent,
+            )  # fmt: skip
+            if not result.accepted.any():
+                raise RuntimeError(f"{doc.rule} accepted no update in round {round_id}.")
+            grandparent = global_model
             global_model = encode_state(unflatten_state(result.aggregate, template))
         figures.round_seconds.append(time.perf_counter() - start)
         figures.models.append(global_model)

@@ -229,6 +229,7 @@ def test_registry_show_gives_contributors_attestations_metrics_and_gas_of_a_roun
     ]
     assert {a["model_cid"] for a in detail["attestations"]} == {str(world.result.model_cid)}
     assert detail["metrics"] == json.loads(world.result.metrics)
+    # start, 2 commits, 2 reveals, 2 attestation commits, 2 attestation reveals, finalize
     assert (detail["gas_used"], detail["transactions"]) == (world.round_one_gas, 10)
 
 

@@ -20,7 +20,7 @@ from flchain.fl import (
 )
 from flchain.fl.aggregation import SPECS, SideInputs
 from flchain.protocol.client import Revealed
-from flchain.roles.aggregator import aggregate_round
+from flchain.roles.aggregator import aggregate_round, apply_rule
 from flchain.storage.local import LocalStore
 
 SPEC = ModelSpec(family="mlp", input_shape=(1, 8, 8), num_classes=10, hidden_sizes=(8,))
@@ -76,3 +76,22 @@ def test_aggregate_round_refuses_params_when_a_key_is_misspelt(tmp_path: Path) -
         aggregate_round(
             1, 1, "krum", store.put(parent), parent, revealed, store, {"num_malicous": 1}
         )
+
+
+@pytest.mark.parametrize("rule", ["filtered_clipping", "centered_clipping", "fedavg"])
+def test_apply_rule_gives_the_model_of_aggregate_round_when_given_its_rows(
+    tmp_path: Path, rule: str
+) -> None:
+    store = LocalStore(tmp_path / "store")
+    grandparent = encode_model(build_model(SPEC, seed=1))
+    parent = encode_model(build_model(SPEC, seed=2))
+    revealed, rows = _revealed(store, parent, 5)
+    weights = np.ones(5, dtype=np.int64)
+
+    in_memory = apply_rule(rule, {}, parent, rows, weights, grandparent=grandparent)
+    on_chain = aggregate_round(
+        1, 2, rule, store.put(parent), parent, revealed, store, grandparent=grandparent
+    )
+
+    got = flatten_state(decode_state(on_chain.model))
+    assert got.tobytes() == in_memory.aggregate.tobytes()

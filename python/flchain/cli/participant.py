@@ -25,7 +25,7 @@ from flchain.cli.options import (
 from flchain.errors import ConfigError
 from flchain.home import journal_home
 from flchain.protocol.amounts import DEFAULT_DECIMALS, format_tokens, parse_tokens, to_units
-from flchain.protocol.records import TaskId
+from flchain.protocol.records import RoundId, TaskId
 from flchain.roles.exit_codes import EXPELLED
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def stake_amount(stake: str | None) -> Decimal | None:
     return amount
 
 
-def describe_event(what: str, round_id: int, task: TaskId) -> str:
+def describe_event(what: str, round_id: RoundId, task: TaskId) -> str:
     """One line for a participant's step (round 0: a task-level step)."""
     where = f"task {task} round {round_id}" if round_id else f"task {task}"
     return f"{where}: {what}"
@@ -168,9 +168,9 @@ def run(
         dataset = _load_data(
             client, local, task, rpc, account, data, shard, units, train, journal_dir
         )
-        left: list[int] = []
+        left: list[RoundId] = []
 
-        def on_event(what: str, round_id: int) -> None:
+        def on_event(what: str, round_id: RoundId) -> None:
             if what == "left":
                 left.append(round_id)
             if events:

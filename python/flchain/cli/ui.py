@@ -15,6 +15,7 @@ from rich.console import Console
 from flchain.cli.options import DeploymentsOption, RpcOption, StoreOption
 
 if TYPE_CHECKING:
+    from flchain.protocol.records import TaskId
     from flchain.ui.server import UiServer
 
 __all__ = ["DemoDashboard", "ui"]
@@ -63,7 +64,7 @@ class DemoDashboard:
         self._server: UiServer | None = None
         self.url: str | None = None
 
-    def start_once(self, rpc_url: str, task_id: int) -> None:
+    def start_once(self, rpc_url: str, task_id: TaskId) -> None:
         """Start the dashboard (once) and open the task's page in a browser."""
         if self._server is not None or not rpc_url or not task_id:
             return

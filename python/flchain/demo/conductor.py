@@ -12,7 +12,7 @@ from web3 import Web3
 
 from flchain.chain.controls import increase_time, mine
 from flchain.protocol.client import FLClient
-from flchain.protocol.records import RoundInfo, RoundPhase
+from flchain.protocol.records import RoundId, RoundInfo, RoundPhase, TaskId
 from flchain.roles.observer import ParticipantView, describe_member
 
 __all__ = ["Conductor", "skip_owner_window"]
@@ -27,19 +27,19 @@ class Conductor:
         self,
         w3: Web3,
         client: FLClient,
-        task_id: int,
+        task_id: TaskId,
         members: list[str],
         timeout: float,
         never_reveal: frozenset[str] = frozenset(),
         duties: Sequence[Callable[[RoundInfo], object]] = (),
-        resting: Callable[[int], frozenset[str]] = lambda _round: frozenset(),
+        resting: Callable[[RoundId], frozenset[str]] = lambda _round: frozenset(),
     ) -> None:
         self.w3, self.client, self.task_id = w3, client, task_id
         self.duties = duties  # the owner's per-round work (idempotent), done in the Commit phase
         self.members, self.timeout = members, timeout
         self.never_reveal = never_reveal  # copiers: the reveal phase does not wait for them
         self.resting = resting  # round -> members whose privacy budget is spent: no commit
-        self._phase_key: tuple[int, RoundPhase] | None = None
+        self._phase_key: tuple[RoundId, RoundPhase] | None = None
         self._phase_since = time.monotonic()
 
     def views(self, rnd: RoundInfo) -> list[ParticipantView]:
@@ -99,7 +99,7 @@ class Conductor:
                 )
 
 
-def skip_owner_window(w3: Web3, client: FLClient, task_id: int, rnd: RoundInfo) -> None:
+def skip_owner_window(w3: Web3, client: FLClient, task_id: TaskId, rnd: RoundInfo) -> None:
     """After a failed round only the owner may restart for ``attestDuration``; on a devnet whose
     members restart it, move the clock to the end of that window (no-op once it is over)."""
     until = rnd.attest_deadline + client.task(task_id).attest_duration

@@ -18,6 +18,7 @@ from web3 import Web3
 from flchain.chain.transactions import TxSender
 from flchain.protocol.dataset_records import DatasetId, DrawInfo
 from flchain.protocol.datasets_registry import DatasetRegistryClient
+from flchain.protocol.records import TaskId
 from flchain.roles.data.publisher import (
     DIGITS_LICENSE,
     dataset_name,
@@ -60,7 +61,7 @@ def publish_task_data(
     deployments: Path,
     store: Store,
     task_file: TaskFile,
-    task_id: int,
+    task_id: TaskId,
     participants: int,
 ) -> OnchainData:
     """Publish the digits training split as shards and link ``task_id`` (the owner's) to it."""
@@ -76,7 +77,9 @@ def publish_task_data(
     return OnchainData(registry, published.dataset_id, shards, published.gas_used + linked.gas_used)
 
 
-def draw_shards(onchain: OnchainData, task_id: int, participants: int, timeout: float) -> DrawInfo:
+def draw_shards(
+    onchain: OnchainData, task_id: TaskId, participants: int, timeout: float
+) -> DrawInfo:
     """Close the draw once every participant requested shards, and see it fixed."""
     return close_draw_when_full(
         onchain.registry, task_id, participants, timeout=timeout,

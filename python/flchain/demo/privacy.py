@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from flchain.protocol.client import FLClient
+from flchain.protocol.records import RoundId, TaskId
 from flchain.roles.data.datasets import load_participant_data
 from flchain.roles.privacy.config import budget_privacy
 from flchain.roles.privacy.view import epsilon_spent, resting_members
@@ -73,12 +74,12 @@ def privacy_summary(task: TaskFile) -> dict[str, object] | None:
 
 
 def resting_tracker(
-    client: FLClient, task_id: int, task: TaskFile, members: Sequence[str]
-) -> Callable[[int], frozenset[str]]:
+    client: FLClient, task_id: TaskId, task: TaskFile, members: Sequence[str]
+) -> Callable[[RoundId], frozenset[str]]:
     """round -> the members that will not commit in it (budget spent), computed once a round."""
-    cache: dict[int, frozenset[str]] = {}
+    cache: dict[RoundId, frozenset[str]] = {}
 
-    def resting(round_id: int) -> frozenset[str]:
+    def resting(round_id: RoundId) -> frozenset[str]:
         if round_id not in cache:
             cache[round_id] = resting_members(client, task_id, task.document, members, round_id)
         return cache[round_id]
@@ -86,6 +87,8 @@ def resting_tracker(
     return resting
 
 
-def round_epsilon(client: FLClient, task_id: int, task: TaskFile, round_id: int) -> float | None:
+def round_epsilon(
+    client: FLClient, task_id: TaskId, task: TaskFile, round_id: RoundId
+) -> float | None:
     """The largest epsilon any participant has spent after ``round_id`` (None without DP)."""
     return epsilon_spent(client, task_id, task.document, round_id)

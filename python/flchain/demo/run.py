@@ -101,14 +101,18 @@ class RoundReport:
     epsilon: float | None = None  # the largest privacy loss of any participant so far (DP)
 
 
+_NO_TASK = TaskId(0)  # before the demo's task exists
+_NO_ROUND = RoundId(0)
+
+
 @dataclass
 class DemoState:
     """What the live view shows."""
 
     rpc_url: str = ""
-    task_id: int = 0
+    task_id: TaskId = _NO_TASK
     total_rounds: int = 0
-    round: int = 0
+    round: RoundId = _NO_ROUND
     phase: str = "starting"
     message: str = ""
     participants: list[ParticipantView] = field(default_factory=list)
@@ -307,7 +311,7 @@ def _conduct(
     from flchain.fl.data import ArrayDataset
 
     assert isinstance(test, ArrayDataset)
-    task_id = TaskId(state.task_id)
+    task_id = state.task_id
     copiers = frozenset(
         m for i, m in enumerate(members) if options.attack == "copier" and _is_malicious(i, options)
     )
@@ -356,7 +360,7 @@ def _conduct(
 def _finalized_round(owner: FLClient, task_id: TaskId, index: int) -> RoundInfo:
     """The ``index``-th finalized round (failed attempts are skipped)."""
     count = 0
-    for round_id in range(1, owner.task(task_id).current_round + 1):
+    for round_id in map(RoundId, range(1, owner.task(task_id).current_round + 1)):
         rnd = owner.round(task_id, round_id)
         if rnd.phase == RoundPhase.FINALIZED:
             count += 1

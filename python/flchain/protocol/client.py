@@ -309,45 +309,42 @@ class FLClient(ContractClient):
         return self._send(self.coordinator.functions.claim(task_id))
 
     # ------------------------------------------------------------------ reads
-    # task, phase, member, model_at (and round's round_id) still take plain ints: ui/ and demo/
-    # pass them so; make them TaskId/RoundId once those pass typed ids (issue 13).
-
     def task_count(self) -> int:
         """Number of tasks (ids 1..task_count())."""
         return self._call(lambda: int(self.coordinator.functions.taskCount().call()))
 
-    def task(self, task_id: int) -> TaskInfo:
+    def task(self, task_id: TaskId) -> TaskInfo:
         """A task; ContractRevertError(TaskNotFound) if there is none."""
         raw = self._call(lambda: self.coordinator.functions.getTask(task_id).call())
-        return TaskInfo.from_abi(TaskId(task_id), raw)
+        return TaskInfo.from_abi(task_id, raw)
 
     def tasks(self) -> Iterator[TaskInfo]:
         """Every task, oldest first."""
         for task_id in range(1, self.task_count() + 1):
             yield self.task(TaskId(task_id))
 
-    def round(self, task_id: TaskId, round_id: int) -> RoundInfo:
+    def round(self, task_id: TaskId, round_id: RoundId) -> RoundInfo:
         """A round with its current phase."""
         raw = self._call(lambda: self.coordinator.functions.getRound(task_id, round_id).call())
         phase = self._call(lambda: self.coordinator.functions.roundPhase(task_id, round_id).call())
-        return RoundInfo.from_abi(task_id, RoundId(round_id), raw, phase)
+        return RoundInfo.from_abi(task_id, round_id, raw, phase)
 
-    def phase(self, task_id: int, round_id: int) -> RoundPhase:
+    def phase(self, task_id: TaskId, round_id: RoundId) -> RoundPhase:
         """The phase of a round at the latest block."""
         return RoundPhase(
             self._call(lambda: self.coordinator.functions.roundPhase(task_id, round_id).call())
         )
 
-    def member(self, task_id: int, participant: str) -> MemberInfo:
+    def member(self, task_id: TaskId, participant: str) -> MemberInfo:
         """A member of a task (``joined`` is False if the address is not one)."""
         address = Web3.to_checksum_address(participant)
         raw = self._call(lambda: self.coordinator.functions.getMember(task_id, address).call())
         return MemberInfo.from_abi(address, raw)
 
-    def model_at(self, task_id: int, round_id: int) -> ModelRecord:
+    def model_at(self, task_id: TaskId, round_id: RoundId) -> ModelRecord:
         """The registry's model of ``round_id`` (0: the initial model)."""
         raw = self._call(lambda: self.registry.functions.modelAt(task_id, round_id).call())
-        return ModelRecord.from_abi(TaskId(task_id), raw)
+        return ModelRecord.from_abi(task_id, raw)
 
     def latest_model(self, task_id: TaskId) -> ModelRecord:
         """The newest model of a task."""

@@ -97,8 +97,7 @@ class DatasetRegistryClient(ContractClient):
 
     # ------------------------------------------------------------------ tasks and draws
 
-    # task_id: a plain int while demo/data.py passes one (issue 13).
-    def link_task(self, task_id: int, dataset_id: int, shards_per_member: int) -> TxResult:
+    def link_task(self, task_id: TaskId, dataset_id: int, shards_per_member: int) -> TxResult:
         """Link the task (this account owns it) to a sealed dataset."""
         return self._send(self.contract.functions.linkTask(task_id, dataset_id, shards_per_member))
 

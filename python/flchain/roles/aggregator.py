@@ -29,6 +29,7 @@ from flchain.errors import (
 )
 from flchain.fl import (
     SAMPLES_KEY,
+    AggregationResult,
     RuleSpec,
     SideInputs,
     decode_metadata,
@@ -44,7 +45,7 @@ from flchain.protocol.records import RoundId, TaskId
 from flchain.storage.cid import Cid
 from flchain.storage.store import Store
 
-__all__ = ["RoundResult", "aggregate_round", "publish_result"]
+__all__ = ["RoundResult", "aggregate_round", "apply_rule", "publish_result"]
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +199,37 @@ def _rule(rule: str, params: Mapping[str, Any] | None) -> tuple[RuleSpec, Any]:
         raise AggregationError(str(exc)) from exc
 
 
+def _apply(
+    spec: RuleSpec,
+    parsed: Any,
+    template: Mapping[str, torch.Tensor],
+    rows: npt.NDArray[np.float32],
+    weights: npt.NDArray[np.int64],
+    reference: bytes | None,
+    grandparent: bytes | None,
+) -> AggregationResult:
+    parent_vector = flatten_state(template)
+    side = _side_inputs(spec, reference, grandparent, template, parent_vector)
+    return spec.apply(rows, parent_vector, weights, parsed, side)
+
+
+def apply_rule(
+    rule: str,
+    params: Mapping[str, Any] | None,
+    parent_model: bytes,
+    rows: npt.NDArray[np.float32],
+    weights: npt.NDArray[np.int64],
+    reference: bytes | None = None,
+    grandparent: bytes | None = None,
+) -> AggregationResult:
+    """The rule applied to usable updates as :func:`aggregate_round` applies it, without store
+    or chain: ``rows`` are the flattened update models in reveal order, ``weights`` their
+    sample counts; the spec sees models or deltas from ``parent_model`` and its side inputs.
+    The aggregate is the new global model, flattened (an in-memory baseline's use)."""
+    spec, parsed = _rule(rule, params)
+    return _apply(spec, parsed, decode_state(parent_model), rows, weights, reference, grandparent)
+
+
 def aggregate_round(
     task_id: TaskId,
     round_id: RoundId,
@@ -233,11 +265,9 @@ def aggregate_round(
     accepted_cids: list[Cid] = []
     model = parent_model
     if usable:
-        parent_vector = flatten_state(template)
-        side = _side_inputs(spec, reference, grandparent, template, parent_vector)
         rows = np.stack([u.vector for u in usable]).astype(np.float32, copy=False)
         weights = np.array([u.samples for u in usable], dtype=np.int64)
-        result = spec.apply(rows, parent_vector, weights, parsed, side)
+        result = _apply(spec, parsed, template, rows, weights, reference, grandparent)
         aggregate, accepted = result.aggregate, result.accepted
         for keep, update in zip(accepted.tolist(), usable, strict=True):
             if keep:

@@ -166,22 +166,18 @@ def find_inference(
     )
 
 
-# Plain-int ids while ui/app.py passes them (issue 13).
 def predict_rows(
     client: FLClient,
     registry: InferenceRegistryClient,
-    task_id: int,
+    task_id: TaskId,
     features: npt.ArrayLike,
     *,
-    round_id: int | None = None,
+    round_id: RoundId | None = None,
     linker: str | None = None,
     source: str = "the input",
 ) -> Predictions:
     """Classify each row of ``features`` with the (task, round) inference contract."""
-    task_id = TaskId(task_id)
-    round_id, who, address = find_inference(
-        client, registry, task_id, None if round_id is None else RoundId(round_id), linker
-    )
+    round_id, who, address = find_inference(client, registry, task_id, round_id, linker)
     contract = InferenceContract(client.w3, address)
     sizes, _ = contract.architecture()
     rows = np.asarray(features, dtype=np.float64)

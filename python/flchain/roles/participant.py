@@ -124,7 +124,7 @@ class Participant:
         task_id: TaskId,
         data: ArrayDataset | None,
         options: ParticipantOptions = ParticipantOptions(),
-        on_event: Callable[[str, int], None] | None = None,
+        on_event: Callable[[str, RoundId], None] | None = None,
     ) -> None:
         if options.train and (data is None or len(data) == 0):
             raise FlchainError(
@@ -247,7 +247,7 @@ class Participant:
         if problems:  # e.g. a task made on an older coordinator: refuse before staking
             raise ConfigError(f"Task {self.task_id} is unsafe to join: {problems[0]}")
         self.client.join(self.task_id, self.options.stake or task.min_stake, key)
-        self._on_event("joined", 0)
+        self._on_event("joined", RoundId(0))
         logger.info("Joined task %s as %s", self.task_id, self.address)
 
     def document(self) -> TaskDocument:
@@ -394,7 +394,7 @@ class Participant:
         )  # fmt: skip
         self.client.leave(self.task_id)
         self.report.claimed = member.rewards
-        self._on_event("left", 0)
+        self._on_event("left", RoundId(0))
 
     def _claim(self) -> None:
         with contextlib.suppress(ContractRevertError):
@@ -403,4 +403,4 @@ class Participant:
         if member.rewards > 0:
             self.client.claim(self.task_id)
             self.report.claimed = member.rewards
-            self._on_event("claimed", 0)
+            self._on_event("claimed", RoundId(0))

@@ -157,8 +157,7 @@ def _initial_row(record: ModelRecord) -> RoundRow:
     )
 
 
-# Plain-int ids while ui/queries.py passes them (issue 13).
-def list_rounds(client: FLClient, store: Store, task_id: int) -> list[RoundRow]:
+def list_rounds(client: FLClient, store: Store, task_id: TaskId) -> list[RoundRow]:
     """Round 0 (the initial model) and every round opened since, oldest first."""
     task = existing_task(client, task_id)
     records = {record.round: record for record in client.models(task.task_id)}
@@ -218,14 +217,13 @@ def _metrics(store: Store, cid: Cid | None) -> dict[str, Any] | None:
     return document if isinstance(document, dict) else None
 
 
-# Plain-int ids while ui/queries.py passes them (issue 13).
 def describe_round(
-    client: FLClient, store: Store, task_id: int, round_id: int | None = None
+    client: FLClient, store: Store, task_id: TaskId, round_id: RoundId | None = None
 ) -> RoundDetail:
     """One round in detail; ``round_id`` None: the latest finalized round (or round 0)."""
     task = existing_task(client, task_id)
     return _round_detail(
-        client, store, task, task.last_finalized_round if round_id is None else RoundId(round_id)
+        client, store, task, task.last_finalized_round if round_id is None else round_id
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flchain.protocol.client import FLClient
-from flchain.protocol.records import RoundId, TaskInfo, TaskStatus
+from flchain.protocol.records import RoundId, TaskId, TaskInfo, TaskStatus
 from flchain.roles.observer import describe_member
 from flchain.roles.registry_view import task_events
 from flchain.roles.task_view import TaskRow, existing_task, task_row
@@ -50,8 +50,7 @@ def _members(client: FLClient, task: TaskInfo) -> tuple[MemberRow, ...]:
     return tuple(rows)
 
 
-# Plain-int ids while ui/queries.py passes them (issue 13).
-def task_status(client: FLClient, task_id: int) -> TaskStatusView:
+def task_status(client: FLClient, task_id: TaskId) -> TaskStatusView:
     """A task's current round, its phase and deadlines, and its members."""
     task = existing_task(client, task_id)
     chain_time = int(client.w3.eth.get_block("latest")["timestamp"])

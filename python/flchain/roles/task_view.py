@@ -45,8 +45,7 @@ class TaskRow:
     reward_pool: int
 
 
-# Plain-int ids while ui/evaluation.py passes them (issue 13).
-def existing_task(client: TaskSource, task_id: int) -> TaskInfo:
+def existing_task(client: TaskSource, task_id: TaskId) -> TaskInfo:
     """The task ``task_id``, or ConfigError naming the ids that exist."""
     count = client.task_count()
     if not 1 <= task_id <= count:
@@ -55,7 +54,7 @@ def existing_task(client: TaskSource, task_id: int) -> TaskInfo:
             f"Task {task_id} does not exist on chain {client.deployment.chain_id} (tasks: {known}); "
             "list them with `flchain registry tasks`."
         )
-    return client.task(TaskId(task_id))
+    return client.task(task_id)
 
 
 def rule_label(rule_id: int) -> str:

@@ -75,7 +75,7 @@ class Dashboard:
         self.reader = reader
         self.evaluator = ModelEvaluator()
         self.feed = BlockFeed(reader, poll_seconds)
-        self.verifications: dict[tuple[int, int], dict[str, Any]] = {}
+        self.verifications: dict[tuple[TaskId, RoundId], dict[str, Any]] = {}
         self.env = page_templates()
 
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
@@ -95,9 +95,14 @@ class Dashboard:
         return self.render(request, "error.html", status, message=str(exc))
 
 
-def _int(request: Request, name: str) -> int:
-    """A path parameter the route declares as ``{name:int}``."""
-    return int(request.path_params[name])
+def _task_id(request: Request) -> TaskId:
+    """The ``task`` path parameter (the route declares it ``{task:int}``)."""
+    return TaskId(int(request.path_params["task"]))
+
+
+def _round_id(request: Request) -> RoundId:
+    """The ``round`` path parameter (the route declares it ``{round:int}``)."""
+    return RoundId(int(request.path_params["round"]))
 
 
 def _routes(board: Dashboard) -> list[Route | Mount]:
@@ -116,13 +121,13 @@ def _routes(board: Dashboard) -> list[Route | Mount]:
         return board.render(request, "tasks.html", tasks=rows)
 
     def task(request: Request) -> Response:
-        task_id = _int(request, "task")
+        task_id = _task_id(request)
         with board.reader.lock:
             view = task_view(board.reader, task_id)
         return board.render(request, "task.html", view=view)
 
     def round_page(request: Request) -> Response:
-        task_id, round_id = _int(request, "task"), _int(request, "round")
+        task_id, round_id = _task_id(request), _round_id(request)
         with board.reader.lock:
             view = round_view(board.reader, task_id, round_id)
         verified = board.verifications.get((task_id, round_id))
@@ -140,18 +145,16 @@ def _routes(board: Dashboard) -> list[Route | Mount]:
 
     def curve(request: Request) -> Response:
         try:
-            result = board.evaluator.curve(board.reader, _int(request, "task"))
+            result = board.evaluator.curve(board.reader, _task_id(request))
         except FlchainError as exc:
             return JSONResponse({"error": str(exc)}, status_code=404)
         return JSONResponse(dataclasses.asdict(result))
 
     def verify(request: Request) -> Response:
-        task_id, round_id = _int(request, "task"), _int(request, "round")
+        task_id, round_id = _task_id(request), _round_id(request)
         try:
             with board.reader.lock:
-                found = verify_round(
-                    board.reader.client, board.reader.store, TaskId(task_id), RoundId(round_id)
-                )
+                found = verify_round(board.reader.client, board.reader.store, task_id, round_id)
             outcome: dict[str, Any] = {
                 "ok": found.ok,
                 "model": found.model_matches,
@@ -224,8 +227,9 @@ async def _predict(board: Dashboard, request: Request) -> Any:
             raise ConfigError(
                 f"{upload.filename} is larger than {MAX_UPLOAD_BYTES // 2**20} MiB; predict fewer rows at a time."
             )
-        task_id = _field(form, "task")
-        round_id = _field(form, "round", required=False)
+        task_id = TaskId(_field(form, "task") or 0)
+        round_field = _field(form, "round", required=False)
+        round_id = None if round_field is None else RoundId(round_field)
         name = Path(upload.filename).name or "rows.csv"
     registry = board.reader.inference()
     if registry is None:
@@ -241,7 +245,7 @@ async def _predict(board: Dashboard, request: Request) -> Any:
                 raise ConfigError(str(exc).replace(str(path), name)) from exc
         with board.reader.lock:
             return predict_rows(
-                board.reader.client, registry, int(task_id or 0), rows, round_id=round_id,
+                board.reader.client, registry, task_id, rows, round_id=round_id,
                 source=name,
             )  # fmt: skip
 

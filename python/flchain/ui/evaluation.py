@@ -16,7 +16,7 @@ from flchain.errors import FlchainError
 from flchain.fl import build_model, evaluate, load_into
 from flchain.fl.data import ArrayDataset
 from flchain.protocol.documents import DataConfig, TaskDocument
-from flchain.protocol.records import RoundPhase
+from flchain.protocol.records import RoundId, RoundPhase, TaskId
 from flchain.roles.data.datasets import load_test_data
 from flchain.roles.privacy.view import task_document
 from flchain.roles.task_view import existing_task
@@ -40,7 +40,7 @@ class CurvePoint:
 class TaskCurve:
     """A task's points, one per finalized round plus round 0; ``reason`` when there are none."""
 
-    task_id: int
+    task_id: TaskId
     points: tuple[CurvePoint, ...]
     reason: str | None = None
 
@@ -76,7 +76,7 @@ class ModelEvaluator:
         data = doc.data
         return (str(cid), data.dataset, data.test_fraction, data.seed) in self._cache
 
-    def curve(self, reader: Reader, task_id: int) -> TaskCurve:
+    def curve(self, reader: Reader, task_id: TaskId) -> TaskCurve:
         """Round 0 and every finalized round of ``task_id``, evaluated (ConfigError if the task
         does not exist)."""
         with reader.lock:
@@ -92,9 +92,9 @@ class ModelEvaluator:
                 return TaskCurve(
                     task_id, (), f"no public test split ships for data set {doc.data.dataset!r}"
                 )
-            rounds = [0] + [
+            rounds = [RoundId(0)] + [
                 r
-                for r in range(1, task.current_round + 1)
+                for r in map(RoundId, range(1, task.current_round + 1))
                 if reader.client.phase(task_id, r) == RoundPhase.FINALIZED
             ]
             records = [(r, reader.client.model_at(task_id, r)) for r in rounds]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flchain.chain.events import EventRecord
 from flchain.errors import FlchainError
 from flchain.protocol.dataset_records import DatasetInfo
+from flchain.protocol.records import RoundId, TaskId
 from flchain.roles.privacy.view import task_document
 from flchain.roles.registry_view import RoundDetail, RoundRow, describe_round, list_rounds
 from flchain.roles.task_status_view import MemberRow, task_status
@@ -58,7 +59,7 @@ class TaskSummary:
 class SlashRow:
     """One ``Slashed`` event."""
 
-    round: int
+    round: RoundId
     amount: int
     reasons: tuple[str, ...]
 
@@ -81,7 +82,7 @@ class TaskView:
     """The task page: the summary, where it stands, its members and its model lineage."""
 
     summary: TaskSummary
-    round: int
+    round: RoundId
     phase: str
     members: tuple[MemberView, ...]
     rounds: tuple[RoundRow, ...]
@@ -116,15 +117,15 @@ class RoundView:
     commits: tuple[CommitRow, ...]
     results: tuple[ResultRow, ...]
     accepted: tuple[str, ...]  # addresses in the accepted set, once finalized
-    last_round: int  # the task's current round (the last that exists)
+    last_round: RoundId  # the task's current round (the last that exists)
 
 
 @dataclass(frozen=True)
 class InferenceRow:
     """An inference contract linked to a task's round (one ``InferenceLinked`` event)."""
 
-    task_id: int
-    round: int
+    task_id: TaskId
+    round: RoundId
     linker: str
     address: str
     model_cid: str
@@ -139,7 +140,7 @@ def slash_reasons(bits: int) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _privacy_label(reader: Reader, task_id: int) -> tuple[str | None, str]:
+def _privacy_label(reader: Reader, task_id: TaskId) -> tuple[str | None, str]:
     try:
         doc = task_document(reader.client, reader.store, task_id)
     except FlchainError:
@@ -173,12 +174,14 @@ def _task_events(reader: Reader, names: Iterable[str], *topics: int) -> list[Eve
         return []
 
 
-def _member_views(reader: Reader, task_id: int, members: Iterable[MemberRow]) -> list[MemberView]:
+def _member_views(
+    reader: Reader, task_id: TaskId, members: Iterable[MemberRow]
+) -> list[MemberView]:
     current = {m.address: m for m in members}
     slashes: dict[str, list[SlashRow]] = {}
     for event in _task_events(reader, ["Slashed"], task_id):
         row = SlashRow(
-            int(event.args["round"]),
+            RoundId(int(event.args["round"])),
             int(event.args["amount"]),
             slash_reasons(int(event.args["reasons"])),
         )
@@ -207,7 +210,7 @@ def _member_views(reader: Reader, task_id: int, members: Iterable[MemberRow]) ->
     return views
 
 
-def task_view(reader: Reader, task_id: int) -> TaskView:
+def task_view(reader: Reader, task_id: TaskId) -> TaskView:
     """The task page's data (ConfigError if the task does not exist)."""
     status = task_status(reader.client, task_id)
     name, privacy = _privacy_label(reader, task_id)
@@ -238,7 +241,7 @@ def _results(detail: RoundDetail) -> tuple[ResultRow, ...]:
     return tuple(sorted(rows, key=lambda r: (not r.won, -r.weight)))
 
 
-def round_view(reader: Reader, task_id: int, round_id: int) -> RoundView:
+def round_view(reader: Reader, task_id: TaskId, round_id: RoundId) -> RoundView:
     """The round page's data (ConfigError if the task or round does not exist)."""
     detail = describe_round(reader.client, reader.store, task_id, round_id)
     commits = tuple(

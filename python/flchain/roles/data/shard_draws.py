@@ -154,7 +154,7 @@ def _close_if_public(registry: DatasetRegistryClient, draw: DrawInfo) -> None:
 
 def close_draw_when_full(
     registry: DatasetRegistryClient,
-    task_id: int,
+    task_id: TaskId,
     tickets: int,
     *,
     timeout: float = 600.0,
@@ -165,7 +165,6 @@ def close_draw_when_full(
     fixed (``advance`` as in :func:`await_assignment`). Returns the fixed draw. If another party
     closes the watched draw first (a member may, once the blockhash window has passed), that
     draw is the one seen fixed, whatever its number of tickets."""
-    task_id = TaskId(task_id)  # demo/data.py passes a plain int
     deadline = time.monotonic() + timeout
     watched = linked_dataset(registry, task_id).current_draw
     closed: int | None = None

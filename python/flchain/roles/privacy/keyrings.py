@@ -83,7 +83,7 @@ def keyring_recipients(client: FLClient, task_id: TaskId, round_id: RoundId) -> 
 
     def round_info(round_number: int) -> RoundInfo:
         if round_number not in rounds:
-            rounds[round_number] = client.round(task_id, round_number)
+            rounds[round_number] = client.round(task_id, RoundId(round_number))
         return rounds[round_number]
 
     # Pending inactivity penalties are predicted for the round being keyed only (the current one:

@@ -70,8 +70,7 @@ class TaskPrivacy:
     participants: tuple[ParticipantPrivacy, ...]
 
 
-# Plain-int ids while ui/ passes them (issue 13).
-def task_document(client: FLClient, store: Store, task_id: int) -> TaskDocument | None:
+def task_document(client: FLClient, store: Store, task_id: TaskId) -> TaskDocument | None:
     """The task document, if the store holds it."""
     task = client.task(task_id)
     cid = task.model_spec
@@ -128,13 +127,14 @@ def task_privacy(
     )
 
 
-# Plain-int ids while demo/privacy.py passes them (issue 13).
-def epsilon_spent(client: FLClient, task_id: int, doc: TaskDocument, round_id: int) -> float | None:
+def epsilon_spent(
+    client: FLClient, task_id: TaskId, doc: TaskDocument, round_id: RoundId
+) -> float | None:
     """The largest cumulative epsilon of any participant after ``round_id``; None without
     DP."""
     if doc.privacy is None:
         return None
-    revealers = _revealers(client, TaskId(task_id), round_id)
+    revealers = _revealers(client, task_id, round_id)
     counts: dict[str, int] = {}
     for addresses in revealers.values():
         for address in addresses:
@@ -143,9 +143,8 @@ def epsilon_spent(client: FLClient, task_id: int, doc: TaskDocument, round_id: i
     return max((curve[k] for k in counts.values()), default=0.0)
 
 
-# Plain-int ids while demo/privacy.py passes them (issue 13).
 def resting_members(
-    client: FLClient, task_id: int, doc: TaskDocument, members: Iterable[str], round_id: int
+    client: FLClient, task_id: TaskId, doc: TaskDocument, members: Iterable[str], round_id: RoundId
 ) -> frozenset[str]:
     """The members that will not commit in ``round_id`` because one more contribution would
     exceed the budget (counted from their commits in earlier rounds, as their ledgers do)."""
@@ -161,5 +160,5 @@ def resting_members(
     return frozenset(m for m, count in wanted.items() if curve[count + 1] > doc.privacy.epsilon)
 
 
-def _commit_events(client: FLClient, task_id: int) -> list[EventRecord]:
+def _commit_events(client: FLClient, task_id: TaskId) -> list[EventRecord]:
     return client.task_events(["UpdateCommitted"], task_id)
