@@ -933,14 +933,16 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         // Fits: rounds are capped at 2**24 - 1.
         member.firstRound = uint24(to);
         RoundState storage first = _rounds[taskId][from];
-        uint256 missed;
+        uint256 missed = 0;
+        // to == from: no round assessed, nothing missed (a member's action in the round it was
+        // last assessed up to), and no prefix count to read.
         if (to == from + 1) {
             // One round (the common case, a member working every round): its own failure, read from
             // the slot settlement has just read. The same count as the prefix counts' difference:
             // round `from + 1` opened once `from` was decided for good, with failuresBefore =
             // from.failuresBefore + (_silenceCounts(from) ? 1 : 0); or `to` is current + 1 above.
             missed = _silenceCounts(first) ? 1 : 0;
-        } else {
+        } else if (to > from) {
             // The prefix count of `to`: round `to` opened (to <= current), or to = current + 1 and
             // `current` failed (silence counts).
             uint256 failuresTo =
