@@ -13,7 +13,7 @@ import {Commitments} from "./libraries/Commitments.sol";
 import {MemberFlags} from "./libraries/MemberFlags.sol";
 import {SlashReasons} from "./libraries/SlashReasons.sol";
 import {
-    TaskConfig, Task, TaskStatus, Round, RoundStatus, RoundPhase, Member, Tally, Unbonding
+    TaskConfig, Task, TaskStatus, Round, RoundState, RoundStatus, RoundPhase, Member, Tally, Unbonding
 } from "./types/DataTypes.sol";
 
 /// @title FLCoordinator
@@ -53,7 +53,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
 
     uint256 private _taskCount;
     mapping(uint256 taskId => Task) private _tasks;
-    mapping(uint256 taskId => mapping(uint32 round => Round)) private _rounds;
+    mapping(uint256 taskId => mapping(uint32 round => RoundState)) private _rounds;
     mapping(uint256 taskId => mapping(address participant => Member)) private _members;
     mapping(uint256 taskId => mapping(uint32 round => mapping(bytes32 result => Tally))) private _tallies;
     /// @dev Stake of members whose first round is `round` and who joined while round `round - 2`
@@ -266,7 +266,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
             if (_members[taskId][msg.sender].flags & MemberFlags.JOINED == 0) {
                 revert TaskUnauthorized(taskId, msg.sender);
             }
-            Round storage last = _rounds[taskId][previous];
+            RoundState storage last = _rounds[taskId][previous];
             // Previous is Failed here (not live, not None, and a finalized round opens the next).
             uint64 until = last.attestDeadline + task.attestDuration;
             // slither-disable-next-line timestamp -- the owner's window is defined by block time.
@@ -281,7 +281,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         if (commitment == bytes32(0)) revert CommitEmpty();
         // Only the task's current round can be in its commit phase (a round opens only once the
         // previous one is decided), so the phase check also proves the task and round exist.
-        Round storage r = _rounds[taskId][round];
+        RoundState storage r = _rounds[taskId][round];
         if (_phase(r) != RoundPhase.Commit) {
             _existingTask(taskId); // an unknown task is named as such
             _requirePhase(taskId, round, r, RoundPhase.Commit);
@@ -298,7 +298,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     /// @inheritdoc IFLCoordinator
     function reveal(uint256 taskId, uint32 round, bytes32 cidDigest, uint8 codec, bytes32 salt) external {
         // As in commit: being in the reveal phase makes `round` the task's current round.
-        Round storage r = _rounds[taskId][round];
+        RoundState storage r = _rounds[taskId][round];
         _requirePhase(taskId, round, r, RoundPhase.Reveal);
         Member storage member = _members[taskId][msg.sender];
         uint8 flags = member.flags;
@@ -330,7 +330,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     function commitAttestation(uint256 taskId, uint32 round, bytes32 commitment) external {
         if (commitment == bytes32(0)) revert CommitEmpty();
         // As in commit: only the task's current round can be in its attest-commit phase.
-        Round storage r = _rounds[taskId][round];
+        RoundState storage r = _rounds[taskId][round];
         if (_phase(r) != RoundPhase.AttestCommit) {
             _existingTask(taskId); // an unknown task is named as such
             _requirePhase(taskId, round, r, RoundPhase.AttestCommit);
@@ -359,7 +359,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     ) external {
         if (modelDigest == bytes32(0)) revert AttestEmptyModel();
         // As in reveal: being in the attest-reveal phase makes `round` the task's current round.
-        Round storage r = _rounds[taskId][round];
+        RoundState storage r = _rounds[taskId][round];
         _requirePhase(taskId, round, r, RoundPhase.AttestReveal);
         uint16 revealCount = r.revealCount;
         if (revealCount < 256 && acceptedBitmap >> revealCount != 0) {
@@ -418,7 +418,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     ) external {
         Task storage task = _existingTask(taskId);
         uint32 round = task.currentRound;
-        Round storage r = _rounds[taskId][round];
+        RoundState storage r = _rounds[taskId][round];
         _requirePhase(taskId, round, r, RoundPhase.QuorumReached);
         bytes32 result = _resultId(modelDigest, codec, acceptedBitmap, metricsDigest);
         if (result != r.winningResult) revert FinalizeResultMismatch(taskId, round, r.winningResult, result);
@@ -493,7 +493,25 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
 
     /// @inheritdoc IFLCoordinator
     function getRound(uint256 taskId, uint32 round) external view returns (Round memory) {
-        return _rounds[taskId][round];
+        RoundState storage r = _rounds[taskId][round];
+        return Round({
+            commitDeadline: r.commitDeadline,
+            revealDeadline: r.revealDeadline,
+            attestDeadline: r.attestDeadline,
+            revealCount: r.revealCount,
+            status: r.status,
+            failuresBefore: r.failuresBefore,
+            totalStake: r.totalStake,
+            revealedStake: r.revealedStake,
+            parentRound: r.parentRound,
+            acceptedCount: r.acceptedCount,
+            winningResult: r.winningResult,
+            acceptedBitmap: r.acceptedBitmap,
+            contributorPool: r.contributorPool,
+            attesterPool: r.attesterPool,
+            winningStake: r.winningStake,
+            winningAttesters: r.winningAttesters
+        });
     }
 
     /// @inheritdoc IFLCoordinator
@@ -537,7 +555,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
 
     /// @inheritdoc IFLCoordinator
     function attestCommitDeadline(uint256 taskId, uint32 round) external view returns (uint64) {
-        Round storage r = _rounds[taskId][round];
+        RoundState storage r = _rounds[taskId][round];
         return _attestCommitDeadline(r.revealDeadline, r.attestDeadline);
     }
 
@@ -579,7 +597,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     /// round is decided). Unanimity still reaches the quorum (every counted weight is in the
     /// base), and a member alone never does (its share is <= cap <= 50% < quorum). Rewards stay
     /// pro rata of whole stakes (`Tally.stake`).
-    function _countCapped(Round storage r, Tally storage tally, uint96 stake, uint16 cap)
+    function _countCapped(RoundState storage r, Tally storage tally, uint96 stake, uint16 cap)
         private
         returns (uint256 counted, uint256 base)
     {
@@ -633,15 +651,16 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         uint64 commitDeadline = uint64(block.timestamp) + task.commitDuration;
         uint64 revealDeadline = commitDeadline + task.revealDuration;
         uint64 attestDeadline = revealDeadline + task.attestDuration;
-        Round storage r = _rounds[taskId][round];
-        r.commitDeadline = commitDeadline;
-        r.revealDeadline = revealDeadline;
-        r.attestDeadline = attestDeadline;
+        RoundState storage r = _rounds[taskId][round];
+        // Fit: block timestamps stay below 2**40 until the year 36812, and each phase is at most 30 days.
+        r.commitDeadline = uint40(commitDeadline);
+        r.revealDeadline = uint40(revealDeadline);
+        r.attestDeadline = uint40(attestDeadline);
         r.status = RoundStatus.Open;
         // Prefix count of failures for inactivity assessment: the previous round is decided (and
-        // a failure recorded) before this one opens.
+        // a failure recorded) before this one opens. Fits: fewer failures than rounds (< 2**24).
         if (round > 1) {
-            Round storage previous = _rounds[taskId][round - 1];
+            RoundState storage previous = _rounds[taskId][round - 1];
             r.failuresBefore = previous.failuresBefore + (_silenceCounts(previous) ? 1 : 0);
         }
         // Fits: at most 256 stakes of < 2**96 each; rounds are capped at 2**24 - 1 above.
@@ -650,7 +669,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         emit RoundStarted(taskId, round, r.parentRound, commitDeadline, revealDeadline, attestDeadline, stake);
     }
 
-    function _phase(Round storage r) private view returns (RoundPhase) {
+    function _phase(RoundState storage r) private view returns (RoundPhase) {
         RoundStatus status = r.status;
         if (status == RoundStatus.None) return RoundPhase.None;
         if (status == RoundStatus.Finalized) return RoundPhase.Finalized;
@@ -677,7 +696,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         return revealDeadline + (attestDeadline - revealDeadline) / 2;
     }
 
-    function _requirePhase(uint256 taskId, uint32 round, Round storage r, RoundPhase wanted) private view {
+    function _requirePhase(uint256 taskId, uint32 round, RoundState storage r, RoundPhase wanted) private view {
         RoundPhase phase = _phase(r);
         if (phase != wanted) revert RoundWrongPhase(taskId, round, phase);
     }
@@ -698,7 +717,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     function _shrinkOpenRound(uint256 taskId, Task storage task, uint32 firstRound, uint256 amount) private {
         uint32 round = task.currentRound;
         if (round == 0 || firstRound > round) return;
-        Round storage r = _rounds[taskId][round];
+        RoundState storage r = _rounds[taskId][round];
         if (r.status != RoundStatus.Open) return;
         // Cannot underflow: the snapshot counted this member's stake, which only ever shrinks.
         r.totalStake -= uint104(amount);
@@ -736,7 +755,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     /// would harvest free updates and refund the escrow.
     function _recordFailure(uint256 taskId, Task storage task, uint32 round) private {
         if (round == 0) return;
-        Round storage r = _rounds[taskId][round];
+        RoundState storage r = _rounds[taskId][round];
         if (r.status != RoundStatus.Open || _phase(r) != RoundPhase.Failed) return;
         r.status = RoundStatus.Failed;
         if (r.revealedStake != 0) {
@@ -754,7 +773,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     /// were revealed (there was something to aggregate and attest). A failed round without any
     /// reveal costs no one: its reveal and attest phases may never have had a block (a chain whose
     /// clock jumped past them), and a blocking minority gains nothing from it (nothing published).
-    function _silenceCounts(Round storage r) private view returns (bool) {
+    function _silenceCounts(RoundState storage r) private view returns (bool) {
         return r.status == RoundStatus.Failed && r.revealedStake != 0;
     }
 
@@ -775,7 +794,12 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
     {
         member = _member(taskId, participant);
         // `round` is the task's current round, live (its commit or attest-commit phase): checked by the caller.
-        if (member.activeRound != round) _settle(taskId, task, participant, member, round, true);
+        // Without work pending (activeRound 0) and with its inactivity cursor at or past `round`,
+        // `_settle` would do nothing (nothing to settle, nothing assessed in a live round): skipped.
+        uint32 active = member.activeRound;
+        if (active != round && (active != 0 || member.firstRound < round)) {
+            _settle(taskId, task, participant, member, round, true);
+        }
         if (round < member.firstRound) revert MemberNotEligible(taskId, round, member.firstRound);
         uint8 flags = member.flags;
         if (flags & (MemberFlags.UNDERSTAKED | MemberFlags.UNBONDING) != 0) {
@@ -804,7 +828,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         bool settled = false;
         bool attestedFailure = false;
         if (active != 0) {
-            Round storage r = _rounds[taskId][active];
+            RoundState storage r = _rounds[taskId][active];
             RoundPhase phase = _phase(r);
             if (phase == RoundPhase.Finalized || phase == RoundPhase.Failed) {
                 if (phase == RoundPhase.Failed) _recordFailure(taskId, task, active);
@@ -900,24 +924,34 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         if (from > current || from >= a.limit || member.flags & MemberFlags.UNDERSTAKED != 0) return 0;
         // Nothing decided since the last assessment (a member's every later action in one round).
         if (from == current && a.currentLive) return 0;
-        Round storage last = _rounds[taskId][current];
+        RoundState storage last = _rounds[taskId][current];
         // A round failed by time is recorded first, so that it counts (and pays its revealers).
         if (!a.currentLive) _recordFailure(taskId, task, current);
-        uint32 failuresTo = last.failuresBefore;
-        uint32 to = current;
-        if (_silenceCounts(last)) {
-            to = current + 1;
-            failuresTo += 1;
-        }
-        if (a.limit < to) {
-            to = a.limit;
-            failuresTo = _rounds[taskId][to].failuresBefore;
-        }
+        // The failed rounds in [from, to): `current` counts when its own silence does.
+        uint32 to = _silenceCounts(last) ? current + 1 : current;
+        if (a.limit < to) to = a.limit;
         // Fits: rounds are capped at 2**24 - 1.
         member.firstRound = uint24(to);
-        // Cannot underflow: prefix counts grow with the round, and the attested failure, if any, is
-        // one of the failures counted (the active round lies in [from, to)).
-        uint256 missed = failuresTo - _rounds[taskId][from].failuresBefore;
+        RoundState storage first = _rounds[taskId][from];
+        uint256 missed = 0;
+        // to == from: no round assessed, nothing missed (a member's action in the round it was
+        // last assessed up to), and no prefix count to read.
+        if (to == from + 1) {
+            // One round (the common case, a member working every round): its own failure, read from
+            // the slot settlement has just read. The same count as the prefix counts' difference:
+            // round `from + 1` opened once `from` was decided for good, with failuresBefore =
+            // from.failuresBefore + (_silenceCounts(from) ? 1 : 0); or `to` is current + 1 above.
+            missed = _silenceCounts(first) ? 1 : 0;
+        } else if (to > from) {
+            // The prefix count of `to`: round `to` opened (to <= current), or to = current + 1 and
+            // `current` failed (silence counts).
+            uint256 failuresTo =
+                to > current ? uint256(last.failuresBefore) + 1 : uint256(_rounds[taskId][to].failuresBefore);
+            // Cannot underflow: prefix counts grow with the round (to >= from).
+            missed = failuresTo - first.failuresBefore;
+        }
+        // Cannot underflow: the attested failure, if any, is one of the failures counted (the
+        // active round lies in [from, to)).
         if (a.attestedFailure) missed -= 1;
         // The rate is read only when something was missed (the common case reads no task slot).
         if (missed > 0) {
@@ -933,7 +967,7 @@ contract FLCoordinator is IFLCoordinator, ReentrancyGuardTransient {
         }
     }
 
-    function _outcome(Round storage r, Member storage member, bool finalized)
+    function _outcome(RoundState storage r, Member storage member, bool finalized)
         private
         view
         returns (uint128 reward, uint8 reasons)

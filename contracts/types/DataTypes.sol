@@ -99,9 +99,9 @@ struct Task {
     bytes aggregationParams;
 }
 
-/// @notice One round of one task.
+/// @notice One round of one task, as `FLCoordinator.getRound` returns it (stored as `RoundState`,
+/// packed differently; this view keeps its field order and types).
 struct Round {
-    // slot 0
     uint64 commitDeadline; // commits accepted while block.timestamp < commitDeadline
     uint64 revealDeadline; // reveals while commitDeadline <= t < revealDeadline
     uint64 attestDeadline; // attestations while revealDeadline <= t < attestDeadline: committed in
@@ -109,22 +109,47 @@ struct Round {
     uint16 revealCount; // commits are counted by their events, not here, to keep commit cheap
     RoundStatus status;
     uint32 failuresBefore; // failed rounds of the task before this one (prefix count for inactivity)
-    // slot 1: written at open, so that each reveal updates a warm-priced non-zero slot.
-    // Stake sums fit in 104 bits: at most 256 members of at most 2**96 - 1 each.
     uint104 totalStake; // snapshot of the task's bonded stake when the round opened (quorum base)
     uint104 revealedStake; // sum of the stakes of the members who revealed
     uint24 parentRound; // rounds are capped at 2**24 - 1
     uint16 acceptedCount; // <= 256
-    // slot 2
     bytes32 winningResult; // keccak256 of (model digest, codec, accepted bitmap, metrics digest)
-    // slot 3
     uint256 acceptedBitmap; // bit i set: the update revealed i-th is in the accepted set
-    // slot 4
     uint128 contributorPool; // allotted to the revealers: accepted ones get `contributorPool * stake / revealedStake`
     uint128 attesterPool; // allotted to winning attesters: `attesterPool * stake / winningStake`
-    // slot 5
     uint128 winningStake; // stake behind the winning result
     uint32 winningAttesters;
+}
+
+/// @notice One round of one task as stored (see `Round` for the fields' meaning). Packed for the
+/// hot paths: a reveal writes only slot 0, the slot its phase check has just read (non-zero since
+/// the round opened); settling a member's finalized round reads slots 0-4 at most (slot 1 only for
+/// an attester), the current round's slot 0 only. Deadlines are uint40: block timestamps stay
+/// below 2**40 until the year 36812 (phases are at most 30 days).
+struct RoundState {
+    // slot 0: the phase, and what each reveal updates
+    uint40 commitDeadline;
+    uint40 revealDeadline;
+    uint40 attestDeadline;
+    RoundStatus status;
+    uint16 revealCount;
+    // Stake sums fit in 104 bits: at most 256 members of at most 2**96 - 1 each.
+    uint104 revealedStake;
+    // slot 1: written at open
+    uint104 totalStake;
+    uint104 winningStake;
+    uint24 parentRound; // rounds are capped at 2**24 - 1
+    uint24 failuresBefore; // < round <= 2**24 - 1
+    // slot 2
+    bytes32 winningResult;
+    // slot 3
+    uint256 acceptedBitmap;
+    // slot 4
+    uint128 contributorPool;
+    uint128 attesterPool;
+    // slot 5
+    uint32 winningAttesters;
+    uint16 acceptedCount;
 }
 
 /// @notice A participant of one task. Holds the participant's work in its latest active round
